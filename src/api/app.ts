@@ -1,0 +1,81 @@
+/**
+ * The Fastify application: one plugin per bounded context, errors mapped to stable codes in one
+ * place, OpenAPI at /docs. Feature plugins that other parts of txmon add (dashboard, silences,
+ * queries, checkout, events) are picked up from OPTIONAL_PLUGINS when their file exists.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TxmonError } from '../domain/errors.ts';
+import type { AppContext } from './context.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { readRoutes } from './routes/read.ts';
+import { opsRoutes } from './routes/ops.ts';
+
+type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+
+const OPTIONAL_PLUGINS = ['./routes/events.ts', './routes/silences.ts', './routes/queries.ts', './routes/checkout.ts', './routes/dashboard.ts'];
+
+export interface AppOptions { logger?: boolean | object }
+
+export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'txmon API', version: '0.1.0', description: 'Real-time monitoring and alerting for payment transactions' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {
+    const mapped = toTxmonError(err);
+    if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
+    reply.code(mapped.httpStatus).send(mapped.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
+  });
+
+  await app.register(async (scoped) => ingestRoutes(scoped, ctx));
+  await app.register(async (scoped) => readRoutes(scoped, ctx));
+  await app.register(async (scoped) => opsRoutes(scoped, ctx));
+  for (const path of OPTIONAL_PLUGINS) {
+    let mod: { routes: RoutePlugin } | undefined;
+    try {
+      mod = await import(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(path.slice(2))) throw err;
+    }
+    if (mod) await app.register(async (scoped) => mod.routes(scoped, ctx));
+  }
+  return app;
+}
+
+/** Maps Fastify's own errors onto our stable codes. */
+function toTxmonError(err: FastifyError | TxmonError): TxmonError {
+  if (err instanceof TxmonError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TxmonError('TXMON_ERR_BODY_TOO_LARGE', 413, `request body is larger than the limit (${err.message})`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TxmonError('TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported Content-Type: expected application/json, application/x-ndjson or text/csv');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'request body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new TxmonError('TXMON_ERR_BAD_JSON', 400, `body is not valid JSON: ${err.message}`);
+  }
+  if (err.validation) return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${err.validationContext ?? 'request'} ${err.message}`);
+  if (err.statusCode && err.statusCode < 500) return new TxmonError('TXMON_ERR_BAD_PARAMETER', err.statusCode, err.message);
+  return new TxmonError('TXMON_ERR_INTERNAL', 500, 'internal error; see the server log');
+}

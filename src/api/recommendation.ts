@@ -1,0 +1,131 @@
+/**
+ * The alert recommendation every ingest answers with: for the minute(s) the request completed,
+ * should the operator be alerted, how badly, and why. A request that completes no minute says so
+ * and gives the provisional view of the minute still open.
+ */
+import type { Assessment, Finding, Severity } from '../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
+import { minuteToIso } from '../domain/time.ts';
+import type { IngestOutcome } from '../engine/engine.ts';
+
+export interface AlertRecommendationItem {
+  scope: string;
+  minute: string;
+  metric: string;
+  status: string;
+  severity: Severity;
+  score: number;
+  observed: number;
+  expected: number | null;
+  threshold: number | null;
+  band: [number, number] | null;
+  test: string;
+  z: number | null;
+  p_value: number | null;
+  message: string;
+}
+
+export interface MinuteVerdict {
+  scope: string;
+  minute: string;
+  should_alert: boolean;
+  severity: Severity;
+  anomaly_score: number;
+  explanation: string;
+  has_data: boolean;
+  metrics: { total: number; counts: Record<string, number>; shares: Record<string, number> };
+  alerts: AlertRecommendationItem[];
+}
+
+export interface Recommendation {
+  accepted: { counts: number; auth_codes: number; raw_accepted: number; raw_duplicates: number };
+  completed: boolean;
+  completed_minutes: string[];
+  should_alert: boolean;
+  severity: Severity;
+  anomaly_score: number;
+  alerts: AlertRecommendationItem[];
+  /** Metrics of the latest completed minute (or of the provisional minute). */
+  metrics: MinuteVerdict['metrics'] | null;
+  minutes: MinuteVerdict[];
+  provisional: MinuteVerdict[];
+  late_minutes: Array<{ scope: string; minute: string }>;
+  message: string;
+}
+
+const itemOf = (f: Finding): AlertRecommendationItem => ({
+  scope: f.scope,
+  minute: minuteToIso(f.minute),
+  metric: f.metric,
+  status: f.status,
+  severity: f.severity,
+  score: f.score,
+  observed: f.observed,
+  expected: f.expected,
+  threshold: f.threshold ?? null,
+  band: f.band ?? null,
+  test: f.test,
+  z: f.z ?? null,
+  p_value: f.pValue ?? null,
+  message: f.message,
+});
+
+function verdictOf(a: Assessment, minSeverity: Severity): MinuteVerdict {
+  const alerts = a.findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[minSeverity]).map(itemOf);
+  return {
+    scope: a.scope,
+    minute: minuteToIso(a.minute),
+    should_alert: alerts.length > 0,
+    severity: a.severity,
+    anomaly_score: a.anomalyScore,
+    explanation: a.explanation,
+    has_data: a.hasData,
+    metrics: a.metrics,
+    alerts,
+  };
+}
+
+export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severity = 'warning'): Recommendation {
+  const minutes = outcome.evaluated.map((a) => verdictOf(a, minSeverity));
+  const provisional = outcome.provisional.map((a) => verdictOf(a, minSeverity));
+  let severity: Severity = 'none';
+  let score = 0;
+  for (const m of minutes) {
+    if (SEVERITY_RANK[m.severity] > SEVERITY_RANK[severity]) severity = m.severity;
+    score = Math.max(score, m.anomaly_score);
+  }
+  const alerts = minutes.flatMap((m) => m.alerts);
+  const completed = minutes.length > 0;
+  const latest = completed ? minutes[minutes.length - 1] : provisional[provisional.length - 1];
+  const should = alerts.length > 0;
+  let message: string;
+  if (!completed) {
+    message = provisional.length > 0
+      ? `no minute completed yet; provisional view of ${provisional.map((p) => `${p.scope} ${p.minute}`).join(', ')}: ${provisional.map((p) => p.explanation).join('; ')}`
+      : 'no minute completed by this request';
+  } else if (should) {
+    message = `ALERT (${severity}): ${minutes.filter((m) => m.should_alert).map((m) => `${m.scope} ${m.minute}: ${m.explanation}`).join(' | ')}`;
+  } else {
+    message = `${minutes.length} minute(s) completed, all normal`;
+  }
+  if (outcome.late.length > 0) message += `; ${outcome.late.length} late minute(s) stored but not re-evaluated`;
+  return {
+    accepted: {
+      counts: outcome.written.counts,
+      auth_codes: outcome.written.authCodes,
+      raw_accepted: outcome.written.rawAccepted,
+      raw_duplicates: outcome.written.rawDuplicates,
+    },
+    completed,
+    completed_minutes: minutes.map((m) => `${m.scope} ${m.minute}`),
+    should_alert: should,
+    severity,
+    anomaly_score: score,
+    alerts,
+    metrics: latest?.metrics ?? null,
+    minutes,
+    provisional,
+    late_minutes: outcome.late.map((l) => ({ scope: l.scope, minute: minuteToIso(l.minute) })),
+    message,
+  };
+}

@@ -1,0 +1,27 @@
+/** Operational endpoints: /health (liveness + store reachability) and /metrics (Prometheus). */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {
+    const storeOk = await ctx.store.ping();
+    reply.code(storeOk ? 200 : 503);
+    return {
+      status: storeOk ? 'ok' : 'degraded',
+      store: { dialect: ctx.store.dialect, reachable: storeOk },
+      uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+      minutes_evaluated: ctx.engine.minutesEvaluated,
+      scopes: ctx.engine.scopeNames().length,
+      auth: ctx.access.open ? 'open' : 'tokens',
+    };
+  });
+
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus exposition' } }, async (req, reply) => {
+    ctx.access.check(req, 'read');
+    const open = await ctx.store.openAlerts();
+    ctx.metrics.alertsOpen.reset();
+    for (const a of open) ctx.metrics.alertsOpen.inc({ severity: a.severity });
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,40 @@
+/** `txmon serve`: the service (API, engine, dashboard), optionally with live demo traffic. */
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { createService } from '../service.ts';
+import { port } from './options.ts';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('start the txmon service: ingest API, engine, alerts and dashboard')
+    .option('-p, --port <port>', 'HTTP port (default 8080, env TXMON_PORT)', port)
+    .option('--host <host>', 'listen address (default 127.0.0.1 without API tokens, else 0.0.0.0)')
+    .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default ./data/txmon.db, env TXMON_DATABASE_URL)')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
+    .option('--demo-interval <ms>', 'wall-clock milliseconds per simulated demo minute', (v) => Number(v), 2000)
+    .option('--log-level <level>', 'log level (fatal, error, warn, info, debug)', 'info')
+    .action(async (opts) => {
+      const config = loadConfig(opts.config);
+      if (opts.port !== undefined) config.port = opts.port;
+      if (opts.host !== undefined) config.host = opts.host;
+      if (opts.db !== undefined) config.storeUrl = opts.db;
+      const service = await createService({ config, logger: { level: opts.logLevel } });
+      const url = await service.listen();
+      service.app.log.info(`txmon listening on ${url} (dashboard ${url}/, API docs ${url}/docs, store ${service.ctx.store.dialect})`);
+      let stopDemo: (() => Promise<void>) | undefined;
+      if (opts.demo) {
+        const { startDemo } = await import('../simulate/demo.ts');
+        stopDemo = await startDemo(service.ctx, { intervalMs: opts.demoInterval, log: (msg) => service.app.log.info(msg) });
+      }
+      const shutdown = async (signal: string) => {
+        service.app.log.info(`${signal}: shutting down`);
+        await stopDemo?.();
+        await service.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,147 @@
+/**
+ * The configuration: one YAML file validated by a schema, every key with a documented default.
+ * Secrets and URLs may come from the environment (TXMON_API_TOKENS, TXMON_DATABASE_URL, …).
+ * YAML keys are snake_case; detector keys map onto the detector config (snake → camel).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { TxmonError } from '../domain/errors.ts';
+import { isValidTimeZone } from '../domain/time.ts';
+import type { DetectConfig } from '../detect/config.ts';
+import type { LifecycleConfig } from '../alerting/lifecycle.ts';
+
+const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
+
+export const ConfigSchema = Type.Object({
+  server: Type.Object({
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
+    host: Type.Optional(Type.String({ description: 'listen address; default 127.0.0.1 when no API token is configured, else 0.0.0.0' })),
+    body_limit_mb: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 10, description: 'largest request body accepted' }),
+    time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
+    public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
+    max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
+  }, { additionalProperties: false, default: {} }),
+  store: Type.Object({
+    url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
+  }, { additionalProperties: false, default: {} }),
+  auth: Type.Object({
+    tokens: Type.Array(Type.Object({ token: Type.String({ minLength: 16 }), role: Role, name: Type.Optional(Type.String()) }, { additionalProperties: false }), { default: [] }),
+  }, { additionalProperties: false, default: {} }),
+  engine: Type.Object({
+    grace_seconds: Type.Number({ minimum: 0, default: 90, description: 'a minute closes this long after its end without newer data' }),
+    max_gap_minutes: Type.Integer({ minimum: 1, default: 1440 }),
+    tick_seconds: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'how often the live engine checks grace periods' }),
+  }, { additionalProperties: false, default: {} }),
+  detect: Type.Object({}, { additionalProperties: true, default: {}, description: 'detector parameters; see docs/detection.md' }),
+  alerting: Type.Object({
+    for_minutes: Type.Integer({ minimum: 1, default: 1 }),
+    keep_firing_for_minutes: Type.Integer({ minimum: 0, default: 3 }),
+    min_severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')], { default: 'warning' }),
+  }, { additionalProperties: true, default: {} }),
+}, { additionalProperties: false });
+
+export type RawConfig = Static<typeof ConfigSchema>;
+
+export interface ApiToken { token: string; role: 'read' | 'ingest' | 'admin'; name: string }
+
+export interface TxmonConfig {
+  raw: RawConfig;
+  port: number;
+  host: string | undefined;
+  bodyLimitBytes: number;
+  timeZone: string;
+  publicUrl: string;
+  maxFutureMs: number;
+  storeUrl: string;
+  tokens: ApiToken[];
+  graceMs: number;
+  maxGapMinutes: number;
+  tickMs: number;
+  detect: Partial<DetectConfig>;
+  lifecycle: Partial<LifecycleConfig>;
+  /** The alerting section as written (routes, receivers…), for the notification pipeline. */
+  alerting: Record<string, unknown>;
+}
+
+const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function camelKeys(value: unknown, keepKeysUnder: Set<string> = new Set(['rules'])): unknown {
+  if (Array.isArray(value)) return value.map((v) => camelKeys(v, keepKeysUnder));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    // Status names under `rules` are data, not keys to rename.
+    out[snakeToCamel(k)] = keepKeysUnder.has(k) && v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([s, r]) => [s, camelKeys(r)]))
+      : camelKeys(v);
+  }
+  return out;
+}
+
+/** Parses TXMON_API_TOKENS: "token[:role[:name]],…" (role defaults to admin). */
+export function parseTokenEnv(text: string): ApiToken[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean).map((entry, i) => {
+    const [token, role = 'admin', name = `env-${i + 1}`] = entry.split(':');
+    if (token.length < 16) throw new TxmonError('TXMON_ERR_CONFIG', 500, `TXMON_API_TOKENS entry ${i + 1}: token must be at least 16 characters`);
+    if (role !== 'read' && role !== 'ingest' && role !== 'admin') {
+      throw new TxmonError('TXMON_ERR_CONFIG', 500, `TXMON_API_TOKENS entry ${i + 1}: role must be read, ingest or admin, got "${role}"`);
+    }
+    return { token, role, name };
+  });
+}
+
+/** Validates a config object (from YAML) and resolves defaults and environment overrides. */
+export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): TxmonConfig {
+  const obj = input ?? {};
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(obj)) as RawConfig;
+  if (!Value.Check(ConfigSchema, withDefaults)) {
+    const errors = [...Value.Errors(ConfigSchema, withDefaults)].filter((e) => e.keyword !== 'boolean');
+    const first = errors[0];
+    const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    const extra = first?.keyword === 'additionalProperties' ? `: unknown key(s) ${(first.params as { additionalProperties: string[] }).additionalProperties.join(', ')}` : '';
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${path} ${first?.message ?? 'is invalid'}${extra}`);
+  }
+  const raw = withDefaults;
+  if (!isValidTimeZone(raw.server.time_zone)) {
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got "${raw.server.time_zone}"`);
+  }
+  const tokens: ApiToken[] = raw.auth.tokens.map((t, i) => ({ token: t.token, role: t.role, name: t.name ?? `config-${i + 1}` }));
+  if (env.TXMON_API_TOKENS) tokens.push(...parseTokenEnv(env.TXMON_API_TOKENS));
+  const { for_minutes, keep_firing_for_minutes, min_severity, ...routing } = raw.alerting as RawConfig['alerting'] & Record<string, unknown>;
+  return {
+    raw,
+    port: env.TXMON_PORT ? Number(env.TXMON_PORT) : raw.server.port,
+    host: raw.server.host,
+    bodyLimitBytes: Math.round(raw.server.body_limit_mb * 1024 * 1024),
+    timeZone: raw.server.time_zone,
+    publicUrl: env.TXMON_PUBLIC_URL ?? raw.server.public_url,
+    maxFutureMs: raw.server.max_future_hours * 3_600_000,
+    storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
+    tokens,
+    graceMs: raw.engine.grace_seconds * 1000,
+    maxGapMinutes: raw.engine.max_gap_minutes,
+    tickMs: raw.engine.tick_seconds * 1000,
+    detect: camelKeys(raw.detect) as Partial<DetectConfig>,
+    lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
+    alerting: routing,
+  };
+}
+
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): TxmonConfig {
+  if (!path) return resolveConfig({}, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `cannot read config file "${path}": ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `config file "${path}" is not valid YAML: ${(err as Error).message}`);
+  }
+  return resolveConfig(doc, env, path);
+}

@@ -1,0 +1,47 @@
+/**
+ * Static rules: per status, thresholds on the count and on the share of total. They catch what must
+ * never happen whatever the history says. Pure: metrics and config in, findings out.
+ */
+import type { Finding, MinuteMetrics, Severity } from '../domain/types.ts';
+import type { DetectConfig, Thresholds } from './config.ts';
+import { round } from './score.ts';
+
+/** Scores of rule findings: a rule is a hard line, not a probability. */
+const RULE_SCORE: Record<'warning' | 'critical', number> = { warning: 50, critical: 80 };
+
+export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig): Finding[] {
+  const findings: Finding[] = [];
+  for (const [status, rule] of Object.entries(config.rules)) {
+    const count = m.counts[status] ?? 0;
+    if (rule.count) {
+      const sev = crossed(count, rule.count);
+      if (sev) {
+        const threshold = rule.count[sev];
+        findings.push({
+          detector: 'static_count', test: 'static count rule', scope, metric: 'count', status, minute, severity: sev,
+          score: RULE_SCORE[sev], observed: count, expected: null, threshold, direction: 'up',
+          message: `${status} count ${count}/min ≥ ${sev} threshold ${threshold}`,
+        });
+      }
+    }
+    if (rule.share && m.total >= config.minTotalForShare) {
+      const share = m.shares[status] ?? 0;
+      const sev = crossed(share, rule.share);
+      if (sev) {
+        const threshold = rule.share[sev];
+        findings.push({
+          detector: 'static_share', test: 'static share rule', scope, metric: 'share', status, minute, severity: sev,
+          score: RULE_SCORE[sev], observed: round(share), expected: null, threshold, direction: 'up',
+          message: `${status} share ${(share * 100).toFixed(1)}% of ${m.total} ≥ ${sev} threshold ${(threshold * 100).toFixed(1)}%`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function crossed(value: number, t: Thresholds): Exclude<Severity, 'none' | 'info'> | null {
+  if (value >= t.critical) return 'critical';
+  if (value >= t.warning) return 'warning';
+  return null;
+}

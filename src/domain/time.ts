@@ -1,0 +1,131 @@
+/**
+ * Time helpers. Inside txmon every instant is UTC; naive timestamps in input ("2025-07-12 13:45:00")
+ * are read in a configured IANA time zone (default UTC) and converted once, at the edge.
+ */
+import type { EpochMinute } from './types.ts';
+
+export const MINUTE_MS = 60_000;
+
+export function toMinute(epochMs: number): EpochMinute {
+  return Math.floor(epochMs / MINUTE_MS);
+}
+
+export function minuteToMs(minute: EpochMinute): number {
+  return minute * MINUTE_MS;
+}
+
+export function minuteToIso(minute: EpochMinute): string {
+  return new Date(minute * MINUTE_MS).toISOString();
+}
+
+/** Minute of the UTC day, 0..1439. */
+export function minuteOfDay(minute: EpochMinute): number {
+  return ((minute % 1440) + 1440) % 1440;
+}
+
+/** Minute of the UTC week, 0..10079, Monday 00:00 = 0. (Epoch minute 0 was a Thursday.) */
+export function minuteOfWeek(minute: EpochMinute): number {
+  return (((minute + 3 * 1440) % 10080) + 10080) % 10080;
+}
+
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+const offsetCache = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset (ms) of `timeZone` at the given UTC instant: local = utc + offset. */
+function zoneOffsetMs(timeZone: string, utcMs: number): number {
+  let fmt = offsetCache.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetCache.set(timeZone, fmt);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of fmt.formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** Checks that a time zone name is valid for Intl. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Converts wall-clock fields in `timeZone` to epoch ms. */
+export function zonedToEpochMs(
+  y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, timeZone: string,
+): number {
+  const naiveUtc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return naiveUtc;
+  // Two passes settle DST transitions.
+  let guess = naiveUtc - zoneOffsetMs(timeZone, naiveUtc);
+  guess = naiveUtc - zoneOffsetMs(timeZone, guess);
+  return guess;
+}
+
+/**
+ * Parses a timestamp into epoch ms, or returns null when it cannot be read.
+ * Accepts ISO-8601 with or without zone ("2025-07-12T13:45:00Z", "2025-07-12 13:45:00"),
+ * date only, and epoch numbers (seconds when < 1e11, else milliseconds).
+ */
+export function parseTimestamp(value: unknown, timeZone = 'UTC'): number | null {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) return null;
+    const ms = value < 1e11 ? value * 1000 : value;
+    return ms > 8.64e15 ? null : Math.floor(ms);
+  }
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (text === '') return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return parseTimestamp(Number(text), timeZone);
+  const naive = NAIVE.exec(text);
+  if (naive) {
+    const [, y, mo, d, h, mi, s, frac] = naive;
+    const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? 0)];
+    if (!validFields(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])) return null;
+    const ms = frac ? Math.floor(Number('0.' + frac) * 1000) : 0;
+    return zonedToEpochMs(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], ms, timeZone);
+  }
+  const dateOnly = DATE_ONLY.exec(text);
+  if (dateOnly) {
+    const [y, mo, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    if (!validFields(y, mo, d, 0, 0, 0)) return null;
+    return zonedToEpochMs(y, mo, d, 0, 0, 0, 0, timeZone);
+  }
+  if (HAS_ZONE.test(text) && /^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? null : ms;
+  }
+  return null;
+}
+
+function validFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= daysInMonth;
+}
+
+/** Parses the "HHh MM" time of CSV exports (e.g. "14h 05") into minutes after midnight, or null. */
+export function parseHourMinute(text: string): number | null {
+  const m = /^\s*(\d{1,2})h\s*(\d{1,2})?\s*$/.exec(text);
+  if (!m) return null;
+  const h = Number(m[1]);
+  const mi = m[2] === undefined ? 0 : Number(m[2]);
+  if (h > 23 || mi > 59) return null;
+  return h * 60 + mi;
+}

@@ -1,0 +1,284 @@
+/**
+ * The minute loop. It owns time: per scope it knows which minutes are complete, evaluates each
+ * complete minute exactly once and in order (detect → alert lifecycle → persist in one
+ * transaction), and rebuilds its state from the store on start, so a restart neither forgets
+ * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
+ */
+import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
+import { DetectionModel } from '../detect/model.ts';
+import type { DetectConfig } from '../detect/config.ts';
+import { AlertLifecycle, type LifecycleConfig } from '../alerting/lifecycle.ts';
+import type { AlertChange, OutboxEntry, Store, WriteResult } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import { Mutex } from './mutex.ts';
+import { ScopeTracker } from './scopeTracker.ts';
+
+export interface EngineOptions {
+  store: EngineStore;
+  clock: Clock;
+  detect?: Partial<DetectConfig>;
+  lifecycle?: Partial<LifecycleConfig>;
+  /** A pending minute closes this long after its end (or its last rows, whichever is later). */
+  graceMs?: number;
+  /** Gaps longer than this are skipped rather than evaluated minute by minute. */
+  maxGapMinutes?: number;
+  /** Turns alert changes into outbox entries, written in the same transaction (alerting pipeline). */
+  planNotifications?: (changes: AlertChange[], now: number) => OutboxEntry[];
+}
+
+/** The part of the store the engine needs. */
+export type EngineStore = Pick<Store, 'writeBatch' | 'saveEvaluation' | 'readCounts' | 'readAuthCodes' | 'listScopes' | 'openAlerts'>;
+
+/** What one ingest did: the recommendation is built from this. */
+export interface IngestOutcome {
+  written: WriteResult;
+  /** Minutes closed by this request, in order. */
+  evaluated: Assessment[];
+  /** Alerts that changed state or details, as stored. */
+  alerts: Alert[];
+  /** When no minute closed: the provisional view of the latest pending minute per scope touched. */
+  provisional: Assessment[];
+  /** (scope, minute) pairs that arrived after their minute was evaluated: stored, not re-judged. */
+  late: Array<{ scope: string; minute: EpochMinute }>;
+}
+
+export interface EvaluationEvent {
+  assessments: Assessment[];
+  alerts: Alert[];
+  /** State transitions among `alerts` (from null = a new alert). */
+  transitions: Array<{ alert: Alert; from: AlertState | null; to: AlertState }>;
+}
+
+export class Engine {
+  readonly model: DetectionModel;
+  lifecycle: AlertLifecycle;
+  private readonly store: EngineStore;
+  private readonly clock: Clock;
+  private readonly graceMs: number;
+  private readonly maxGap: number;
+  private readonly plan?: EngineOptions['planNotifications'];
+  private readonly scopes = new Map<string, ScopeTracker>();
+  private readonly mutex = new Mutex();
+  private readonly listeners: Array<(e: EvaluationEvent) => void> = [];
+  private readonly lifecycleConfig: Partial<LifecycleConfig> | undefined;
+  minutesEvaluated = 0;
+
+  constructor(opts: EngineOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.model = new DetectionModel(opts.detect);
+    this.lifecycleConfig = opts.lifecycle;
+    this.lifecycle = new AlertLifecycle(opts.lifecycle);
+    this.graceMs = opts.graceMs ?? 90_000;
+    this.maxGap = opts.maxGapMinutes ?? 1440;
+    this.plan = opts.planNotifications;
+  }
+
+  /** Listens to every evaluation (SSE, notifications). */
+  onEvaluated(listener: (e: EvaluationEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Rebuilds state from the store: replays recent history through the model (without alerting:
+   * those minutes were judged before the restart), reloads open alerts and pending minutes.
+   */
+  async start(): Promise<void> {
+    await this.mutex.run(async () => {
+      this.lifecycle = new AlertLifecycle(this.lifecycleConfig, await this.store.openAlerts());
+      for (const info of await this.store.listScopes()) {
+        const tracker = new ScopeTracker(info.scope, info.lastEvaluated);
+        this.scopes.set(info.scope, tracker);
+        const now = this.clock.now();
+        if (info.lastEvaluated !== null) {
+          const from = info.lastEvaluated - this.model.historyMinutes + 1;
+          const history = await this.snapshots(info.scope, from, info.lastEvaluated + 1);
+          for (let m = Math.max(from, info.firstMinute); m <= info.lastEvaluated; m++) {
+            const snap = history.get(m) ?? { scope: info.scope, minute: m, counts: {}, authCodes: {}, hasData: false };
+            this.model.evaluate(snap);
+            if (snap.hasData) tracker.lastStatuses = new Set(Object.keys(snap.counts));
+          }
+        }
+        const pendingFrom = info.lastEvaluated === null ? info.firstMinute : info.lastEvaluated + 1;
+        for (const snap of (await this.snapshots(info.scope, pendingFrom, info.lastMinute + 1)).values()) {
+          const p = tracker.entry(snap.minute, now);
+          Object.assign(p.counts, snap.counts);
+          Object.assign(p.authCodes, snap.authCodes);
+        }
+      }
+    });
+  }
+
+  /** Stores a batch (acknowledged only after commit), then evaluates every minute it completed. */
+  ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
+    return this.mutex.run(async () => {
+      const written = await this.store.writeBatch(batch);
+      const now = this.clock.now();
+      const late: IngestOutcome['late'] = [];
+      const touched = new Map<string, Set<EpochMinute>>();
+      const statusesByMinute = new Map<string, Set<string>>();
+      const touch = (scope: string, minute: EpochMinute): ScopeTracker | null => {
+        const tracker = this.tracker(scope);
+        if (tracker.isLate(minute)) {
+          if (!late.some((l) => l.scope === scope && l.minute === minute)) late.push({ scope, minute });
+          return null;
+        }
+        let set = touched.get(scope);
+        if (!set) touched.set(scope, (set = new Set()));
+        set.add(minute);
+        return tracker;
+      };
+      for (const c of batch.counts) {
+        const t = touch(c.scope, c.minute);
+        if (!t) continue;
+        t.entry(c.minute, now).counts[c.status] = c.count;
+        const key = `${c.scope}\u0000${c.minute}`;
+        let st = statusesByMinute.get(key);
+        if (!st) statusesByMinute.set(key, (st = new Set()));
+        st.add(c.status);
+      }
+      for (const a of batch.authCodes) {
+        const t = touch(a.scope, a.minute);
+        if (t) t.entry(a.minute, now).authCodes[a.authCode] = a.count;
+      }
+      if (batch.raw.length > 0) await this.reloadRawMinutes(batch, touch, now);
+
+      const evaluated: Assessment[] = [];
+      const changes: AlertChange[] = [];
+      const provisional: Assessment[] = [];
+      for (const [scope, minutes] of touched) {
+        const tracker = this.tracker(scope);
+        const maxSeen = tracker.maxSeen()!;
+        let through: EpochMinute | null = maxSeen - 1;
+        for (const m of minutes) {
+          const declared = opts.complete === true || batch.completeMinutes?.get(scope)?.has(m) === true;
+          const allStatuses = tracker.coversKnownStatuses(statusesByMinute.get(`${scope}\u0000${m}`) ?? new Set());
+          if ((declared || allStatuses) && m > through!) through = m;
+        }
+        const grace = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
+        if (grace !== null && grace > through!) through = grace;
+        const before = evaluated.length;
+        this.closeThrough(tracker, through!, evaluated, changes);
+        if (evaluated.length === before) {
+          const latest = [...minutes].filter((m) => tracker.pending.has(m)).sort((a, b) => b - a)[0];
+          const snap = latest === undefined ? null : tracker.peek(latest);
+          if (snap) provisional.push(this.model.preview(snap));
+        }
+      }
+      const alerts = await this.persist(evaluated, changes, now);
+      return { written, evaluated, alerts, provisional, late };
+    });
+  }
+
+  /** Closes minutes whose grace period has passed on the engine's clock (live timer, virtual clock). */
+  tick(): Promise<EvaluationEvent> {
+    return this.mutex.run(async () => {
+      const now = this.clock.now();
+      const evaluated: Assessment[] = [];
+      const changes: AlertChange[] = [];
+      for (const tracker of this.scopes.values()) {
+        const through = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
+        if (through !== null) this.closeThrough(tracker, through, evaluated, changes);
+      }
+      return this.persistEvent(evaluated, changes, now);
+    });
+  }
+
+  /** Closes every pending minute (end of a file). */
+  flush(): Promise<EvaluationEvent> {
+    return this.mutex.run(async () => {
+      const evaluated: Assessment[] = [];
+      const changes: AlertChange[] = [];
+      for (const tracker of this.scopes.values()) {
+        const seen = tracker.maxSeen();
+        if (seen !== null) this.closeThrough(tracker, seen, evaluated, changes);
+      }
+      return this.persistEvent(evaluated, changes, this.clock.now());
+    });
+  }
+
+  scopeNames(): string[] {
+    return [...this.scopes.keys()].sort();
+  }
+
+  lastEvaluated(scope: string): EpochMinute | null {
+    return this.scopes.get(scope)?.lastEvaluated ?? null;
+  }
+
+  /** Waits until queued work is done (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.mutex.run(async () => undefined);
+  }
+
+  private tracker(scope: string): ScopeTracker {
+    let t = this.scopes.get(scope);
+    if (!t) this.scopes.set(scope, (t = new ScopeTracker(scope, null)));
+    return t;
+  }
+
+  /** Evaluates minutes (lastEvaluated, through] of one scope in order; gaps become no-data minutes. */
+  private closeThrough(tracker: ScopeTracker, through: EpochMinute, evaluated: Assessment[], changes: AlertChange[]): void {
+    let next = tracker.lastEvaluated === null ? tracker.minPending() : tracker.lastEvaluated + 1;
+    while (next !== null && next <= through) {
+      if (!tracker.pending.has(next)) {
+        // Skip long silences in one step: judging a day of empty minutes one by one says nothing new.
+        const nextData = [...tracker.pending.keys()].filter((m) => m > next!).sort((a, b) => a - b)[0];
+        const gapEnd = Math.min(through, nextData === undefined ? through : nextData - 1);
+        if (gapEnd - next + 1 > this.maxGap) next = gapEnd - this.maxGap + 1;
+      }
+      const assessment = this.model.evaluate(tracker.take(next));
+      evaluated.push(assessment);
+      changes.push(...this.lifecycle.apply(assessment));
+      this.minutesEvaluated++;
+      next++;
+    }
+  }
+
+  private async persist(evaluated: Assessment[], changes: AlertChange[], now: number): Promise<Alert[]> {
+    return (await this.persistEvent(evaluated, changes, now)).alerts;
+  }
+
+  private async persistEvent(evaluated: Assessment[], changes: AlertChange[], now: number): Promise<EvaluationEvent> {
+    if (evaluated.length === 0 && changes.length === 0) return { assessments: [], alerts: [], transitions: [] };
+    const outbox = this.plan && changes.length > 0 ? this.plan(changes, now) : [];
+    const saved = await this.store.saveEvaluation(evaluated, changes, outbox);
+    this.lifecycle.adopt(saved);
+    const transitions = changes.flatMap((c, i) => (c.transition && c.transition.from !== c.transition.to ? [{ alert: saved[i], from: c.transition.from, to: c.transition.to }] : []));
+    const event = { assessments: evaluated, alerts: saved, transitions };
+    for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  /** Raw transactions are deduplicated by the store; reload the minutes they touched from it. */
+  private async reloadRawMinutes(batch: MinuteBatch, touch: (s: string, m: EpochMinute) => ScopeTracker | null, now: number): Promise<void> {
+    const ranges = new Map<string, [EpochMinute, EpochMinute]>();
+    for (const t of batch.raw) {
+      const r = ranges.get(t.scope);
+      if (!r) ranges.set(t.scope, [t.minute, t.minute]);
+      else { r[0] = Math.min(r[0], t.minute); r[1] = Math.max(r[1], t.minute); }
+    }
+    const wanted = new Set(batch.raw.map((t) => `${t.scope}\u0000${t.minute}`));
+    for (const [scope, [from, to]] of ranges) {
+      for (const snap of (await this.snapshots(scope, from, to + 1)).values()) {
+        if (!wanted.has(`${scope}\u0000${snap.minute}`)) continue;
+        const tracker = touch(scope, snap.minute);
+        if (!tracker) continue;
+        const p = tracker.entry(snap.minute, now);
+        p.counts = snap.counts;
+        p.authCodes = snap.authCodes;
+      }
+    }
+  }
+
+  private async snapshots(scope: string, from: EpochMinute, to: EpochMinute): Promise<Map<EpochMinute, MinuteSnapshot>> {
+    const out = new Map<EpochMinute, MinuteSnapshot>();
+    const get = (m: EpochMinute) => {
+      let s = out.get(m);
+      if (!s) out.set(m, (s = { scope, minute: m, counts: {}, authCodes: {}, hasData: true }));
+      return s;
+    };
+    for (const r of await this.store.readCounts(scope, from, to)) get(r.minute).counts[r.status] = r.count;
+    for (const r of await this.store.readAuthCodes(scope, from, to)) get(r.minute).authCodes[r.authCode] = r.count;
+    return out;
+  }
+}

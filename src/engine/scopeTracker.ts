@@ -1,0 +1,90 @@
+/**
+ * Per-scope bookkeeping of the minute loop: which minutes hold data not yet evaluated, the last
+ * evaluated minute, and when each pending minute last received rows. It decides which minutes are
+ * complete: a later minute arrived (watermark), the sender declared the minute complete (or sent
+ * every status the scope reported in its previous minute in one batch), or the grace period
+ * passed on the engine's clock.
+ */
+import type { EpochMinute, MinuteSnapshot } from '../domain/types.ts';
+
+export interface PendingMinute {
+  counts: Record<string, number>;
+  authCodes: Record<string, number>;
+  /** Clock time of the last rows received for this minute. */
+  lastArrival: number;
+}
+
+export class ScopeTracker {
+  readonly scope: string;
+  lastEvaluated: EpochMinute | null;
+  /** Statuses of the last evaluated minute with data: the "all statuses" of a complete minute. */
+  lastStatuses: Set<string> = new Set();
+  readonly pending = new Map<EpochMinute, PendingMinute>();
+
+  constructor(scope: string, lastEvaluated: EpochMinute | null) {
+    this.scope = scope;
+    this.lastEvaluated = lastEvaluated;
+  }
+
+  /** Latest minute holding data, evaluated or not. */
+  maxSeen(): EpochMinute | null {
+    let max = this.lastEvaluated;
+    for (const m of this.pending.keys()) if (max === null || m > max) max = m;
+    return max;
+  }
+
+  minPending(): EpochMinute | null {
+    let min: EpochMinute | null = null;
+    for (const m of this.pending.keys()) if (min === null || m < min) min = m;
+    return min;
+  }
+
+  isLate(minute: EpochMinute): boolean {
+    return this.lastEvaluated !== null && minute <= this.lastEvaluated;
+  }
+
+  entry(minute: EpochMinute, now: number): PendingMinute {
+    let p = this.pending.get(minute);
+    if (!p) this.pending.set(minute, (p = { counts: {}, authCodes: {}, lastArrival: now }));
+    p.lastArrival = now;
+    return p;
+  }
+
+  /** Does this batch's status set for `minute` cover every status of the previous minute? */
+  coversKnownStatuses(statuses: Set<string>): boolean {
+    if (this.lastStatuses.size === 0) return false;
+    for (const s of this.lastStatuses) if (!statuses.has(s)) return false;
+    return true;
+  }
+
+  /** Latest minute that the grace rule closes at clock time `now`. */
+  graceClosedThrough(now: number, graceMs: number, liveWindowMs: number): EpochMinute | null {
+    let through: EpochMinute | null = null;
+    for (const [m, p] of this.pending) {
+      if (now >= Math.max((m + 1) * 60_000, p.lastArrival) + graceMs && (through === null || m > through)) through = m;
+    }
+    // A live scope that stops sending: close its empty minutes too, so silence becomes visible.
+    const seen = this.maxSeen();
+    if (seen !== null && now - (seen + 1) * 60_000 < liveWindowMs) {
+      const clockClosed = Math.floor((now - graceMs) / 60_000) - 1;
+      if (clockClosed > seen && (through === null || clockClosed > through)) through = clockClosed;
+    }
+    return through;
+  }
+
+  /** Takes the snapshot of `minute` out of the pending set (an empty one for a gap). */
+  take(minute: EpochMinute): MinuteSnapshot {
+    const p = this.pending.get(minute);
+    this.pending.delete(minute);
+    this.lastEvaluated = minute;
+    if (!p) return { scope: this.scope, minute, counts: {}, authCodes: {}, hasData: false };
+    this.lastStatuses = new Set(Object.keys(p.counts));
+    return { scope: this.scope, minute, counts: p.counts, authCodes: p.authCodes, hasData: true };
+  }
+
+  peek(minute: EpochMinute): MinuteSnapshot | null {
+    const p = this.pending.get(minute);
+    if (!p) return null;
+    return { scope: this.scope, minute, counts: { ...p.counts }, authCodes: { ...p.authCodes }, hasData: true };
+  }
+}

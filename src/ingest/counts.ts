@@ -1,0 +1,72 @@
+/**
+ * Per-minute status counts: `{timestamp, status, count, scope?}` in any encoding, and the CSV
+ * exports `time,status,count` / `time,status,f0_` (time may be "HHh MM" with a date given apart).
+ */
+import { TxmonError } from '../domain/errors.ts';
+import type { EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
+import { DEFAULT_SCOPE } from '../domain/types.ts';
+import { type DecodedBody, requireColumns } from './decode.ts';
+import { countField, jsonCountField, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
+
+const SHAPE = 'timestamp,status,count[,scope] (or time,status,count|f0_)';
+
+export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
+  requireColumns(body, ['timestamp', 'status', 'count'], ['scope'], SHAPE);
+  const counts: MinuteCount[] = [];
+  const seen = new Map<string, number>();
+  const isCsv = body.encoding === 'csv';
+  for (const { row, fields } of body.records) {
+    for (const f of ['timestamp', 'status', 'count']) {
+      if (fields[f] === undefined || fields[f] === null) {
+        throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
+      }
+    }
+    const minute = minuteField(fields.timestamp, row, 'timestamp', ctx);
+    const status = labelField(fields.status, row, 'status', { lower: true });
+    const count = isCsv ? countField(fields.count, row) : jsonCountField(fields.count, row);
+    const scope = optionalLabel(fields.scope, row, 'scope', ctx.defaultScope ?? DEFAULT_SCOPE);
+    const key = `${scope}\u0000${minute}\u0000${status}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+        `row ${row}: duplicate (scope, minute, status) = (${scope}, ${new Date(minute * 60_000).toISOString()}, ${status}); first given on row ${earlier}`,
+        { row, field: 'timestamp' });
+    }
+    seen.set(key, row);
+    counts.push({ scope, minute, status, count });
+  }
+  if (!isCsv) return { counts, authCodes: [], raw: [] };
+  return zeroFill(counts, body.csvExport === true);
+}
+
+/**
+ * A CSV file is a complete record of the minutes it covers: a (minute, status) pair absent from it
+ * means zero. Exports (`time` column, one scope) also list no row for a minute without any
+ * transaction, so there every minute between the first and last is filled.
+ */
+function zeroFill(counts: MinuteCount[], fillWholeRange: boolean): MinuteBatch {
+  const byScope = new Map<string, { statuses: Set<string>; minutes: Set<EpochMinute>; have: Set<string> }>();
+  for (const c of counts) {
+    let s = byScope.get(c.scope);
+    if (!s) byScope.set(c.scope, (s = { statuses: new Set(), minutes: new Set(), have: new Set() }));
+    s.statuses.add(c.status);
+    s.minutes.add(c.minute);
+    s.have.add(`${c.minute}\u0000${c.status}`);
+  }
+  const completeMinutes = new Map<string, Set<EpochMinute>>();
+  const filled = counts.slice();
+  for (const [scope, s] of byScope) {
+    if (fillWholeRange) {
+      let lo = Infinity, hi = -Infinity;
+      for (const m of s.minutes) { if (m < lo) lo = m; if (m > hi) hi = m; }
+      for (let m = lo; m <= hi; m++) s.minutes.add(m);
+    }
+    for (const m of s.minutes) {
+      for (const status of s.statuses) {
+        if (!s.have.has(`${m}\u0000${status}`)) filled.push({ scope, minute: m, status, count: 0 });
+      }
+    }
+    completeMinutes.set(scope, s.minutes);
+  }
+  return { counts: filled, authCodes: [], raw: [], completeMinutes };
+}

@@ -1,0 +1,80 @@
+/**
+ * Assembles a running txmon: store, engine (rebuilt from the store), HTTP app, the live tick that
+ * closes minutes by grace period, and optional demo traffic. `txmon serve` and the integration
+ * tests both start the service through here.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TxmonConfig } from './config/config.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { Engine } from './engine/engine.ts';
+import { wallClock, type Clock } from './engine/clock.ts';
+import { buildApp } from './api/app.ts';
+import { AccessControl } from './api/auth.ts';
+import { TxmonMetrics } from './api/promMetrics.ts';
+import { EventHub } from './api/events.ts';
+import type { AppContext } from './api/context.ts';
+import { minuteToIso } from './domain/time.ts';
+
+export interface ServiceOptions {
+  config: TxmonConfig;
+  clock?: Clock;
+  logger?: boolean | object;
+  /** Store to use instead of opening config.storeUrl (tests). */
+  store?: Store;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Listens on config.port/host; returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createService(opts: ServiceOptions): Promise<Service> {
+  const { config } = opts;
+  const store = opts.store ?? (await openStore(config.storeUrl));
+  const metrics = new TxmonMetrics();
+  const events = new EventHub();
+  const engine = new Engine({
+    store, clock: opts.clock ?? wallClock, detect: config.detect, lifecycle: config.lifecycle,
+    graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
+  });
+  await engine.start();
+  engine.onEvaluated(({ assessments, alerts, transitions }) => {
+    metrics.minutesEvaluated.inc(assessments.length);
+    for (const a of assessments) metrics.anomalyScore.set({ scope: a.scope }, a.anomalyScore);
+    for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
+    if (assessments.length > 0) {
+      events.publish('minutes', assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
+    }
+    if (alerts.length > 0) events.publish('alerts', alerts.map((a) => a.id));
+  });
+  const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now() };
+  const app = await buildApp(ctx, { logger: opts.logger });
+
+  const timer = setInterval(() => {
+    engine.tick().catch((err) => app.log.error({ err }, 'engine tick failed'));
+  }, config.tickMs);
+  timer.unref();
+
+  return {
+    app,
+    ctx,
+    async listen() {
+      const host = config.host ?? (ctx.access.open ? '127.0.0.1' : '0.0.0.0');
+      if (ctx.access.open) app.log.warn('no API token configured: the API is open, so txmon listens on 127.0.0.1 only');
+      await app.listen({ port: config.port, host });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    },
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      await engine.idle();
+      if (!opts.store) await store.close();
+    },
+  };
+}

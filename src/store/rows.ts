@@ -1,0 +1,75 @@
+/** Row <-> domain mapping shared by every dialect, so both stores return identical objects. */
+import type { Alert, AlertState, Assessment, Severity } from '../domain/types.ts';
+import type { AlertTransition } from './store.ts';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+
+export function alertFromRow(r: Row): Alert {
+  return {
+    id: num(r.id),
+    fingerprint: String(r.fingerprint),
+    rule: String(r.rule),
+    labels: JSON.parse(String(r.labels)),
+    state: r.state as AlertState,
+    severity: r.severity as Severity,
+    score: num(r.score),
+    observed: num(r.observed),
+    expected: numOrNull(r.expected),
+    summary: String(r.summary),
+    explanation: String(r.explanation),
+    startsAt: num(r.starts_at),
+    endsAt: numOrNull(r.ends_at),
+    updatedAt: num(r.updated_at),
+    lastMinute: num(r.last_minute),
+  };
+}
+
+/** Column values of an alert, in ALERT_COLUMNS order. */
+export const ALERT_COLUMNS = [
+  'fingerprint', 'rule', 'labels', 'state', 'severity', 'score', 'observed', 'expected',
+  'summary', 'explanation', 'starts_at', 'ends_at', 'updated_at', 'last_minute',
+] as const;
+
+export function alertValues(a: Alert): Array<string | number | null> {
+  return [
+    a.fingerprint, a.rule, JSON.stringify(a.labels), a.state, a.severity, a.score, a.observed, a.expected,
+    a.summary, a.explanation, a.startsAt, a.endsAt, a.updatedAt, a.lastMinute,
+  ];
+}
+
+export function assessmentFromRow(r: Row): Assessment {
+  return {
+    scope: String(r.scope),
+    minute: num(r.minute),
+    anomalyScore: num(r.anomaly_score),
+    severity: r.severity as Severity,
+    hasData: num(r.has_data) === 1,
+    metrics: JSON.parse(String(r.metrics)),
+    findings: JSON.parse(String(r.findings)),
+    explanation: String(r.explanation),
+  };
+}
+
+export function assessmentValues(a: Assessment): Array<string | number> {
+  return [
+    a.scope, a.minute, a.anomalyScore, a.severity, a.hasData ? 1 : 0, a.metrics.total,
+    JSON.stringify(a.metrics), JSON.stringify(a.findings), a.explanation,
+  ];
+}
+
+export function transitionFromRow(r: Row): AlertTransition {
+  return {
+    alertId: num(r.alert_id),
+    at: num(r.at),
+    from: (r.from_state ?? null) as AlertState | null,
+    to: r.to_state as AlertState,
+    severity: r.severity as Severity,
+    score: num(r.score),
+    note: String(r.note),
+  };
+}
+
+export const SEVERITY_ORDER_SQL = "CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END";

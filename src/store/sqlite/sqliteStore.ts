@@ -1,0 +1,245 @@
+/**
+ * Embedded store on node:sqlite (WAL). node:sqlite is synchronous; each method runs to completion
+ * inside one event-loop turn, which also serialises transactions without extra locking.
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Alert, Assessment, EpochMinute, MinuteBatch } from '../../domain/types.ts';
+import { SEVERITY_RANK } from '../../domain/types.ts';
+import { TxmonError } from '../../domain/errors.ts';
+import { loadMigrations } from '../migrations.ts';
+import {
+  ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, transitionFromRow,
+} from '../rows.ts';
+import type {
+  AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
+  ScopeInfo, Store, StoreStats, WriteResult,
+} from '../store.ts';
+
+type Row = Record<string, unknown>;
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly path: string;
+  readonly db: DatabaseSync;
+  private readonly stmts = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = new DatabaseSync(path);
+    } catch (err) {
+      throw new TxmonError('TXMON_ERR_STORE', 500, `cannot open SQLite database "${path}": ${(err as Error).message}`);
+    }
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  }
+
+  /** Prepared statements are cached by SQL text. */
+  private stmt(sql: string): StatementSync {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    for (const m of loadMigrations('sqlite')) {
+      if (applied.has(m.version)) continue;
+      this.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async writeBatch(batch: MinuteBatch): Promise<WriteResult> {
+    const now = Date.now();
+    return this.transaction(() => {
+      const putCount = this.stmt(
+        'INSERT INTO minute_counts (scope, minute, status, count, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (scope, minute, status) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at',
+      );
+      for (const c of batch.counts) putCount.run(c.scope, c.minute, c.status, c.count, now);
+      const putCode = this.stmt(
+        'INSERT INTO auth_code_counts (scope, minute, auth_code, count, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (scope, minute, auth_code) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at',
+      );
+      for (const a of batch.authCodes) putCode.run(a.scope, a.minute, a.authCode, a.count, now);
+      let rawAccepted = 0;
+      if (batch.raw.length > 0) {
+        const putRaw = this.stmt(
+          'INSERT INTO raw_transactions (id, scope, minute, at, status, auth_code, amount) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+        );
+        const addCount = this.stmt(
+          'INSERT INTO minute_counts (scope, minute, status, count, updated_at) VALUES (?, ?, ?, 1, ?) ' +
+            'ON CONFLICT (scope, minute, status) DO UPDATE SET count = minute_counts.count + 1, updated_at = excluded.updated_at',
+        );
+        const addCode = this.stmt(
+          'INSERT INTO auth_code_counts (scope, minute, auth_code, count, updated_at) VALUES (?, ?, ?, 1, ?) ' +
+            'ON CONFLICT (scope, minute, auth_code) DO UPDATE SET count = auth_code_counts.count + 1, updated_at = excluded.updated_at',
+        );
+        for (const t of batch.raw) {
+          const res = putRaw.run(t.id, t.scope, t.minute, t.at, t.status, t.authCode ?? null, t.amount ?? null);
+          if (Number(res.changes) === 0) continue;
+          rawAccepted++;
+          addCount.run(t.scope, t.minute, t.status, now);
+          if (t.authCode !== undefined) addCode.run(t.scope, t.minute, t.authCode, now);
+        }
+      }
+      return { counts: batch.counts.length, authCodes: batch.authCodes.length, rawAccepted, rawDuplicates: batch.raw.length - rawAccepted };
+    });
+  }
+
+  async readCounts(scope: string, from: EpochMinute, to: EpochMinute): Promise<CountRow[]> {
+    return (this.stmt('SELECT scope, minute, status, count FROM minute_counts WHERE scope = ? AND minute >= ? AND minute < ? ORDER BY minute, status')
+      .all(scope, from, to) as Row[]).map((r) => ({ scope: String(r.scope), minute: Number(r.minute), status: String(r.status), count: Number(r.count) }));
+  }
+
+  async readAuthCodes(scope: string, from: EpochMinute, to: EpochMinute): Promise<AuthCodeRow[]> {
+    return (this.stmt('SELECT scope, minute, auth_code, count FROM auth_code_counts WHERE scope = ? AND minute >= ? AND minute < ? ORDER BY minute, auth_code')
+      .all(scope, from, to) as Row[]).map((r) => ({ scope: String(r.scope), minute: Number(r.minute), authCode: String(r.auth_code), count: Number(r.count) }));
+  }
+
+  async listScopes(): Promise<ScopeInfo[]> {
+    const rows = this.stmt(
+      'SELECT c.scope, MIN(c.minute) AS first_minute, MAX(c.minute) AS last_minute, ' +
+        '(SELECT MAX(a.minute) FROM assessments a WHERE a.scope = c.scope) AS last_evaluated ' +
+        'FROM minute_counts c GROUP BY c.scope ORDER BY c.scope',
+    ).all() as Row[];
+    return rows.map((r) => ({
+      scope: String(r.scope),
+      firstMinute: Number(r.first_minute),
+      lastMinute: Number(r.last_minute),
+      lastEvaluated: r.last_evaluated === null ? null : Number(r.last_evaluated),
+    }));
+  }
+
+  async saveEvaluation(assessments: Assessment[], changes: AlertChange[], outbox: OutboxEntry[] = []): Promise<Alert[]> {
+    return this.transaction(() => {
+      const putAssessment = this.stmt(
+        'INSERT INTO assessments (scope, minute, anomaly_score, severity, has_data, total, metrics, findings, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (scope, minute) DO NOTHING',
+      );
+      for (const a of assessments) putAssessment.run(...assessmentValues(a));
+      const saved: Alert[] = [];
+      const insertAlert = this.stmt(`INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${ALERT_COLUMNS.map(() => '?').join(', ')}) RETURNING id`);
+      const updateAlert = this.stmt(`UPDATE alerts SET ${ALERT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
+      const putHistory = this.stmt('INSERT INTO alert_history (alert_id, at, from_state, to_state, severity, score, note) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      // One evaluation may create an alert and change it again (several minutes closed at once).
+      const created = new Map<string, number>();
+      for (const change of changes) {
+        const alert = { ...change.alert };
+        if (alert.id === 0 && created.has(alert.fingerprint)) alert.id = created.get(alert.fingerprint)!;
+        if (alert.id === 0) {
+          alert.id = Number((insertAlert.get(...alertValues(alert)) as Row).id);
+          created.set(alert.fingerprint, alert.id);
+        } else updateAlert.run(...alertValues(alert), alert.id);
+        if (alert.state === 'resolved') created.delete(alert.fingerprint);
+        const t = change.transition;
+        if (t) putHistory.run(alert.id, t.at, t.from, t.to, alert.severity, alert.score, t.note);
+        saved.push(alert);
+      }
+      const putOutbox = this.stmt(
+        'INSERT INTO outbox (id, receiver, payload, created_at, next_attempt_at, attempts, state, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      );
+      for (const o of outbox) putOutbox.run(o.id, o.receiver, JSON.stringify(o.payload), o.createdAt, o.nextAttemptAt, o.attempts, o.state, o.lastError);
+      return saved;
+    });
+  }
+
+  async listAssessments(filter: AssessmentFilter): Promise<Assessment[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.scope !== undefined) { where.push('scope = ?'); params.push(filter.scope); }
+    if (filter.from !== undefined) { where.push('minute >= ?'); params.push(filter.from); }
+    if (filter.to !== undefined) { where.push('minute < ?'); params.push(filter.to); }
+    if (filter.minSeverity !== undefined) {
+      const allowed = Object.entries(SEVERITY_RANK).filter(([, r]) => r >= SEVERITY_RANK[filter.minSeverity!]).map(([s]) => s);
+      where.push(`severity IN (${allowed.map(() => '?').join(', ')})`);
+      params.push(...allowed);
+    }
+    const sql = `SELECT * FROM (SELECT * FROM assessments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY minute DESC, scope LIMIT ?) ORDER BY minute, scope`;
+    params.push(filter.limit ?? 10_000);
+    return (this.db.prepare(sql).all(...params) as Row[]).map(assessmentFromRow);
+  }
+
+  async listAlerts(filter: AlertFilter): Promise<Alert[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.state === 'open') where.push("state IN ('pending', 'firing')");
+    else if (filter.state !== undefined) { where.push('state = ?'); params.push(filter.state); }
+    if (filter.severity !== undefined) { where.push('severity = ?'); params.push(filter.severity); }
+    if (filter.scope !== undefined) { where.push("json_extract(labels, '$.scope') = ?"); params.push(filter.scope); }
+    if (filter.to !== undefined) { where.push('starts_at < ?'); params.push(filter.to); }
+    if (filter.from !== undefined) { where.push('(ends_at IS NULL OR ends_at >= ?)'); params.push(filter.from); }
+    const sql = `SELECT * FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY starts_at DESC, id DESC LIMIT ?`;
+    params.push(filter.limit ?? 1000);
+    return (this.db.prepare(sql).all(...params) as Row[]).map(alertFromRow);
+  }
+
+  async getAlert(id: number): Promise<Alert | null> {
+    const row = this.stmt('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    return row ? alertFromRow(row) : null;
+  }
+
+  async alertHistory(id: number): Promise<AlertTransition[]> {
+    return (this.stmt('SELECT * FROM alert_history WHERE alert_id = ? ORDER BY at, id').all(id) as Row[]).map(transitionFromRow);
+  }
+
+  async openAlerts(): Promise<Alert[]> {
+    return (this.stmt("SELECT * FROM alerts WHERE state IN ('pending', 'firing') ORDER BY id").all() as Row[]).map(alertFromRow);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const one = (sql: string) => Number((this.db.prepare(sql).get() as Row).n);
+    return {
+      countRows: one('SELECT COUNT(*) AS n FROM minute_counts'),
+      authCodeRows: one('SELECT COUNT(*) AS n FROM auth_code_counts'),
+      rawRows: one('SELECT COUNT(*) AS n FROM raw_transactions'),
+      assessments: one('SELECT COUNT(*) AS n FROM assessments'),
+      alerts: one('SELECT COUNT(*) AS n FROM alerts'),
+    };
+  }
+
+  async runQuery(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const stmt = this.db.prepare(sql);
+    const bound: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params)) bound[k] = v;
+    return (stmt.all(bound as Record<string, string | number | null>) as Row[]).map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+      return out;
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The storage contract. SQLite (embedded default) and PostgreSQL implement it; every store test
+ * runs against each available dialect. Methods are async so both dialects fit.
+ *
+ * Guarantees: `writeBatch` is atomic (all rows of a request or none) and resolves only after
+ * commit; `saveEvaluation` writes assessments, alert changes and the notifications they cause in
+ * one transaction, so a crash never leaves an alert without its outbox entry or the reverse.
+ */
+import type {
+  Alert, AlertState, Assessment, EpochMinute, MinuteBatch, Severity,
+} from '../domain/types.ts';
+
+export interface WriteResult {
+  counts: number;
+  authCodes: number;
+  rawAccepted: number;
+  rawDuplicates: number;
+}
+
+export interface CountRow { scope: string; minute: EpochMinute; status: string; count: number }
+export interface AuthCodeRow { scope: string; minute: EpochMinute; authCode: string; count: number }
+
+export interface ScopeInfo { scope: string; firstMinute: EpochMinute; lastMinute: EpochMinute; lastEvaluated: EpochMinute | null }
+
+export interface AlertFilter {
+  state?: AlertState | 'open';
+  severity?: Severity;
+  scope?: string;
+  /** Alerts active at any time in [from, to) (epoch ms). */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface AlertTransition {
+  alertId: number;
+  at: number;
+  from: AlertState | null;
+  to: AlertState;
+  severity: Severity;
+  score: number;
+  note: string;
+}
+
+/** A new or changed alert produced by the lifecycle, persisted by saveEvaluation. */
+export interface AlertChange {
+  /** Alert after the change; id 0 = new alert, the store assigns the id. */
+  alert: Alert;
+  /** State transition to record in history, when the state changed. */
+  transition?: { from: AlertState | null; to: AlertState; at: number; note: string };
+}
+
+export interface OutboxEntry {
+  id: string;
+  receiver: string;
+  payload: unknown;
+  createdAt: number;
+  nextAttemptAt: number;
+  attempts: number;
+  state: 'pending' | 'delivered' | 'failed';
+  lastError: string | null;
+}
+
+export interface AssessmentFilter { scope?: string; from?: EpochMinute; to?: EpochMinute; minSeverity?: Severity; limit?: number }
+
+export interface StoreStats { countRows: number; authCodeRows: number; rawRows: number; assessments: number; alerts: number }
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Is the store reachable? (health) */
+  ping(): Promise<boolean>;
+
+  /** Stores one request's data atomically. Counts replace earlier values for the same key. */
+  writeBatch(batch: MinuteBatch): Promise<WriteResult>;
+  /** Count rows of one scope in [from, to) minutes, ordered by minute. */
+  readCounts(scope: string, from: EpochMinute, to: EpochMinute): Promise<CountRow[]>;
+  readAuthCodes(scope: string, from: EpochMinute, to: EpochMinute): Promise<AuthCodeRow[]>;
+  listScopes(): Promise<ScopeInfo[]>;
+
+  /** Persists evaluated minutes plus the alert changes and outbox entries they caused, atomically. Returns alerts with ids. */
+  saveEvaluation(assessments: Assessment[], changes: AlertChange[], outbox?: OutboxEntry[]): Promise<Alert[]>;
+  listAssessments(filter: AssessmentFilter): Promise<Assessment[]>;
+
+  listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  getAlert(id: number): Promise<Alert | null>;
+  alertHistory(id: number): Promise<AlertTransition[]>;
+  /** Alerts not resolved (pending or firing). */
+  openAlerts(): Promise<Alert[]>;
+
+  stats(): Promise<StoreStats>;
+
+  /** Runs a read-only named query with bound parameters (see src/store/queries). */
+  runQuery(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+}
