@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
+import { TxmonError } from '../domain/errors.ts';
 import { openStore } from '../store/open.ts';
 import { Engine } from '../engine/engine.ts';
 import { wallClock } from '../engine/clock.ts';
@@ -22,7 +23,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts) => {
       const config = loadConfig(opts.config);
       if (opts.kind !== undefined && !['counts', 'auth-codes', 'raw'].includes(opts.kind)) {
-        throw new Error(`--kind must be counts, auth-codes or raw, got "${opts.kind}"`);
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--kind must be counts, auth-codes or raw, got "${opts.kind}"`, { field: 'kind' });
       }
       const { kind, batch } = readBatchFile(file, { date: opts.date, timeZone: config.timeZone, kind: opts.kind as FileKind | undefined, scope: opts.scope });
       const store = await openStore(opts.db ?? config.storeUrl);

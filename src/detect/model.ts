@@ -1,16 +1,32 @@
 /**
- * The hybrid detection model: static rules plus adaptive per-series statistics, combined into one
- * assessment per closed minute of a scope. Deterministic: the same minutes in the same order give
- * the same assessments, live or in a backtest. Baselines learn only from minutes where their
- * series did not alert, so an incident does not teach the model that it is normal.
+ * The hybrid detection model: static rules plus adaptive, count-aware, seasonal statistics,
+ * combined into one assessment per closed minute of a scope (docs/detection.md).
+ *
+ * Per series (a status count, its share of total, total volume):
+ *   expected value  ← seasonal baseline (time of day / week), rolling while history is short;
+ *   count test      ← negative binomial tail, volume-adjusted for problem statuses;
+ *   share test      ← beta-binomial tail behind a minimum-volume gate;
+ *   drop / outage   ← lower tails of approved and total, and a hard outage rule;
+ *   sustained shift ← log-likelihood-ratio CUSUM;
+ *   rolling z       ← the v1 60-minute z-score, kept for high-volume series;
+ *   no data         ← a scope silent for N minutes while it normally sends.
+ * Findings are confirmed k-of-n (anti-flapping) unless the evidence is overwhelming; baselines
+ * learn only from minutes where their series was not flagged, so incidents are not learned.
+ * Deterministic: the same minutes in the same order give the same assessments.
  */
-import type { Assessment, Finding, MinuteSnapshot } from '../domain/types.ts';
+import type { Assessment, Direction, Finding, MetricKind, MinuteSnapshot, Severity } from '../domain/types.ts';
 import { type DetectConfig, resolveDetectConfig } from './config.ts';
 import { combineFindings } from './combine.ts';
 import { minuteMetrics } from './metrics.ts';
 import { RollingStats, rollingZFinding, type ZSeries } from './rollingZ.ts';
 import { staticRuleFindings } from './staticRules.ts';
 import { round } from './score.ts';
+import { SeasonalBaseline, type Expectation } from './baseline.ts';
+import { countTest, Dispersion } from './countTest.ts';
+import { ShareBaseline, shareTest } from './shareTest.ts';
+import { LlrCusum, countIncrement, shareIncrement } from './sustained.ts';
+import { AuthCodeMix } from './authMix.ts';
+import { scoreFromP, severityFromScore } from './stats/score.ts';
 
 /** What a series expects now (GET /api/v1/baseline). */
 export interface SeriesBaseline {
@@ -19,17 +35,51 @@ export interface SeriesBaseline {
   status: string;
   direction: string;
   expected: number;
-  sd: number;
   band: [number, number];
+  source: string;
   history: number;
   ready: boolean;
 }
 
-interface ScopeState {
-  series: Map<string, ZSeries>;
-  statuses: Set<string>;
-  lastMinute: number | null;
+interface CountSeries {
+  status: string;
+  direction: Direction;
+  baseline: SeasonalBaseline;
+  dispersion: Dispersion;
+  cusum: LlrCusum;
+  z: ZSeries;
+  /** Bit i set = flagged i minutes ago (bit 0 = the current minute once shifted). */
+  flags: number;
+  /** Same, for the rolling z-score alone (it confirms on its own, stricter, k-of-n). */
+  zFlags: number;
+  /** Consecutive minutes this series was kept from learning. */
+  unlearned: number;
 }
+
+interface ShareSeries {
+  status: string;
+  baseline: ShareBaseline;
+  cusum: LlrCusum;
+  flags: number;
+  unlearned: number;
+}
+
+interface ScopeState {
+  counts: Map<string, CountSeries>;
+  shares: Map<string, ShareSeries>;
+  total: CountSeries | null;
+  statuses: Set<string>;
+  authMix: AuthCodeMix;
+  lastMinute: number | null;
+  silentMinutes: number;
+  noDataFlags: number;
+}
+
+/** Marker in the flagged set: this minute is a volume surge. */
+const SURGE = {};
+
+const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
+const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
 
 export class DetectionModel {
   readonly config: DetectConfig;
@@ -39,9 +89,9 @@ export class DetectionModel {
     this.config = resolveDetectConfig(config);
   }
 
-  /** Minutes of history the engine replays into a fresh model on start. */
+  /** Minutes of history the engine replays into a fresh model on start (seasonal needs weeks). */
   get historyMinutes(): number {
-    return this.config.rollingZ.window * 2;
+    return Math.min(this.config.baseline.days, 7 * this.config.baseline.weeks) * 1440;
   }
 
   /** Judges a closed minute and lets the baselines learn from it. */
@@ -55,51 +105,252 @@ export class DetectionModel {
   }
 
   private assess(snapshot: MinuteSnapshot, learn: boolean): Assessment {
+    const cfg = this.config;
     const state = this.scopeState(snapshot.scope);
+    const { scope, minute } = snapshot;
     if (learn) {
-      state.lastMinute = snapshot.minute;
+      state.lastMinute = minute;
       for (const s of Object.keys(snapshot.counts)) state.statuses.add(s);
     }
     const statuses = learn ? state.statuses : new Set([...state.statuses, ...Object.keys(snapshot.counts)]);
     const metrics = minuteMetrics(snapshot, statuses);
-    if (!snapshot.hasData) return combineFindings(snapshot.scope, snapshot.minute, metrics, [], false);
+    if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
+    if (learn) { state.silentMinutes = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
-    const findings: Finding[] = staticRuleFindings(snapshot.scope, snapshot.minute, metrics, this.config);
-    const observed: Array<[ZSeries, number]> = [];
+    const raw: Finding[] = [];
+    const flagged = new Set<object>();
+    const total = (state.total ??= this.newCountSeries('total', 'down'));
+    const totalExp = total.baseline.expected(minute);
+    // Problem counts are judged against volume-adjusted expectations: twice the traffic with the
+    // same mix is a surge, not an incident.
+    const volumeFactor = totalExp.mean > 0 && total.baseline.history >= cfg.minHistory
+      ? Math.min(5, Math.max(0.2, metrics.total / totalExp.mean)) : 1;
+    const tests = Math.max(1, statuses.size * 2 + 1);
+
+    this.judgeCount(total, metrics.total, totalExp, 1, snapshot, raw, flagged, tests, 'total');
+    const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
+    if (surge) { raw.push(surge); flagged.add(SURGE); }
     for (const status of statuses) {
-      const down = this.config.volumeStatuses.includes(status);
-      observed.push([this.series(state, 'count', status, down ? 'down' : 'up'), metrics.counts[status]]);
-      if (!down && metrics.total >= this.config.minTotalForShare) {
-        observed.push([this.series(state, 'share', status, 'up'), metrics.shares[status]]);
+      const down = cfg.volumeStatuses.includes(status);
+      const series = this.countSeries(state, status, down ? 'down' : 'up');
+      const exp = series.baseline.expected(minute);
+      this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
+      if (!down) this.judgeShare(this.shareSeries(state, status), metrics.counts[status], metrics.total, snapshot, raw, flagged, tests, cfg.problemStatuses.includes(status));
+    }
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg)) {
+      if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
+      raw.push(f);
+    }
+
+    const findings = this.confirm(state, raw, flagged, learn);
+    for (const f of findings) {
+      if ((f.status === 'denied' || f.status === 'failed') && f.direction === 'up') {
+        const mix = state.authMix.describe(snapshot.authCodes);
+        if (mix) f.message += `; ${mix}`;
       }
     }
-    observed.push([this.series(state, 'total', 'total', 'down'), metrics.total]);
+    const assessment = combineFindings(scope, minute, metrics, findings, true);
+    if (learn) this.learn(state, snapshot, metrics.total, flagged, assessment.severity);
+    return assessment;
+  }
 
-    const alerted = new Set<ZSeries>();
-    for (const [series, value] of observed) {
-      const f = rollingZFinding(series, value, snapshot.scope, snapshot.minute, this.config.rollingZ, metrics.total);
-      if (f) { findings.push(f); alerted.add(series); }
+  private judgeCount(
+    series: CountSeries, observed: number, exp: Expectation, factor: number, snap: MinuteSnapshot,
+    out: Finding[], flagged: Set<object>, tests: number, metric: MetricKind,
+  ): void {
+    const cfg = this.config;
+    const ready = series.baseline.history >= cfg.minHistory;
+    const what = metric === 'total' ? 'total volume' : `${series.status} count`;
+    if (ready) {
+      const mu = exp.mean * factor;
+      const alpha = series.dispersion.alpha;
+      const gate = series.direction === 'up' ? cfg.countUp : cfg.countDown;
+      const v = countTest(observed, mu, alpha, series.direction, gate, tests);
+      const sd = Math.sqrt(mu + alpha * mu * mu);
+      const band: [number, number] = [round(Math.max(0, mu - 3 * sd)), round(mu + 3 * sd)];
+      if (v) {
+        const score = scoreFromP(v.p);
+        const sev = severityFromScore(score);
+        if (sev !== 'none') {
+          const outage = series.direction === 'down' && mu >= cfg.outageMinExpected && observed <= cfg.outageRatio * mu;
+          out.push({
+            detector: series.direction === 'up' ? 'count_test' : outage ? 'outage' : 'drop', test: `negative binomial tail (${exp.source} baseline)`,
+            scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: outage ? 'critical' : sev, score: round(Math.max(score, outage ? 90 : 0), 1),
+            observed, expected: round(mu), band, pValue: v.p, direction: series.direction,
+            message: `${what} ${observed} vs expected ${fmtCount(mu)} (${series.direction === 'up' ? (v.ratio > 100 ? '>100×' : `${v.ratio.toFixed(1)}×`) : `${Math.round((1 - v.ratio) * 100)}% below`}, p = ${v.p.toExponential(1)}${outage ? '; outage: sales stopped' : ''})`,
+          });
+          flagged.add(series);
+        }
+      } else if (series.direction === 'down' && mu >= cfg.outageMinExpected && observed <= cfg.outageRatio * mu) {
+        // Hard rule: zero (or near-zero) sales while many are expected is critical whatever the tail says.
+        out.push({
+          detector: 'outage', test: 'outage rule', scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: 'critical', score: 90,
+          observed, expected: round(mu), band, threshold: round(cfg.outageRatio * mu), direction: 'down',
+          message: `${what} ${observed} vs expected ${fmtCount(mu)}: outage, sales stopped`,
+        });
+        flagged.add(series);
+      }
+      // Sustained shift on counts: only the downward side (drops); rises are judged on shares.
+      if (series.direction === 'down' && exp.source !== 'rolling') {
+        const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
+        if (series.cusum.add(inc, cfg.cusum.h)) {
+          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, series.cusum, `${what} ${observed} vs expected ${fmtCount(mu)}`));
+          flagged.add(series);
+        }
+      }
     }
-    for (const f of findings) {
-      if (f.detector.startsWith('static')) alerted.add(this.series(state, f.metric, f.status, f.direction));
+    if (cfg.rollingZ.enabled && series.z.stats.size >= cfg.rollingZ.minHistory && series.z.stats.mean() >= cfg.rollingZ.minMean) {
+      const f = rollingZFinding(series.z, observed, snap.scope, snap.minute, cfg.rollingZ, 0);
+      if (f) { out.push(f); flagged.add(series.z); }
     }
-    if (learn) for (const [series, value] of observed) if (!alerted.has(series)) series.stats.push(value);
-    return combineFindings(snapshot.scope, snapshot.minute, metrics, findings, true);
+  }
+
+  /**
+   * A volume surge is not an incident (the shares say whether anything is wrong), but it must not
+   * teach the volume baselines either: reported as info, and the volume series skip learning.
+   */
+  private surge(total: CountSeries, observed: number, exp: Expectation, snap: MinuteSnapshot, tests: number): Finding | null {
+    if (total.baseline.history < this.config.minHistory) return null;
+    const v = countTest(observed, exp.mean, total.dispersion.alpha, 'up', this.config.countUp, tests);
+    if (!v || scoreFromP(v.p) < 50) return null;
+    return {
+      detector: 'volume_surge', test: `negative binomial tail (${exp.source} baseline)`, scope: snap.scope, metric: 'total', status: 'total', minute: snap.minute,
+      severity: 'info', score: 0, observed, expected: round(exp.mean), pValue: v.p, direction: 'up',
+      message: `volume surge: ${observed} transactions vs expected ${fmtCount(exp.mean)} (${v.ratio.toFixed(1)}×); not an incident unless shares move`,
+    };
+  }
+
+  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: Set<object>, tests: number, sustained: boolean): void {
+    const cfg = this.config;
+    if (series.baseline.history < cfg.minHistory) return;
+    const p0 = series.baseline.share;
+    const rho = series.baseline.rho;
+    const v = shareTest(k, n, p0, rho, cfg.share, tests);
+    if (v) {
+      const score = scoreFromP(v.p);
+      const sev = severityFromScore(score);
+      if (sev !== 'none') {
+        const sd = Math.sqrt((p0 * (1 - p0) * (1 + (n - 1) * rho)) / Math.max(n, 1));
+        out.push({
+          detector: 'share_test', test: rho > 0 ? 'beta-binomial share tail' : 'binomial share tail', scope: snap.scope, metric: 'share', status: series.status,
+          minute: snap.minute, severity: sev, score: round(score, 1), observed: round(k / n), expected: round(p0), band: [round(Math.max(0, p0 - 3 * sd)), round(p0 + 3 * sd)],
+          pValue: v.p, direction: 'up',
+          message: `${series.status} share ${fmtShare(k / n)} (${k} of ${n}) vs expected ${fmtShare(p0)} (${v.ratio > 100 ? '>100' : v.ratio.toFixed(1)}×, p = ${v.p.toExponential(1)})`,
+        });
+        flagged.add(series);
+      }
+    }
+    // Sustained-rise CUSUM for the problem statuses only: other statuses (refunds, unknown ones)
+    // have their own slow rhythms and are judged minute by minute.
+    if (sustained && n > 0) {
+      const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
+      const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
+      if (series.cusum.add(inc, cfg.cusum.h)) {
+        out.push(this.cusumFinding(snap, 'share', series.status, 'up', round(k / n), round(p0),
+          series.cusum, `${series.status} share ${fmtShare(k / n)} vs expected ${fmtShare(p0)}`));
+        flagged.add(series);
+      }
+    }
+  }
+
+  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, observed: number, expected: number, c: LlrCusum, what: string): Finding {
+    const h = this.config.cusum.h;
+    return {
+      detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'warning',
+      score: round(Math.max(50, scoreFromP(Math.exp(-h))), 1), observed, expected: round(expected), threshold: h, direction,
+      message: `${what}: sustained ${direction === 'up' ? 'rise' : 'drop'} over ${c.run} min (CUSUM > ${h})`,
+    };
+  }
+
+  /** k-of-n confirmation per series: one odd minute does not page; overwhelming evidence does. */
+  private confirm(state: ScopeState, raw: Finding[], flagged: Set<object>, learn: boolean): Finding[] {
+    const seriesOf = (f: Finding): { flags: number; zFlags?: number } | null =>
+      f.metric === 'share' ? state.shares.get(f.status) ?? null : f.metric === 'total' ? state.total : state.counts.get(f.status) ?? null;
+    const out: Finding[] = [];
+    for (const f of raw) {
+      const s = seriesOf(f);
+      const isZ = f.detector === 'rolling_z';
+      const { k, n } = isZ ? this.config.rollingZ.confirm : this.config.confirm;
+      const mask = (1 << n) - 1;
+      const history = s ? (((isZ ? s.zFlags ?? 0 : s.flags) << 1) | 1) & mask : 1;
+      const confirmed = f.detector.startsWith('static') || f.detector === 'cusum' || (!isZ && f.score >= this.config.immediateScore) || popcount(history) >= k;
+      out.push(confirmed ? f : { ...f, severity: 'info', message: `${f.message} [awaiting confirmation ${popcount(history)}/${k} of ${n} min]` });
+    }
+    if (learn) {
+      for (const s of [...state.counts.values(), ...state.shares.values(), ...(state.total ? [state.total] : [])]) {
+        const hit = flagged.has(s) || ('z' in s && flagged.has(s.z));
+        s.flags = ((s.flags << 1) | (hit ? 1 : 0)) & 0xffff;
+        if ('z' in s) s.zFlags = ((s.zFlags << 1) | (flagged.has(s.z) ? 1 : 0)) & 0xffff;
+      }
+    }
+    return out;
+  }
+
+  private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: Set<object>, severity: Severity): void {
+    // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
+    const skipAll = severity === 'critical';
+    const surge = flagged.has(SURGE);
+    const relearn = this.config.relearnAfterMinutes;
+    const feed = (s: CountSeries, x: number) => {
+      const exp = s.baseline.expected(snap.minute);
+      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && (s === state.total || s.direction === 'down'));
+      // A shift that lasts longer than `relearn` minutes is the new normal: learn it rather than
+      // alert on it forever.
+      if (skip && ++s.unlearned < relearn) return;
+      s.unlearned = 0;
+      if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
+      s.baseline.learn(snap.minute, x);
+      s.z.stats.push(x);
+    };
+    if (state.total) feed(state.total, total);
+    for (const s of state.counts.values()) feed(s, snap.counts[s.status] ?? 0);
+    for (const s of state.shares.values()) {
+      if ((skipAll || flagged.has(s)) && ++s.unlearned < relearn) continue;
+      s.unlearned = 0;
+      s.baseline.learn(snap.counts[s.status] ?? 0, total);
+    }
+    if (!skipAll) state.authMix.learn(snap.authCodes);
+  }
+
+  private noData(state: ScopeState, snap: MinuteSnapshot, metrics: Assessment['metrics'], learn: boolean): Assessment {
+    const cfg = this.config;
+    const silent = state.silentMinutes + 1;
+    if (learn) state.silentMinutes = silent;
+    const exp = state.total?.baseline.expected(snap.minute);
+    const findings: Finding[] = [];
+    if (exp && exp.mean >= cfg.noDataMinExpected && silent >= cfg.noDataMinutes) {
+      const critical = silent >= cfg.noDataCriticalMinutes;
+      findings.push({
+        detector: 'no_data', test: 'no-data watchdog', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
+        severity: critical ? 'critical' : 'warning', score: critical ? 85 : 60, observed: 0, expected: round(exp.mean), threshold: cfg.noDataMinutes,
+        direction: 'down', message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(exp.mean)} transactions/min are expected`,
+      });
+    }
+    return combineFindings(snap.scope, snap.minute, metrics, findings, false);
   }
 
   baselines(scope?: string): SeriesBaseline[] {
     const out: SeriesBaseline[] = [];
-    const cfg = this.config.rollingZ;
     for (const [name, state] of this.scopes) {
       if (scope !== undefined && name !== scope) continue;
-      for (const s of state.series.values()) {
-        const mean = s.stats.mean();
-        const floor = s.kind === 'share' ? cfg.minSigmaShare : Math.max(cfg.minSigmaCount, Math.sqrt(Math.max(mean, 0)));
-        const sd = Math.max(s.stats.sd(), floor);
+      const at = (state.lastMinute ?? 0) + 1;
+      const countView = (s: CountSeries, metric: string): SeriesBaseline => {
+        const e = s.baseline.expected(at);
+        const sd = Math.sqrt(e.mean + s.dispersion.alpha * e.mean * e.mean);
+        return {
+          scope: name, metric, status: s.status, direction: s.direction, expected: round(e.mean), band: [round(Math.max(0, e.mean - 3 * sd)), round(e.mean + 3 * sd)],
+          source: e.source, history: s.baseline.history, ready: s.baseline.history >= this.config.minHistory,
+        };
+      };
+      if (state.total) out.push(countView(state.total, 'total'));
+      for (const s of state.counts.values()) out.push(countView(s, 'count'));
+      for (const s of state.shares.values()) {
+        const p = s.baseline.share;
+        const n = state.total?.baseline.expected(at).mean ?? 100;
+        const sd = Math.sqrt((p * (1 - p) * (1 + (n - 1) * s.baseline.rho)) / Math.max(n, 1));
         out.push({
-          scope: name, metric: s.kind, status: s.status, direction: s.direction, expected: round(mean), sd: round(sd),
-          band: [round(Math.max(0, mean - cfg.warningZ * sd)), round(mean + cfg.warningZ * sd)],
-          history: s.stats.size, ready: s.stats.size >= cfg.minHistory,
+          scope: name, metric: 'share', status: s.status, direction: 'up', expected: round(p), band: [round(Math.max(0, p - 3 * sd)), round(p + 3 * sd)],
+          source: 'pooled', history: s.baseline.history, ready: s.baseline.history >= this.config.minHistory,
         });
       }
     }
@@ -112,14 +363,35 @@ export class DetectionModel {
 
   private scopeState(scope: string): ScopeState {
     let s = this.scopes.get(scope);
-    if (!s) this.scopes.set(scope, (s = { series: new Map(), statuses: new Set(), lastMinute: null }));
+    if (!s) {
+      s = { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0 };
+      this.scopes.set(scope, s);
+    }
     return s;
   }
 
-  private series(state: ScopeState, kind: ZSeries['kind'], status: string, direction: ZSeries['direction']): ZSeries {
-    const key = `${kind}:${status}`;
-    let s = state.series.get(key);
-    if (!s) state.series.set(key, (s = { kind, status, direction, stats: new RollingStats(this.config.rollingZ.window) }));
+  private newCountSeries(status: string, direction: Direction): CountSeries {
+    return {
+      status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
+      z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingStats(this.config.rollingZ.window) }, flags: 0, zFlags: 0, unlearned: 0,
+    };
+  }
+
+  private countSeries(state: ScopeState, status: string, direction: Direction): CountSeries {
+    let s = state.counts.get(status);
+    if (!s) state.counts.set(status, (s = this.newCountSeries(status, direction)));
     return s;
   }
+
+  private shareSeries(state: ScopeState, status: string): ShareSeries {
+    let s = state.shares.get(status);
+    if (!s) state.shares.set(status, (s = { status, baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0 }));
+    return s;
+  }
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  while (x) { c += x & 1; x >>>= 1; }
+  return c;
 }

@@ -7,7 +7,8 @@
 import type { Direction, Finding, MetricKind, Severity } from '../domain/types.ts';
 import type { RollingZConfig } from './config.ts';
 import { normalSf } from './stats/distributions.ts';
-import { round, scoreFromP } from './score.ts';
+import { round } from './score.ts';
+import { scoreFromP } from './stats/score.ts';
 
 /** Fixed-size ring buffer with running sums (recomputed periodically against float drift). */
 export class RollingStats {

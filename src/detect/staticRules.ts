@@ -24,7 +24,7 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
         });
       }
     }
-    if (rule.share && m.total >= config.minTotalForShare) {
+    if (rule.share && m.total >= config.minTotalForShare && count >= config.minCountForShare) {
       const share = m.shares[status] ?? 0;
       const sev = crossed(share, rule.share);
       if (sev) {

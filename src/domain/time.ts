@@ -30,7 +30,8 @@ export function minuteOfWeek(minute: EpochMinute): number {
 
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+/** ISO-8601 / RFC 3339 with an explicit zone; "T" or a space between date and time; offsets ±HH, ±HHMM, ±HH:MM. */
+const ZONED = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 const offsetCache = new Map<string, Intl.DateTimeFormat>();
 
@@ -107,9 +108,23 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number | null 
     if (!validFields(y, mo, d, 0, 0, 0)) return null;
     return zonedToEpochMs(y, mo, d, 0, 0, 0, 0, timeZone);
   }
-  if (HAS_ZONE.test(text) && /^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    const ms = Date.parse(text);
-    return Number.isNaN(ms) ? null : ms;
+  const zoned = ZONED.exec(text);
+  if (zoned) {
+    // Parsed by hand rather than Date.parse, which rolls impossible dates over
+    // ("2025-02-30T10:00Z" would become March 2) instead of rejecting them.
+    const [, y, mo, d, h, mi, s, frac, zone] = zoned;
+    const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? 0)];
+    if (!validFields(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])) return null;
+    let offsetMinutes = 0;
+    if (zone.toUpperCase() !== 'Z') {
+      const digits = zone.slice(1).replace(':', '');
+      const oh = Number(digits.slice(0, 2));
+      const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+      if (oh > 23 || om > 59) return null;
+      offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+    }
+    const ms = frac ? Math.floor(Number('0.' + frac) * 1000) : 0;
+    return Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], ms) - offsetMinutes * 60_000;
   }
   return null;
 }

@@ -7,8 +7,11 @@ import { countField, jsonCountField, labelField, minuteField, optionalLabel, typ
 
 const SHAPE = 'timestamp,auth_code,count[,scope] (or time,auth_code,count|f0_)';
 
+/** Columns of an auth-code-counts body (shared with the streaming file reader, src/sources/stream.ts). */
+export const AUTH_CODE_COLUMNS = { required: ['timestamp', 'auth_code', 'count'], optional: ['scope'], shape: SHAPE };
+
 export function parseAuthCodeCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
-  requireColumns(body, ['timestamp', 'auth_code', 'count'], ['scope'], SHAPE);
+  requireColumns(body, AUTH_CODE_COLUMNS.required, AUTH_CODE_COLUMNS.optional, SHAPE);
   const authCodes: AuthCodeCount[] = [];
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';

@@ -10,8 +10,11 @@ import { countField, jsonCountField, labelField, minuteField, optionalLabel, typ
 
 const SHAPE = 'timestamp,status,count[,scope] (or time,status,count|f0_)';
 
+/** Columns of a status-counts body (shared with the streaming file reader, src/sources/stream.ts). */
+export const STATUS_COUNT_COLUMNS = { required: ['timestamp', 'status', 'count'], optional: ['scope'], shape: SHAPE };
+
 export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
-  requireColumns(body, ['timestamp', 'status', 'count'], ['scope'], SHAPE);
+  requireColumns(body, STATUS_COUNT_COLUMNS.required, STATUS_COUNT_COLUMNS.optional, SHAPE);
   const counts: MinuteCount[] = [];
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';

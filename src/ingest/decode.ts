@@ -33,6 +33,14 @@ export function encodingOf(contentType: string | undefined): Encoding {
 /** Column aliases of the CSV exports this product grew from. */
 const HEADER_ALIASES: Record<string, string> = { time: 'timestamp', f0_: 'count' };
 
+/**
+ * A CSV header (lower-cased, trimmed) after aliases, and whether it is an export (`time` column:
+ * absent minute/status pairs mean zero over the whole range). Shared with the streaming reader.
+ */
+export function csvHeaderOf(rawHeader: string[]): { header: string[]; csvExport: boolean } {
+  return { header: rawHeader.map((h) => HEADER_ALIASES[h] ?? h), csvExport: rawHeader.includes('time') };
+}
+
 export function decodeBody(text: string, encoding: Encoding): DecodedBody {
   if (text.trim() === '') throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'request body is empty: expected at least one record');
   if (encoding === 'csv') return decodeCsv(text);
@@ -75,8 +83,7 @@ function decodeNdjson(text: string): InputRecord[] {
 
 function decodeCsv(text: string): DecodedBody {
   const table = parseCsv(text);
-  const csvExport = table.header.includes('time');
-  const header = table.header.map((h) => HEADER_ALIASES[h] ?? h);
+  const { header, csvExport } = csvHeaderOf(table.header);
   const records = table.rows.map((fields, i) => {
     const obj: Record<string, unknown> = {};
     for (let c = 0; c < header.length; c++) obj[header[c]] = fields[c];

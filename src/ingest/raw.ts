@@ -8,8 +8,11 @@ import { labelField, optionalLabel, timestampField, type TimeContext } from './f
 
 const SHAPE = 'id,timestamp,status[,auth_code,amount,scope]';
 
+/** Columns of a raw-transactions body (shared with the streaming file reader, src/sources/stream.ts). */
+export const RAW_COLUMNS = { required: ['id', 'timestamp', 'status'], optional: ['auth_code', 'amount', 'scope'], shape: SHAPE };
+
 export function parseRawTransactions(body: DecodedBody, ctx: TimeContext): MinuteBatch {
-  requireColumns(body, ['id', 'timestamp', 'status'], ['auth_code', 'amount', 'scope'], SHAPE);
+  requireColumns(body, RAW_COLUMNS.required, RAW_COLUMNS.optional, SHAPE);
   const byId = new Map<string, RawTransaction>();
   const isCsv = body.encoding === 'csv';
   for (const { row, fields } of body.records) {
@@ -29,12 +32,7 @@ export function parseRawTransactions(body: DecodedBody, ctx: TimeContext): Minut
       }
       authCode = labelField(fields.auth_code, row, 'auth_code');
     }
-    let amount: number | undefined;
-    if (fields.amount !== undefined && fields.amount !== null && fields.amount !== '') {
-      const n = typeof fields.amount === 'number' ? fields.amount : isCsv && /^\s*-?\d+(\.\d+)?\s*$/.test(String(fields.amount)) ? Number(fields.amount) : NaN;
-      if (!Number.isFinite(n) || Math.abs(n) > 1e12) throw fieldError(row, 'amount', 'a finite number', fields.amount);
-      amount = n;
-    }
+    const amount = amountField(fields.amount, row, isCsv);
     const tx: RawTransaction = { id, scope, minute: toMinute(at), at, status, authCode, amount };
     const earlier = byId.get(id);
     if (earlier && (earlier.status !== tx.status || earlier.at !== tx.at || earlier.scope !== tx.scope)) {
@@ -43,4 +41,12 @@ export function parseRawTransactions(body: DecodedBody, ctx: TimeContext): Minut
     byId.set(id, tx);
   }
   return { counts: [], authCodes: [], raw: [...byId.values()] };
+}
+
+/** The optional amount of a transaction: a finite number (CSV: decimal text), or undefined when absent. */
+export function amountField(value: unknown, row: number, isCsv: boolean): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : isCsv && /^\s*-?\d+(\.\d+)?\s*$/.test(String(value)) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || Math.abs(n) > 1e12) throw fieldError(row, 'amount', 'a finite number', value);
+  return n;
 }

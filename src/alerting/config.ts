@@ -1,0 +1,591 @@
+/**
+ * The `alerting:` section of the txmon YAML config: receivers, the route tree and inhibit rules,
+ * modelled on Alertmanager's configuration (same key names where the concept is the same).
+ *
+ * The TypeBox schema checks shapes and types; `parseAlertingConfig` then checks what a schema
+ * cannot (durations, matchers, receiver references, unique names), fills defaults and returns
+ * a typed, camelCase `AlertingConfig`. Every problem is a TXMON_ERR_CONFIG naming the key path.
+ *
+ * Secrets and URLs may be written as `${ENV_VAR}` (or `${ENV_VAR:-default}`); they are kept
+ * verbatim here and resolved when a channel is created (src/notify/channels/index.ts), so a
+ * parsed config can be shown without leaking secrets.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { TxmonError } from '../domain/errors.ts';
+import { isValidLabelName, matchersFrom, type CompiledMatcher } from './matchers.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Durations
+
+const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
+
+/**
+ * Parses a Prometheus-style duration ("30s", "5m", "4h", "1h30m", "250ms", "2d", "1w") to ms.
+ * Returns null when the text is not a duration. Units must appear largest first, as in Prometheus.
+ */
+export function parseDuration(text: string): number | null {
+  if (typeof text !== 'string' || text === '') return null;
+  if (text === '0') return 0;
+  const m = DURATION.exec(text);
+  if (!m || m.slice(1).every((g) => g === undefined)) return null;
+  let ms = 0;
+  for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i];
+  return Number.isSafeInteger(ms) ? ms : null;
+}
+
+/** Formats ms as the shortest Prometheus duration ("1h30m", "0s"). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const names = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
+  let rest = ms;
+  let out = '';
+  for (let i = 0; i < UNIT_MS.length; i++) {
+    const n = Math.floor(rest / UNIT_MS[i]);
+    if (n > 0) {
+      out += `${n}${names[i]}`;
+      rest -= n * UNIT_MS[i];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema (what the YAML may contain)
+
+const Duration = Type.String({ description: 'a duration like "30s", "5m", "4h", "1h30m"' });
+const NonEmpty = Type.String({ minLength: 1 });
+/** Matchers are checked by matchers.ts (string or object), which gives precise messages. */
+const MatcherList = Type.Array(Type.Unknown(), { description: 'label matchers, e.g. ["severity=\\"critical\\""]' });
+const StringMap = Type.Record(Type.String(), Type.String());
+
+const Common = {
+  /** Also notify when the alert group resolves. Default true. */
+  send_resolved: Type.Optional(Type.Boolean()),
+  /** Request timeout. Default 10s. */
+  timeout: Type.Optional(Duration),
+};
+const strict = { additionalProperties: false } as const;
+
+export const SlackConfigSchema = Type.Object(
+  {
+    ...Common,
+    webhook_url: NonEmpty,
+    channel: Type.Optional(Type.String()),
+    username: Type.Optional(Type.String()),
+    icon_emoji: Type.Optional(Type.String()),
+    /** Alerts shown in full in one message; the rest are counted. Default 5. */
+    max_alerts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  },
+  strict,
+);
+
+export const PagerDutyConfigSchema = Type.Object(
+  {
+    ...Common,
+    routing_key: NonEmpty,
+    /** Events API v2 endpoint. Default https://events.pagerduty.com/v2/enqueue. */
+    url: Type.Optional(NonEmpty),
+    source: Type.Optional(Type.String()),
+    component: Type.Optional(Type.String()),
+    group: Type.Optional(Type.String()),
+    class: Type.Optional(Type.String()),
+    client: Type.Optional(Type.String()),
+    client_url: Type.Optional(Type.String()),
+  },
+  strict,
+);
+
+export const WebhookConfigSchema = Type.Object(
+  {
+    ...Common,
+    url: NonEmpty,
+    /** Cap on alerts per payload (0 = no cap); the rest are counted in truncatedAlerts. */
+    max_alerts: Type.Optional(Type.Integer({ minimum: 0 })),
+    headers: Type.Optional(StringMap),
+    bearer_token: Type.Optional(NonEmpty),
+    basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
+  },
+  strict,
+);
+
+export const EmailConfigSchema = Type.Object(
+  {
+    ...Common,
+    to: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
+    from: NonEmpty,
+    host: NonEmpty,
+    /** Default 465 when secure, else 587. */
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    /** TLS from the first byte (port 465). Default false. */
+    secure: Type.Optional(Type.Boolean()),
+    /** Fail unless STARTTLS succeeds. Default false. */
+    require_tls: Type.Optional(Type.Boolean()),
+    auth: Type.Optional(Type.Object({ user: Type.String(), pass: Type.String() }, strict)),
+    /** Name sent in EHLO. */
+    hello: Type.Optional(Type.String()),
+    /** Domain part of Message-ID. Default "txmon.local". */
+    message_id_domain: Type.Optional(NonEmpty),
+  },
+  strict,
+);
+
+export const LogConfigSchema = Type.Object({ ...Common }, strict);
+
+export const ReceiverSchema = Type.Object(
+  {
+    name: NonEmpty,
+    slack_configs: Type.Optional(Type.Array(SlackConfigSchema)),
+    pagerduty_configs: Type.Optional(Type.Array(PagerDutyConfigSchema)),
+    webhook_configs: Type.Optional(Type.Array(WebhookConfigSchema)),
+    email_configs: Type.Optional(Type.Array(EmailConfigSchema)),
+    log_configs: Type.Optional(Type.Array(LogConfigSchema)),
+  },
+  strict,
+);
+
+export const RouteSchema = Type.Cyclic(
+  {
+    Route: Type.Object(
+      {
+        receiver: Type.Optional(NonEmpty),
+        group_by: Type.Optional(Type.Array(NonEmpty)),
+        group_wait: Type.Optional(Duration),
+        group_interval: Type.Optional(Duration),
+        repeat_interval: Type.Optional(Duration),
+        matchers: Type.Optional(MatcherList),
+        continue: Type.Optional(Type.Boolean()),
+        routes: Type.Optional(Type.Array(Type.Ref('Route'))),
+      },
+      strict,
+    ),
+  },
+  'Route',
+);
+
+export const InhibitRuleSchema = Type.Object(
+  {
+    source_matchers: MatcherList,
+    target_matchers: MatcherList,
+    equal: Type.Optional(Type.Array(NonEmpty)),
+  },
+  strict,
+);
+
+export const DeliverySchema = Type.Object(
+  {
+    /** First retry delay cap (full jitter below it). Default 1s. */
+    initial_backoff: Type.Optional(Duration),
+    /** Largest retry delay. Default 5m. */
+    max_backoff: Type.Optional(Duration),
+    /** Attempts before a notification is given up (dead-lettered). Default 12. */
+    max_attempts: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Give up when the first attempt is older than this. Default 24h. */
+    give_up_after: Type.Optional(Duration),
+  },
+  strict,
+);
+
+/** The YAML `alerting:` section. */
+export const AlertingConfigSchema = Type.Object(
+  {
+    /** Base URL of the txmon dashboard used in links. Default http://localhost:8080. */
+    external_url: Type.Optional(NonEmpty),
+    receivers: Type.Array(ReceiverSchema, { minItems: 1 }),
+    route: RouteSchema,
+    inhibit_rules: Type.Optional(Type.Array(InhibitRuleSchema)),
+    delivery: Type.Optional(DeliverySchema),
+  },
+  strict,
+);
+
+export type AlertingConfigInput = Static<typeof AlertingConfigSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsed, typed config
+
+interface IntegrationBase {
+  /** Notify resolved groups too. */
+  sendResolved: boolean;
+  timeoutMs: number;
+}
+export interface SlackIntegration extends IntegrationBase {
+  type: 'slack';
+  webhookUrl: string;
+  channel?: string;
+  username?: string;
+  iconEmoji?: string;
+  maxAlerts: number;
+}
+export interface PagerDutyIntegration extends IntegrationBase {
+  type: 'pagerduty';
+  routingKey: string;
+  url: string;
+  source?: string;
+  component?: string;
+  group?: string;
+  class?: string;
+  client: string;
+  clientUrl?: string;
+}
+export interface WebhookIntegration extends IntegrationBase {
+  type: 'webhook';
+  url: string;
+  maxAlerts: number;
+  headers: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+}
+export interface EmailIntegration extends IntegrationBase {
+  type: 'email';
+  to: string[];
+  from: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTls: boolean;
+  auth?: { user: string; pass: string };
+  hello?: string;
+  messageIdDomain: string;
+}
+export interface LogIntegration extends IntegrationBase {
+  type: 'log';
+}
+export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration;
+
+export interface ReceiverConfig {
+  name: string;
+  /** In YAML order: slack, pagerduty, webhook, email, log configs. Empty = a "null" receiver. */
+  integrations: IntegrationConfig[];
+}
+
+/** A route as configured: unset options are `undefined` and inherit from the parent (routing.ts). */
+export interface RouteConfig {
+  receiver?: string;
+  /** Label names; `['...']` means group by all labels. */
+  groupBy?: string[];
+  groupWaitMs?: number;
+  groupIntervalMs?: number;
+  repeatIntervalMs?: number;
+  matchers: CompiledMatcher[];
+  continue: boolean;
+  routes: RouteConfig[];
+}
+
+export interface InhibitRule {
+  sourceMatchers: CompiledMatcher[];
+  targetMatchers: CompiledMatcher[];
+  equal: string[];
+}
+
+export interface DeliveryConfig {
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  maxAttempts: number;
+  giveUpAfterMs: number;
+}
+
+export interface AlertingConfig {
+  externalUrl: string;
+  receivers: ReceiverConfig[];
+  /** The root route; its receiver and timings are always set. */
+  route: RouteConfig & { receiver: string; groupBy: string[]; groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
+  inhibitRules: InhibitRule[];
+  delivery: DeliveryConfig;
+}
+
+/** Defaults, in one place (documented in docs/alerting.md). */
+export const ALERTING_DEFAULTS = {
+  externalUrl: 'http://localhost:8080',
+  groupBy: ['alertname', 'scope'],
+  groupWaitMs: 30_000,
+  groupIntervalMs: 5 * 60_000,
+  repeatIntervalMs: 4 * 3_600_000,
+  timeoutMs: 10_000,
+  pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
+  slackMaxAlerts: 5,
+  messageIdDomain: 'txmon.local',
+  delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+function fail(path: string, message: string, expected: string, got: unknown): never {
+  throw new TxmonError('TXMON_ERR_CONFIG', 400, `${path}: ${message}`, { field: path, expected, got });
+}
+
+/** "/route/routes/0/receiver" -> "alerting.route.routes[0].receiver" */
+function pointerToPath(prefix: string, pointer: string): string {
+  let out = prefix;
+  for (const seg of pointer.split('/').slice(1)) {
+    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(key) ? `[${key}]` : out === '' ? key : `.${key}`;
+  }
+  return out || '(root)';
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur: unknown = root;
+  for (const seg of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return cur;
+}
+
+/** Turns TypeBox errors into one TxmonError listing up to 5 problems with key paths. */
+function schemaError(schema: TSchema, input: unknown, prefix: string): TxmonError {
+  const problems: { path: string; text: string; got: unknown }[] = [];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(schema, input)) {
+    // "schema is false" duplicates the clearer additionalProperties error on the parent.
+    if (e.keyword === 'boolean') continue;
+    let path = pointerToPath(prefix, e.instancePath);
+    let text = e.message;
+    let got = valueAt(input, e.instancePath);
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperties: string[] }).additionalProperties;
+      text = `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => JSON.stringify(k)).join(', ')}`;
+      got = extra;
+    } else if (e.keyword === 'required') {
+      const req = (e.params as { requiredProperties: string[] }).requiredProperties;
+      text = `missing required key${req.length > 1 ? 's' : ''} ${req.map((k) => JSON.stringify(k)).join(', ')}`;
+    } else if (e.keyword === 'anyOf' || (e.keyword === 'type' && e.schemaPath.includes('/anyOf/'))) {
+      // Only the `to` union exists; say what it accepts instead of each branch's complaint.
+      text = 'must be a string or a non-empty list of strings';
+    }
+    const k = `${path}\u0000${text}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    problems.push({ path, text, got });
+    if (problems.length >= 5) break;
+  }
+  const first = problems[0] ?? { path: prefix, text: 'is invalid', got: input };
+  const message = problems.map((p) => `${p.path}: ${p.text}`).join('; ');
+  return new TxmonError('TXMON_ERR_CONFIG', 400, `invalid alerting config: ${message}`, { field: first.path, expected: first.text, got: first.got });
+}
+
+function durationAt(text: string | undefined, path: string, allowZero: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === null) fail(path, `${JSON.stringify(text)} is not a duration`, 'a duration like "30s", "5m", "4h", "1h30m"', text);
+  if (!allowZero && ms === 0) fail(path, 'must be greater than 0', 'a positive duration', text);
+  return ms;
+}
+
+function checkLabelNames(names: readonly string[], path: string, allowAll: boolean): void {
+  names.forEach((n, i) => {
+    if (allowAll && n === '...') {
+      if (names.length > 1) fail(path, '"..." (group by all labels) cannot be combined with other labels', 'either ["..."] or label names', names);
+      return;
+    }
+    if (!isValidLabelName(n)) fail(`${path}[${i}]`, `${JSON.stringify(n)} is not a valid label name`, 'a label name matching [a-zA-Z_][a-zA-Z0-9_]*', n);
+  });
+}
+
+type ReceiverInput = Static<typeof ReceiverSchema>;
+type RouteInput = {
+  receiver?: string;
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  matchers?: unknown[];
+  continue?: boolean;
+  routes?: RouteInput[];
+};
+
+function parseReceiver(r: ReceiverInput, path: string): ReceiverConfig {
+  const integrations: IntegrationConfig[] = [];
+  const base = (c: { send_resolved?: boolean; timeout?: string }, p: string): IntegrationBase => ({
+    sendResolved: c.send_resolved ?? true,
+    timeoutMs: durationAt(c.timeout, `${p}.timeout`, false) ?? ALERTING_DEFAULTS.timeoutMs,
+  });
+  (r.slack_configs ?? []).forEach((c, i) => {
+    const p = `${path}.slack_configs[${i}]`;
+    integrations.push({
+      type: 'slack',
+      ...base(c, p),
+      webhookUrl: c.webhook_url,
+      channel: c.channel,
+      username: c.username,
+      iconEmoji: c.icon_emoji,
+      maxAlerts: c.max_alerts ?? ALERTING_DEFAULTS.slackMaxAlerts,
+    });
+  });
+  (r.pagerduty_configs ?? []).forEach((c, i) => {
+    const p = `${path}.pagerduty_configs[${i}]`;
+    integrations.push({
+      type: 'pagerduty',
+      ...base(c, p),
+      routingKey: c.routing_key,
+      url: c.url ?? ALERTING_DEFAULTS.pagerdutyUrl,
+      source: c.source,
+      component: c.component,
+      group: c.group,
+      class: c.class,
+      client: c.client ?? 'txmon',
+      clientUrl: c.client_url,
+    });
+  });
+  (r.webhook_configs ?? []).forEach((c, i) => {
+    const p = `${path}.webhook_configs[${i}]`;
+    if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
+      fail(p, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
+    }
+    integrations.push({
+      type: 'webhook',
+      ...base(c, p),
+      url: c.url,
+      maxAlerts: c.max_alerts ?? 0,
+      headers: { ...(c.headers ?? {}) },
+      bearerToken: c.bearer_token,
+      basicAuth: c.basic_auth,
+    });
+  });
+  (r.email_configs ?? []).forEach((c, i) => {
+    const p = `${path}.email_configs[${i}]`;
+    const secure = c.secure ?? false;
+    integrations.push({
+      type: 'email',
+      ...base(c, p),
+      to: typeof c.to === 'string' ? c.to.split(',').map((s) => s.trim()).filter(Boolean) : [...c.to],
+      from: c.from,
+      host: c.host,
+      port: c.port ?? (secure ? 465 : 587),
+      secure,
+      requireTls: c.require_tls ?? false,
+      auth: c.auth,
+      hello: c.hello,
+      messageIdDomain: c.message_id_domain ?? ALERTING_DEFAULTS.messageIdDomain,
+    });
+  });
+  (r.log_configs ?? []).forEach((c, i) => {
+    integrations.push({ type: 'log', ...base(c, `${path}.log_configs[${i}]`) });
+  });
+  return { name: r.name, integrations };
+}
+
+function parseRoute(r: RouteInput, path: string, receivers: ReadonlySet<string>): RouteConfig {
+  if (r.receiver !== undefined && !receivers.has(r.receiver)) {
+    fail(`${path}.receiver`, `receiver ${JSON.stringify(r.receiver)} is not defined`, `one of ${[...receivers].map((n) => JSON.stringify(n)).join(', ')}`, r.receiver);
+  }
+  if (r.group_by) checkLabelNames(r.group_by, `${path}.group_by`, true);
+  return {
+    receiver: r.receiver,
+    groupBy: r.group_by ? [...r.group_by] : undefined,
+    groupWaitMs: durationAt(r.group_wait, `${path}.group_wait`, true),
+    groupIntervalMs: durationAt(r.group_interval, `${path}.group_interval`, false),
+    repeatIntervalMs: durationAt(r.repeat_interval, `${path}.repeat_interval`, false),
+    matchers: matchersFrom(r.matchers, `${path}.matchers`),
+    continue: r.continue ?? false,
+    routes: (r.routes ?? []).map((c, i) => parseRoute(c, `${path}.routes[${i}]`, receivers)),
+  };
+}
+
+export interface ParseOptions {
+  /** Key path prefix in messages. Default "alerting". */
+  path?: string;
+}
+
+/**
+ * Validates the `alerting:` section and returns it typed, with defaults filled.
+ * Throws TxmonError TXMON_ERR_CONFIG whose message names each bad key path, e.g.
+ * `alerting.route.routes[0].group_wait: "5 min" is not a duration`.
+ */
+export function parseAlertingConfig(input: unknown, options: ParseOptions = {}): AlertingConfig {
+  const prefix = options.path ?? 'alerting';
+  if (!Value.Check(AlertingConfigSchema, input)) throw schemaError(AlertingConfigSchema, input, prefix);
+  const cfg = input as AlertingConfigInput;
+
+  const names = new Set<string>();
+  const receivers = cfg.receivers.map((r, i) => {
+    const p = `${prefix}.receivers[${i}]`;
+    if (names.has(r.name)) fail(`${p}.name`, `receiver name ${JSON.stringify(r.name)} is used twice`, 'unique receiver names', r.name);
+    names.add(r.name);
+    return parseReceiver(r, p);
+  });
+
+  const rp = `${prefix}.route`;
+  const rootIn = cfg.route as RouteInput;
+  if (rootIn.receiver === undefined) fail(`${rp}.receiver`, 'the root route must name a receiver', 'a receiver name', undefined);
+  if (rootIn.matchers !== undefined && rootIn.matchers.length > 0) {
+    fail(`${rp}.matchers`, 'the root route must not have matchers (it matches every alert)', 'no matchers on the root route', rootIn.matchers);
+  }
+  if (rootIn.continue === true) fail(`${rp}.continue`, 'the root route cannot have continue: true', 'continue unset on the root route', true);
+  const root = parseRoute(rootIn, rp, names);
+  const route = {
+    ...root,
+    receiver: root.receiver as string,
+    groupBy: root.groupBy ?? [...ALERTING_DEFAULTS.groupBy],
+    groupWaitMs: root.groupWaitMs ?? ALERTING_DEFAULTS.groupWaitMs,
+    groupIntervalMs: root.groupIntervalMs ?? ALERTING_DEFAULTS.groupIntervalMs,
+    repeatIntervalMs: root.repeatIntervalMs ?? ALERTING_DEFAULTS.repeatIntervalMs,
+  };
+
+  const inhibitRules = (cfg.inhibit_rules ?? []).map((r, i) => {
+    const p = `${prefix}.inhibit_rules[${i}]`;
+    const equal = r.equal ?? [];
+    checkLabelNames(equal, `${p}.equal`, false);
+    const sourceMatchers = matchersFrom(r.source_matchers, `${p}.source_matchers`);
+    const targetMatchers = matchersFrom(r.target_matchers, `${p}.target_matchers`);
+    if (sourceMatchers.length === 0) fail(`${p}.source_matchers`, 'must have at least one matcher', 'one or more matchers', r.source_matchers);
+    if (targetMatchers.length === 0) fail(`${p}.target_matchers`, 'must have at least one matcher', 'one or more matchers', r.target_matchers);
+    return { sourceMatchers, targetMatchers, equal: [...equal] };
+  });
+
+  const d = cfg.delivery ?? {};
+  const dp = `${prefix}.delivery`;
+  const delivery: DeliveryConfig = {
+    initialBackoffMs: durationAt(d.initial_backoff, `${dp}.initial_backoff`, false) ?? ALERTING_DEFAULTS.delivery.initialBackoffMs,
+    maxBackoffMs: durationAt(d.max_backoff, `${dp}.max_backoff`, false) ?? ALERTING_DEFAULTS.delivery.maxBackoffMs,
+    maxAttempts: d.max_attempts ?? ALERTING_DEFAULTS.delivery.maxAttempts,
+    giveUpAfterMs: durationAt(d.give_up_after, `${dp}.give_up_after`, false) ?? ALERTING_DEFAULTS.delivery.giveUpAfterMs,
+  };
+  if (delivery.maxBackoffMs < delivery.initialBackoffMs) {
+    fail(`${dp}.max_backoff`, `must be at least initial_backoff (${formatDuration(delivery.initialBackoffMs)})`, 'max_backoff >= initial_backoff', d.max_backoff);
+  }
+
+  return {
+    externalUrl: (cfg.external_url ?? ALERTING_DEFAULTS.externalUrl).replace(/\/+$/, ''),
+    receivers,
+    route,
+    inhibitRules,
+    delivery,
+  };
+}
+
+/**
+ * The alerting section used when the config file has none: one receiver "default" that logs
+ * every notification, plus integrations switched on by environment variables:
+ *
+ * - `TXMON_WEBHOOK_URL` → a webhook integration (Alertmanager v4 payload);
+ * - `TXMON_SLACK_WEBHOOK_URL` → a Slack integration;
+ * - `TXMON_PAGERDUTY_ROUTING_KEY` → a PagerDuty integration;
+ * - `TXMON_EXTERNAL_URL` → the dashboard base URL used in links.
+ *
+ * The values stay `${VAR}` references and are resolved when channels are created.
+ */
+export function defaultAlertingInput(env: Readonly<Record<string, string | undefined>>): AlertingConfigInput {
+  const receiver: ReceiverInput = { name: 'default', log_configs: [{}] };
+  if (env.TXMON_WEBHOOK_URL) receiver.webhook_configs = [{ url: '${TXMON_WEBHOOK_URL}' }];
+  if (env.TXMON_SLACK_WEBHOOK_URL) receiver.slack_configs = [{ webhook_url: '${TXMON_SLACK_WEBHOOK_URL}' }];
+  if (env.TXMON_PAGERDUTY_ROUTING_KEY) receiver.pagerduty_configs = [{ routing_key: '${TXMON_PAGERDUTY_ROUTING_KEY}' }];
+  const input: AlertingConfigInput = {
+    receivers: [receiver],
+    route: { receiver: 'default', group_by: ['alertname', 'scope'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' },
+    inhibit_rules: [
+      // A critical alert on a scope silences the warning/info alerts of the same rule and scope.
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ['alertname', 'scope'] },
+    ],
+  };
+  if (env.TXMON_EXTERNAL_URL) input.external_url = env.TXMON_EXTERNAL_URL;
+  return input;
+}
+
+/** `parseAlertingConfig(defaultAlertingInput(env))`. */
+export function defaultAlertingConfig(env: Readonly<Record<string, string | undefined>>): AlertingConfig {
+  return parseAlertingConfig(defaultAlertingInput(env));
+}

@@ -1,0 +1,158 @@
+/**
+ * `txmon simulate`: writes synthetic traffic with labelled incidents — a counts CSV, optionally an
+ * auth-code CSV and a labels JSON — for backtests (precision / recall / delay) and benchmarks.
+ */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { TxmonError } from '../domain/errors.ts';
+import { minuteToIso, parseTimestamp, toMinute } from '../domain/time.ts';
+import { INCIDENT_KINDS } from '../simulate/incidents.ts';
+import { MAX_DAYS, MAX_SCOPES, Simulator, type SimulateOptions } from '../simulate/simulator.ts';
+import { writeSimulationFiles, type SimulationFiles, type WriteSummary } from '../simulate/write.ts';
+
+/** Raw option values as commander hands them over (strings, or booleans for flags). */
+export interface RawSimulateOptions {
+  days?: string;
+  seed?: string;
+  scopes?: string;
+  out?: string;
+  authCodesOut?: string;
+  labelsOut?: string;
+  start?: string;
+  incidents?: boolean;
+  incidentsPerDay?: string;
+  volumeScale?: string;
+  rhythm?: string;
+}
+
+function badOption(flag: string, expected: string, got: unknown): TxmonError {
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${flag} must be ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`, {
+    field: flag, expected, got,
+  });
+}
+
+function number(flag: string, v: string, lo: number, hi: number, loOpen: boolean): number {
+  const n = Number(v);
+  const expected = `a number ${loOpen ? '>' : '≥'} ${lo} and ≤ ${hi}`;
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || (loOpen ? !(n > lo) : !(n >= lo)) || n > hi) throw badOption(flag, expected, v);
+  return n;
+}
+
+function integer(flag: string, v: string, lo: number, hi: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < lo || n > hi) throw badOption(flag, `an integer from ${lo} to ${hi}`, v);
+  return n;
+}
+
+const START_FORMAT = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::00)?Z?)?$/;
+
+function startMinute(v: string): number {
+  const ms = START_FORMAT.test(v.trim()) ? parseTimestamp(v.trim().replace(/Z$/, '')) : null;
+  if (ms === null) throw badOption('--start', 'a UTC date YYYY-MM-DD (or YYYY-MM-DDTHH:MM)', v);
+  return toMinute(ms);
+}
+
+function checkWritable(flag: string, path: string): void {
+  if (path === '-') return;
+  const dir = dirname(resolve(path));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw badOption(flag, `a file in an existing directory (${dir} does not exist)`, path);
+}
+
+/** Validates the raw CLI options into simulator options and output files. */
+export function parseSimulateOptions(raw: RawSimulateOptions): { options: SimulateOptions; files: SimulationFiles } {
+  if (raw.out === undefined || raw.out.trim() === '') throw badOption('--out', 'a file path for the counts CSV ("-" for standard output)', raw.out);
+  const options: SimulateOptions = {
+    days: number('--days', raw.days ?? '14', 0, MAX_DAYS, true),
+    seed: integer('--seed', raw.seed ?? '1', 0, 0xffffffff),
+    scopes: integer('--scopes', raw.scopes ?? '1', 1, MAX_SCOPES),
+    incidents: raw.incidents !== false,
+  };
+  if (raw.start !== undefined) options.start = startMinute(raw.start);
+  if (raw.incidentsPerDay !== undefined) options.incidentsPerDay = number('--incidents-per-day', raw.incidentsPerDay, 0, 24, false);
+  if (raw.volumeScale !== undefined) options.volumeScale = number('--volume-scale', raw.volumeScale, 0, 1000, true);
+  if (raw.rhythm !== undefined) {
+    if (raw.rhythm !== 'retail' && raw.rhythm !== 'flat') throw badOption('--rhythm', '"retail" or "flat"', raw.rhythm);
+    options.rhythm = raw.rhythm;
+  }
+  const files: SimulationFiles = { counts: raw.out };
+  if (raw.authCodesOut !== undefined) files.authCodes = raw.authCodesOut;
+  if (raw.labelsOut !== undefined) {
+    if (raw.labelsOut === '-') throw badOption('--labels-out', 'a file path (not "-")', raw.labelsOut);
+    files.labels = raw.labelsOut;
+  }
+  const paths: Array<[string, string | undefined]> = [['--out', files.counts], ['--auth-codes-out', files.authCodes], ['--labels-out', files.labels]];
+  const seen = new Map<string, string>();
+  for (const [flag, path] of paths) {
+    if (path === undefined) continue;
+    const key = path === '-' ? '-' : resolve(path);
+    const other = seen.get(key);
+    if (other) throw badOption(flag, `a different file from ${other}`, path);
+    seen.set(key, flag);
+    checkWritable(flag, path);
+  }
+  return { options, files };
+}
+
+/** Runs a simulation to files and returns the summary lines printed by the command. */
+export async function runSimulate(raw: RawSimulateOptions, progress = false): Promise<{ summary: WriteSummary; lines: string[] }> {
+  const { options, files } = parseSimulateOptions(raw);
+  const sim = new Simulator(options);
+  const started = performance.now();
+  let bar: cliProgress.SingleBar | null = null;
+  if (progress) {
+    bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'simulate [{bar}] {percentage}% | {value}/{total} minutes | eta {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic);
+    bar.start(sim.end - sim.start, 0);
+  }
+  let summary: WriteSummary;
+  try {
+    summary = await writeSimulationFiles(sim, files, { onProgress: bar ? (done) => bar.update(done) : undefined });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && e.syscall) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `cannot write ${e.path ?? 'output'}: ${e.code}`, { field: 'output', got: e.path });
+    throw err;
+  } finally {
+    bar?.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const byKind = INCIDENT_KINDS.map((k) => `${k} ${sim.incidents.filter((l) => l.kind === k).length}`).join(', ');
+  const rows = summary.countRows + summary.authCodeRows;
+  const lines = [
+    `simulated ${summary.minutes} minutes (${minuteToIso(sim.start)} → ${minuteToIso(sim.end)}), ${sim.scopes.length} scope${sim.scopes.length > 1 ? 's' : ''}, seed ${sim.seed}`,
+    `  counts      ${summary.countRows} rows → ${files.counts}`,
+    ...(files.authCodes ? [`  auth codes  ${summary.authCodeRows} rows → ${files.authCodes}`] : []),
+    ...(summary.silentScopeMinutes > 0 ? [`  skipped     ${summary.silentScopeMinutes} silent scope-minutes`] : []),
+    `  incidents   ${sim.incidents.length}${sim.incidents.length ? ` (${byKind}; volume_surge expects no alert)` : ''}${files.labels ? ` → ${files.labels}` : ''}`,
+    `  took        ${seconds.toFixed(2)} s (${(rows / Math.max(seconds, 1e-3) / 1e6).toFixed(2)} M rows/s)`,
+  ];
+  return { summary, lines };
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('write synthetic transaction counts with labelled incidents (for backtests and benchmarks)')
+    .option('--days <n>', `days to simulate, > 0 and ≤ ${MAX_DAYS}`, '14')
+    .option('--seed <n>', 'random seed, integer 0–4294967295 (same seed, same bytes)', '1')
+    .option('--scopes <k>', `number of scopes, 1–${MAX_SCOPES} (1: scope "all"; more: pos-01, pos-02, … and a scope column)`, '1')
+    .option('--out <file>', 'required: counts CSV, timestamp,status,count[,scope] ("-" for standard output)')
+    .option('--auth-codes-out <file>', 'auth-code CSV: timestamp,auth_code,count[,scope]')
+    .option('--labels-out <file>', 'incident labels JSON: {"incidents":[…]}')
+    .option('--start <YYYY-MM-DD>', 'first day (UTC); default Monday 2025-07-14')
+    .option('--no-incidents', 'baseline traffic only')
+    .option('--incidents-per-day <n>', 'incidents per day, 0–24 (default 4)')
+    .option('--volume-scale <x>', 'multiplier of every scope\'s volume (default 1 ≈ 116 approved/min)')
+    .option('--rhythm <kind>', '"retail" daily/weekly rhythm (default) or "flat" like the real sample')
+    .action(async (raw: RawSimulateOptions) => {
+      const toStdout = raw.out === '-' || raw.authCodesOut === '-';
+      const { lines } = await runSimulate(raw, !toStdout && process.stderr.isTTY === true);
+      (toStdout ? process.stderr : process.stdout).write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,209 @@
+/**
+ * The baseline traffic model: expected counts per minute for each status of a scope, before noise
+ * and incidents. Calibrated on /work/shared/data/cloudwalk (3 days of per-minute counts, one scope):
+ * approved ≈ 116/min, denied ≈ 7/min split between auth codes 51 and 59, reversed and refunded
+ * ≈ 1/min, backend_reversed and failed near zero outside incidents.
+ *
+ * Denied is modelled as two components, one per auth code, so the auth-code mix comes out of the
+ * same draws as the status counts: denied = d51 + d59, "00" = approved.
+ */
+import type { EpochMinute } from '../domain/types.ts';
+import { KNOWN_STATUSES } from '../domain/types.ts';
+import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
+import { Rng, hash4 } from './prng.ts';
+
+/** The simulated components, in the order of every rate / count vector of this folder. */
+export const COMPONENTS = [
+  'approved',
+  'denied_51',
+  'denied_59',
+  'failed',
+  'reversed',
+  'backend_reversed',
+  'refunded',
+  'processing',
+] as const;
+export const N_COMPONENTS = COMPONENTS.length;
+
+/** Component indexes. */
+export const C = {
+  approved: 0,
+  d51: 1,
+  d59: 2,
+  failed: 3,
+  reversed: 4,
+  backendReversed: 5,
+  refunded: 6,
+  processing: 7,
+} as const;
+
+/** Statuses written per minute (all of the domain's known statuses, zeros included). */
+export const SIM_STATUSES: readonly string[] = KNOWN_STATUSES;
+/** Auth codes written per minute: "00" approved, "51" insufficient funds, "59" suspected fraud. */
+export const SIM_AUTH_CODES = ['00', '51', '59'] as const;
+
+/**
+ * Weekly-average expected counts per minute at the reference size (volume multiplier 1).
+ * Real data: approved 116.8/min; in minutes without incidents denied ≈ 6.0/min of which 42 % are
+ * code 51 and 58 % code 59 (over all minutes 7/min, bursts being mostly 51); reversed 0.99,
+ * refunded 1.02; failed and backend_reversed are 0 outside their storms (their 0.06 and 0.19
+ * averages come from the storms, which the incident model adds back).
+ */
+export const BASE_RATES: readonly number[] = [116, 3.0, 4.2, 0.03, 1.0, 0.1, 1.0, 0.01];
+
+/**
+ * Gamma shape of the gamma–Poisson mixture per component (variance = λ + λ²/shape); Infinity =
+ * Poisson. Real approved is close to Poisson in quiet minutes (var/mean ≈ 0.85), denied slightly
+ * overdispersed, the rare statuses Poisson.
+ */
+export const DISPERSION: readonly number[] = [500, 20, 20, Infinity, Infinity, Infinity, Infinity, Infinity];
+
+/**
+ * Relative activity per hour of the day (UTC), anchored at the middle of each hour and joined by
+ * cosine interpolation: a retail day with a 3–5 a.m. trough (≈ 30/min at the reference size) and a
+ * flat daytime plateau (≈ 150–160/min on weekdays).
+ *
+ * Note: the 3 days of real data are flat (no daily rhythm at all); the retail shape follows the
+ * product brief. Use rhythm 'flat' to reproduce the real file's shape.
+ */
+export const HOURLY_PROFILE: readonly number[] = [
+  0.55, 0.4, 0.28, 0.22, 0.2, 0.24, 0.42, 0.68, 0.88, 0.96, 0.99, 1.0,
+  1.0, 0.99, 0.97, 0.96, 0.97, 0.98, 0.99, 0.97, 0.93, 0.86, 0.77, 0.66,
+];
+
+/** Relative activity per day of the week, Monday first, anchored at noon. */
+export const WEEKLY_PROFILE: readonly number[] = [1.0, 1.0, 1.0, 1.0, 1.04, 0.92, 0.82];
+
+/** Daily and weekly rhythm: 'retail' (default) or 'flat' (constant, like the real sample). */
+export type Rhythm = 'retail' | 'flat';
+
+function cosInterp(a: number, b: number, t: number): number {
+  const w = (1 - Math.cos(Math.PI * t)) / 2;
+  return a + (b - a) * w;
+}
+
+/** Rhythm factor per minute of the week, mean exactly 1 (so BASE_RATES are weekly means). */
+const RETAIL_TABLE: Float64Array = (() => {
+  const t = new Float64Array(10080);
+  let sum = 0;
+  for (let m = 0; m < 10080; m++) {
+    const x = (m % 1440) / 60 - 0.5;
+    const i = Math.floor(x);
+    const hourly = cosInterp(HOURLY_PROFILE[(i + 24) % 24], HOURLY_PROFILE[(i + 25) % 24], x - i);
+    const y = m / 1440 - 0.5;
+    const j = Math.floor(y);
+    const weekly = cosInterp(WEEKLY_PROFILE[(j + 7) % 7], WEEKLY_PROFILE[(j + 8) % 7], y - j);
+    t[m] = hourly * weekly;
+    sum += t[m];
+  }
+  const mean = sum / 10080;
+  for (let m = 0; m < 10080; m++) t[m] /= mean;
+  return t;
+})();
+
+/** Relative activity (weekly mean 1) at an epoch minute. */
+export function rhythmFactor(minute: EpochMinute, rhythm: Rhythm = 'retail'): number {
+  return rhythm === 'flat' ? 1 : RETAIL_TABLE[minuteOfWeek(minute)];
+}
+
+/**
+ * Baseline expected count of one status at a minute, for a scope of volume multiplier `size`.
+ * `denied` is the sum of its auth-code components; unknown statuses are 0.
+ */
+export function expectedRate(status: string, minute: EpochMinute, size = 1, rhythm: Rhythm = 'retail'): number {
+  const f = rhythmFactor(minute, rhythm) * size;
+  switch (status) {
+    case 'approved': return BASE_RATES[C.approved] * f;
+    case 'denied': return (BASE_RATES[C.d51] + BASE_RATES[C.d59]) * f;
+    case 'failed': return BASE_RATES[C.failed] * f;
+    case 'reversed': return BASE_RATES[C.reversed] * f;
+    case 'backend_reversed': return BASE_RATES[C.backendReversed] * f;
+    case 'refunded': return BASE_RATES[C.refunded] * f;
+    case 'processing': return BASE_RATES[C.processing] * f;
+    default: return 0;
+  }
+}
+
+/** Baseline expected counts of every simulated status at a minute (see `expectedRate`). */
+export function expectedRates(minute: EpochMinute, size = 1, rhythm: Rhythm = 'retail'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of SIM_STATUSES) out[s] = expectedRate(s, minute, size, rhythm);
+  return out;
+}
+
+/** Folds a component vector into status counts (denied = d51 + d59). */
+export function componentsToStatuses(v: ArrayLike<number>): Record<string, number> {
+  return {
+    approved: v[C.approved],
+    denied: v[C.d51] + v[C.d59],
+    failed: v[C.failed],
+    reversed: v[C.reversed],
+    backend_reversed: v[C.backendReversed],
+    refunded: v[C.refunded],
+    processing: v[C.processing],
+  };
+}
+
+/** What distinguishes one simulated scope from another. */
+export interface ScopeProfile {
+  id: string;
+  /** Volume multiplier relative to the reference size (before `volumeScale`). */
+  size: number;
+  /** Multiplier of the denied rate: merchants differ in how often their customers are declined. */
+  deniedFactor: number;
+}
+
+/** Purpose tags mixed into hashes so independent uses of the same integers never collide. */
+export const TAG = {
+  count: 0x10000,
+  scope: 0x20000,
+  dayLevel: 0x30000,
+  schedule: 0x40000,
+  demo: 0x50000,
+} as const;
+
+/**
+ * Scope profiles for `count` scopes: one scope `all` of size 1, or `pos-01`… with lognormal sizes
+ * (median 1, σ 0.6, clamped to [0.15, 5]) and lognormal denied factors (σ 0.15, clamped to
+ * [0.7, 1.4]), deterministic by seed and independent of `count` (pos-03 is the same with 5 or 50).
+ */
+export function scopeProfiles(seed: number, count: number): ScopeProfile[] {
+  if (count === 1) return [{ id: 'all', size: 1, deniedFactor: 1 }];
+  const width = Math.max(2, String(count).length);
+  const rng = new Rng();
+  const out: ScopeProfile[] = [];
+  for (let i = 0; i < count; i++) {
+    rng.reset(hash4(seed, i, 0, TAG.scope));
+    const size = Math.min(5, Math.max(0.15, Math.exp(0.6 * rng.normal())));
+    const deniedFactor = Math.min(1.4, Math.max(0.7, Math.exp(0.15 * rng.normal())));
+    out.push({ id: `pos-${String(i + 1).padStart(width, '0')}`, size, deniedFactor });
+  }
+  return out;
+}
+
+/**
+ * Slow day-to-day level of a scope: a lognormal factor (σ 0.04) per day, anchored at noon and
+ * cosine-interpolated, so the expected rate stays smooth while days differ a little. This is the
+ * standard-normal anchor of one day; `dayLevel` joins two of them.
+ */
+export function dayAnchor(seed: number, scopeIndex: number, day: number, rng: Rng): number {
+  return rng.reset(hash4(seed, scopeIndex, (day + 0x40000000) >>> 0, TAG.dayLevel)).normal();
+}
+
+/** Day level at a minute from the anchors of the day before and after it (see `dayAnchor`). */
+export function dayLevel(seed: number, scopeIndex: number, minute: EpochMinute, rng: Rng): number {
+  const y = minute / 1440 - 0.5;
+  const day = Math.floor(y);
+  return dayLevelFrom(dayAnchor(seed, scopeIndex, day, rng), dayAnchor(seed, scopeIndex, day + 1, rng), y - day);
+}
+
+/** exp(σ · cosine interpolation of two anchors), σ = 0.04. */
+export function dayLevelFrom(a: number, b: number, frac: number): number {
+  return Math.exp(0.04 * cosInterp(a, b, frac));
+}
+
+/** True when the UTC minute of day is in [fromHour, toHour). */
+export function inHours(minute: EpochMinute, fromHour: number, toHour: number): boolean {
+  const h = minuteOfDay(minute) / 60;
+  return h >= fromHour && h < toHour;
+}

@@ -1,0 +1,325 @@
+/**
+ * Synthetic payment traffic with labelled incidents — for `txmon serve --demo` (live minutes with
+ * an incident every few minutes) and `txmon simulate` (files for backtests).
+ *
+ * ## Model
+ * Per scope and minute, eight components are drawn: approved, denied split by auth code
+ * (51 insufficient funds, 59 suspected fraud), failed, reversed, backend_reversed, refunded,
+ * processing. Status counts fold the two denied components; auth codes are "00" = approved,
+ * "51" and "59" = the denied components.
+ *
+ * - **Rates** (weekly means at the reference size, calibrated on the real 3-day sample):
+ *   approved 116/min, denied 7.2/min (≈ 5.7 % of traffic; 42 % code 51, 58 % code 59 as in the
+ *   quiet minutes of the sample), reversed 1, refunded 1, backend_reversed 0.1 (mostly zero),
+ *   failed 0.03 (rare), processing 0.01. With the default 4 incidents/day, file-wide means come
+ *   out at approved ≈ 116–118, denied ≈ 7.6–8.0, backend_reversed ≈ 0.17–0.20 (sample 0.19) and
+ *   failed ≈ 0.12–0.21 (sample 0.06: our failed spikes are stronger than the sample's).
+ * - **Rhythm**: `retail` (default) — an hourly profile with a 3–5 a.m. trough (≈ 30/min approved)
+ *   and a daytime plateau (≈ 150–165/min), weekends lower (Sat ×0.92, Sun ×0.82 of a weekday
+ *   ≈ 1.03), normalised to a weekly mean of 1; or `flat`, like the real sample (which shows no daily
+ *   rhythm). Plus a smooth per-scope day level (lognormal σ 0.04 between days).
+ * - **Scopes**: one scope `all` (size 1), or `pos-01`… with lognormal sizes (median 1, σ 0.6,
+ *   in [0.15, 5]) and per-scope denied factors (σ 0.15), deterministic by seed; `volumeScale`
+ *   multiplies every size.
+ * - **Noise**: counts are gamma–Poisson draws around the expected rate (gamma shape 500 for
+ *   approved — near Poisson, as in the sample —, 20 for each denied component — overdispersed —,
+ *   plain Poisson for the rare statuses).
+ * - **Randomness**: counter-based. The draw of (seed, scope index, minute, component) restarts a
+ *   small generator from a 32-bit hash of those four numbers, so any minute can be generated on
+ *   its own ("now" in the demo) and an incident on one status leaves every other count unchanged.
+ *
+ * ## Incidents (see incidents.ts for the numbers)
+ * - `failed_spike`: failed jumps to 5–30 % of traffic (≥ 3–6/min) for 5–30 min, taken from approved.
+ * - `denied_burst`: denied ×2.5–9 for 10–45 min, all extra on code 51 (insufficient-funds wave)
+ *   or 59 (fraud-like), approved −8…40 %.
+ * - `backend_reversed_storm`: backend_reversed at 1.5–7 % of traffic (≥ 2/min) for 15–60 min,
+ *   half of them with failed at ~⅓ of that, approved −0…25 %.
+ * - `outage`: every status ×0–0.1 for 3–20 min (rows still sent, with zeros).
+ * - `slow_drift`: denied (or reversed) share rises linearly to ×1.8–3.5 (×2.5–5 for reversed)
+ *   over ¾ of 60–180 min, then holds until the end; total unchanged.
+ * - `silent_scope`: the scope sends nothing (present = false) for 5–45 min; with one scope it is a
+ *   data gap of `all`.
+ * - `volume_surge`: every status ×2–3 for 20–90 min, shares unchanged — `expect_alert: false`.
+ * Ramps of 0–10 min at either end; 40 % severe (→ severity critical), the rest mild (warning).
+ * Placement needs traffic where an incident needs it to be recognisable: outages ≥ 15 approved/min
+ * expected, silent scopes ≥ 10/min, drifts ≥ 40/min (reversed drifts ≥ 80/min) — else the
+ * scheduler tries other times, other scopes, then the largest scope.
+ *
+ * ## Schedules
+ * - Files: `incidentsPerDay` (default 4) incidents spread over equal slots of the timeline, kinds
+ *   dealt from shuffled decks of all seven (a 14-day file has each kind ≈ 8 times), uniform
+ *   time of day (night included), ≥ 30 quiet minutes between incidents, none in the first 3 h.
+ * - Demo: `incidentEveryMinutes: E` (e.g. 15) — one compressed incident (3–12 min) per block of E
+ *   minutes from `start`, the first 2–5 minutes after `start`, forever after (`days` only bounds the
+ *   `incidents` list). Each block is computed on its own, so the demo can start at any minute.
+ */
+import type { EpochMinute } from '../domain/types.ts';
+import { TxmonError } from '../domain/errors.ts';
+import { Rng, hash4 } from './prng.ts';
+import {
+  BASE_RATES, C, DISPERSION, N_COMPONENTS, SIM_AUTH_CODES, SIM_STATUSES, TAG,
+  componentsToStatuses, dayAnchor, dayLevelFrom, rhythmFactor, scopeProfiles,
+  type Rhythm, type ScopeProfile,
+} from './rates.ts';
+import {
+  applyIncident, demoIncident, scheduleIncidents,
+  type DemoParams, type Incident, type IncidentLabel,
+} from './incidents.ts';
+
+export type { IncidentLabel, IncidentKind } from './incidents.ts';
+export type { Rhythm } from './rates.ts';
+
+export interface SimulateOptions {
+  /** Length of the file (and of the `incidents` list) in days, > 0 and ≤ 366; fractions allowed. */
+  days: number;
+  /** Integer in [0, 2^32). */
+  seed: number;
+  /** Number of scopes, 1–1000 (default 1: scope `all`). */
+  scopes?: number;
+  /** First minute (default `DEFAULT_START`, Monday 2025-07-14 00:00 UTC). */
+  start?: EpochMinute;
+  /** Inject incidents (default true). */
+  incidents?: boolean;
+  /** Incidents per day in files, 0–24 (default 4). Ignored with `incidentEveryMinutes`. */
+  incidentsPerDay?: number;
+  /** Multiplier of every scope's volume, (0, 1000] (default 1). */
+  volumeScale?: number;
+  /** Daily/weekly rhythm (default 'retail'). */
+  rhythm?: Rhythm;
+  /** Demo schedule: one incident per block of this many minutes from `start`, 10–1440. */
+  incidentEveryMinutes?: number;
+}
+
+/** One scope-minute of simulated traffic. */
+export interface SimulatedMinute {
+  scope: string;
+  minute: EpochMinute;
+  /** status -> count, every simulated status (zeros included; all zero when !present). */
+  counts: Record<string, number>;
+  /** auth code -> count: "00" (= approved), "51", "59" (sum = denied). JS lists "51", "59" before "00". */
+  authCodes: Record<string, number>;
+  /** false: the scope sent nothing this minute (silent_scope) — send / write nothing for it. */
+  present: boolean;
+}
+
+/** Monday 2025-07-14 00:00 UTC — the week after the real sample. */
+export const DEFAULT_START: EpochMinute = Date.UTC(2025, 6, 14) / 60_000;
+export const DEFAULT_INCIDENTS_PER_DAY = 4;
+export const MAX_DAYS = 366;
+export const MAX_SCOPES = 1000;
+
+function bad(field: string, expected: string, got: unknown): TxmonError {
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `option "${field}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
+    field, expected, got,
+  });
+}
+
+function checkInt(field: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw bad(field, `an integer from ${lo} to ${hi}`, v);
+  return v;
+}
+
+function checkNum(field: string, v: unknown, lo: number, hi: number, loOpen: boolean): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi) {
+    throw bad(field, `a number ${loOpen ? '>' : '≥'} ${lo} and ≤ ${hi}`, v);
+  }
+  return v;
+}
+
+/** Deterministic synthetic traffic: random access by (scope, minute), or streamed by range. */
+export class Simulator {
+  readonly seed: number;
+  readonly scopes: string[];
+  readonly profiles: readonly ScopeProfile[];
+  /** First minute of the file. */
+  readonly start: EpochMinute;
+  /** End of the file, exclusive (start + round(days · 1440)). */
+  readonly end: EpochMinute;
+  readonly rhythm: Rhythm;
+  readonly volumeScale: number;
+  /** Statuses of `counts`, in writing order. */
+  readonly statuses: readonly string[] = SIM_STATUSES;
+  /** Auth codes of `authCodes`, in writing order. */
+  readonly authCodes: readonly string[] = SIM_AUTH_CODES;
+  private labels: IncidentLabel[] | null = null;
+
+  private readonly scopeIndex = new Map<string, number>();
+  private readonly byScope: Incident[][];
+  private readonly demo: DemoParams | null;
+  private readonly demoCache = new Map<number, Incident>();
+  private readonly rng = new Rng();
+  private readonly rates = new Float64Array(N_COMPONENTS);
+  private readonly counts = new Int32Array(N_COMPONENTS);
+  private readonly dayKey: Float64Array;
+  private readonly dayA: Float64Array;
+  private readonly dayB: Float64Array;
+
+  constructor(opts: SimulateOptions) {
+    const o = opts as Partial<SimulateOptions> | undefined;
+    if (o === null || typeof o !== 'object') throw bad('options', 'an object', o);
+    const days = checkNum('days', o.days, 0, MAX_DAYS, true);
+    this.seed = checkInt('seed', o.seed, 0, 0xffffffff);
+    const k = o.scopes === undefined ? 1 : checkInt('scopes', o.scopes, 1, MAX_SCOPES);
+    this.start = o.start === undefined ? DEFAULT_START : checkInt('start', o.start, 0, 2 ** 32 - 1);
+    const minutes = Math.max(1, Math.round(days * 1440));
+    this.end = this.start + minutes;
+    this.volumeScale = o.volumeScale === undefined ? 1 : checkNum('volumeScale', o.volumeScale, 0, 1000, true);
+    const perDay = o.incidentsPerDay === undefined ? DEFAULT_INCIDENTS_PER_DAY : checkNum('incidentsPerDay', o.incidentsPerDay, 0, 24, false);
+    if (o.rhythm !== undefined && o.rhythm !== 'retail' && o.rhythm !== 'flat') throw bad('rhythm', '"retail" or "flat"', o.rhythm);
+    this.rhythm = o.rhythm ?? 'retail';
+    if (o.incidents !== undefined && typeof o.incidents !== 'boolean') throw bad('incidents', 'a boolean', o.incidents);
+    const every = o.incidentEveryMinutes === undefined ? undefined : checkInt('incidentEveryMinutes', o.incidentEveryMinutes, 10, 1440);
+
+    this.profiles = scopeProfiles(this.seed, k);
+    this.scopes = this.profiles.map((p) => p.id);
+    this.scopes.forEach((id, i) => this.scopeIndex.set(id, i));
+    this.dayKey = new Float64Array(k).fill(NaN);
+    this.dayA = new Float64Array(k);
+    this.dayB = new Float64Array(k);
+    this.byScope = this.profiles.map(() => []);
+
+    const baseline = (si: number, minute: EpochMinute): Float64Array => this.baseline(si, minute, new Float64Array(N_COMPONENTS));
+    this.demo = null;
+    if (o.incidents !== false && every !== undefined) {
+      // Demo blocks are computed on demand (a year of them takes ≈ 0.3 s to list).
+      this.demo = { seed: this.seed, start: this.start, every, scopes: this.profiles as ScopeProfile[], baseline };
+    } else if (o.incidents !== false) {
+      const list = scheduleIncidents({ seed: this.seed, start: this.start, minutes, perDay, scopes: this.profiles as ScopeProfile[], baseline });
+      for (const inc of list) this.byScope[inc.scopeIndex].push(inc);
+      for (const arr of this.byScope) arr.sort((a, b) => a.start - b.start);
+      this.labels = list.map((i) => i.label);
+    } else {
+      this.labels = [];
+    }
+  }
+
+  /**
+   * Labels of the incidents in [start, end), by start time. In demo mode the list is built on first
+   * access; prefer `incidentsBetween` for a window of a long demo.
+   */
+  get incidents(): IncidentLabel[] {
+    if (!this.labels) this.labels = this.incidentsBetween(this.start, this.end).filter((l) => Date.parse(l.start) < this.end * 60_000);
+    return this.labels;
+  }
+
+  /** Index of a scope id, or a TxmonError when the simulator has no such scope. */
+  indexOf(scope: string): number {
+    const i = this.scopeIndex.get(scope);
+    if (i === undefined) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `scope "${scope}" is not simulated (scopes: ${this.scopes.slice(0, 5).join(', ')}${this.scopes.length > 5 ? ', …' : ''})`, { field: 'scope', got: scope });
+    return i;
+  }
+
+  /** The incident active on a scope at a minute, if any (file or demo schedule). */
+  incidentAt(scopeIndex: number, minute: EpochMinute): Incident | null {
+    if (this.demo) {
+      if (minute < this.start) return null;
+      const block = Math.floor((minute - this.start) / this.demo.every);
+      let inc = this.demoCache.get(block);
+      if (!inc) {
+        if (this.demoCache.size > 256) this.demoCache.clear();
+        inc = demoIncident(this.demo, block);
+        this.demoCache.set(block, inc);
+      }
+      return inc.scopeIndex === scopeIndex && minute >= inc.start && minute < inc.end ? inc : null;
+    }
+    const arr = this.byScope[scopeIndex];
+    let lo = 0;
+    let hi = arr.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (arr[mid].start <= minute) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const inc = hi >= 0 ? arr[hi] : null;
+    return inc && minute < inc.end ? inc : null;
+  }
+
+  /** Labels of the incidents (any scope) overlapping [from, toExclusive); works past `end` in demo mode. */
+  incidentsBetween(from: EpochMinute, toExclusive: EpochMinute): IncidentLabel[] {
+    if (!this.demo) {
+      const out: IncidentLabel[] = [];
+      for (const arr of this.byScope) for (const inc of arr) if (inc.start < toExclusive && inc.end > from) out.push(inc.label);
+      return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    }
+    const out: IncidentLabel[] = [];
+    const first = Math.max(0, Math.floor((from - this.start) / this.demo.every) - 1);
+    for (let b = first; this.start + b * this.demo.every < toExclusive; b++) {
+      const inc = demoIncident(this.demo, b);
+      if (inc.start < toExclusive && inc.end > from) out.push(inc.label);
+    }
+    return out;
+  }
+
+  /** Baseline expected component rates (no incident) of a scope-minute, written into `out`. */
+  baseline(scopeIndex: number, minute: EpochMinute, out: Float64Array = new Float64Array(N_COMPONENTS)): Float64Array {
+    const p = this.profiles[scopeIndex];
+    const y = minute / 1440 - 0.5;
+    const day = Math.floor(y);
+    if (this.dayKey[scopeIndex] !== day) {
+      this.dayKey[scopeIndex] = day;
+      this.dayA[scopeIndex] = dayAnchor(this.seed, scopeIndex, day, this.rng);
+      this.dayB[scopeIndex] = dayAnchor(this.seed, scopeIndex, day + 1, this.rng);
+    }
+    const f = p.size * this.volumeScale * rhythmFactor(minute, this.rhythm) * dayLevelFrom(this.dayA[scopeIndex], this.dayB[scopeIndex], y - day);
+    for (let c = 0; c < N_COMPONENTS; c++) out[c] = BASE_RATES[c] * f;
+    out[C.d51] *= p.deniedFactor;
+    out[C.d59] *= p.deniedFactor;
+    return out;
+  }
+
+  /**
+   * Expected count per status of a scope-minute: the baseline, or with `withIncidents` the rates
+   * the incident bends them to (all zero while a scope is silent).
+   */
+  expected(scope: string, minute: EpochMinute, withIncidents = true): Record<string, number> {
+    const si = this.indexOf(scope);
+    const r = this.baseline(si, minute, new Float64Array(N_COMPONENTS));
+    const inc = withIncidents ? this.incidentAt(si, minute) : null;
+    if (inc && !applyIncident(inc, minute, r)) r.fill(0);
+    return componentsToStatuses(r);
+  }
+
+  /**
+   * Draws the component counts of a scope-minute into `out` (length ≥ 8, order of `COMPONENTS`).
+   * Returns false (and zeros) when the scope is silent. The allocation-free path of the writers.
+   */
+  fill(scopeIndex: number, minute: EpochMinute, out: Int32Array): boolean {
+    const r = this.baseline(scopeIndex, minute, this.rates);
+    const inc = this.incidentAt(scopeIndex, minute);
+    if (inc && !applyIncident(inc, minute, r)) {
+      out.fill(0, 0, N_COMPONENTS);
+      return false;
+    }
+    const seed = this.seed;
+    const rng = this.rng;
+    const m = minute >>> 0;
+    for (let c = 0; c < N_COMPONENTS; c++) {
+      out[c] = rng.reset(hash4(seed, scopeIndex, m, TAG.count + c)).negBinomial(r[c], DISPERSION[c]);
+    }
+    return true;
+  }
+
+  /** One scope-minute; the same (seed, scope, minute) always gives the same counts. */
+  minute(scope: string, minute: EpochMinute): SimulatedMinute {
+    return this.make(this.indexOf(scope), minute);
+  }
+
+  /** Every scope-minute of [from, toExclusive), minute-major, scopes in order (silent ones included). */
+  *range(from: EpochMinute, toExclusive: EpochMinute): Generator<SimulatedMinute> {
+    for (let m = from; m < toExclusive; m++) {
+      for (let si = 0; si < this.scopes.length; si++) yield this.make(si, m);
+    }
+  }
+
+  private make(si: number, minute: EpochMinute): SimulatedMinute {
+    const v = this.counts;
+    const present = this.fill(si, minute, v);
+    return {
+      scope: this.scopes[si],
+      minute,
+      counts: componentsToStatuses(v),
+      authCodes: { '00': v[C.approved], '51': v[C.d51], '59': v[C.d59] },
+      present,
+    };
+  }
+}

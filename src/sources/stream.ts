@@ -1,0 +1,496 @@
+/**
+ * Streaming file source: reads a counts / auth-code / raw-transactions file in chunks and hands out
+ * one group of rows per minute, in time order, without ever holding the file — the way the
+ * backtest reads tens of millions of rows in flat memory.
+ *
+ * It means exactly what the ingest parsers mean (src/ingest/*): the same header aliases
+ * (`time` → timestamp, `f0_` → count), the same column checks, the same field validators (each
+ * distinct status / scope / timestamp text is validated once and remembered, counts take a digit
+ * fast path that falls back to `countField`), the same duplicate rule, and the same zero-fill:
+ *
+ * - a counts CSV is a complete record of the minutes it covers: a status the scope reports
+ *   elsewhere but not in a minute the scope is present in counts 0 in that minute;
+ * - an export (`time` column) also fills every minute between the first and last with zeros.
+ *
+ * Two orders:
+ * - `stream` (default): rows must come in time order (minute non-decreasing; rows of one minute
+ *   may come in any order). A minute is handed out as soon as a later minute starts. Memory is
+ *   flat. Differences from the whole-file parser, both only at the start of a file: a status first
+ *   seen at minute m is not zero-filled into the minutes before m (the detectors read an absent
+ *   status as 0 anyway), and an export's scope that stops early is zero-filled to the end.
+ *   A row older than the current minute throws {@link NotInTimeOrderError}.
+ * - `buffer`: any row order (e.g. the real export, sorted by status then time). Rows are grouped
+ *   in memory and handed out sorted at the end of the file: memory grows with the rows; the
+ *   zero-fill is exactly the whole-file parser's.
+ *
+ * JSON and NDJSON files are read whole through the ingest parsers (`buffer` order).
+ * Raw transactions are folded into per-minute counts here; duplicate ids are recognised within a
+ * minute (a transaction repeated with a different minute is not detected when streaming).
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { TxmonError } from '../domain/errors.ts';
+import type { AuthCodeCount, EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
+import { DEFAULT_SCOPE } from '../domain/types.ts';
+import { minuteToIso, toMinute } from '../domain/time.ts';
+import { splitCsvLine } from '../ingest/csv.ts';
+import { csvHeaderOf, requireColumns } from '../ingest/decode.ts';
+import { STATUS_COUNT_COLUMNS } from '../ingest/counts.ts';
+import { AUTH_CODE_COLUMNS } from '../ingest/authCodes.ts';
+import { RAW_COLUMNS, amountField } from '../ingest/raw.ts';
+import { MAX_COUNT, countField, labelField, minuteField, optionalLabel, timestampField, type TimeContext } from '../ingest/fields.ts';
+import { encodingOfPath, readBatchFile, type FileKind } from './file.ts';
+
+/** All rows of one minute (every scope), counts zero-filled. */
+export interface MinuteRows {
+  minute: EpochMinute;
+  counts: MinuteCount[];
+  authCodes: AuthCodeCount[];
+}
+
+export type ReadOrder = 'stream' | 'buffer';
+
+export interface StreamOptions {
+  /** YYYY-MM-DD of "HHh MM" times (CSV exports). */
+  date?: string;
+  /** Zone of naive timestamps (default UTC). */
+  timeZone?: string;
+  /** Scope of rows that name none (default "all"). */
+  scope?: string;
+  /** Forces the file kind; by default it is read off the header like `readBatchFile` does. */
+  kind?: FileKind;
+  /** Default 'stream'. */
+  order?: ReadOrder;
+  /** Read size in bytes (default 1 MiB). */
+  chunkBytes?: number;
+  /** Called after each chunk with the bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+}
+
+/** A streaming read met a row older than the minute it was reading: read the file with order 'buffer'. */
+export class NotInTimeOrderError extends TxmonError {
+  readonly path: string;
+  constructor(path: string, line: number, minute: EpochMinute, current: EpochMinute) {
+    super('TXMON_ERR_BAD_CSV', 400,
+      `${path}: line ${line}: minute ${minuteToIso(minute)} comes after ${minuteToIso(current)}; streaming needs rows in time order`,
+      { row: line, field: 'timestamp' });
+    this.name = 'NotInTimeOrderError';
+    this.path = path;
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Checks the options shared by every reader (a bad `--date` fails before any row is read). */
+export function checkStreamOptions(opts: StreamOptions): void {
+  if (opts.date !== undefined && (!DATE.test(opts.date) || Number.isNaN(Date.parse(opts.date)))) {
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--date must be YYYY-MM-DD, got ${JSON.stringify(opts.date)}`, { field: 'date' });
+  }
+}
+
+/** Size of a file in bytes, or a TxmonError naming it when it cannot be read. */
+export async function fileSize(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error('not a regular file');
+    const fh = await open(path, 'r');
+    await fh.close();
+    return s.size;
+  } catch (err) {
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `cannot read file "${path}": ${(err as Error).message}`, { field: 'FILE' });
+  }
+}
+
+/** Minute groups of a file, in time order. */
+export async function* readMinutes(path: string, opts: StreamOptions = {}): AsyncGenerator<MinuteRows> {
+  checkStreamOptions(opts);
+  await fileSize(path);
+  if (encodingOfPath(path) !== 'csv') {
+    yield* wholeFileMinutes(path, opts);
+    return;
+  }
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: opts.chunkBytes ?? 1 << 20 });
+  let parser: RowParser | null = null;
+  let carry = '';
+  let lineNo = 0;
+  let first = true;
+  const handle = (line: string): void => {
+    lineNo++;
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
+    if (parser === null) parser = new RowParser(path, line, lineNo, opts);
+    else parser.row(line, lineNo);
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      let text = carry.length > 0 ? carry + chunk : chunk;
+      if (first) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl === -1) break;
+        handle(text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl));
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+      opts.onProgress?.(stream.bytesRead);
+      const p = parser as RowParser | null;
+      if (p !== null && p.ready.length > 0) {
+        const out = p.ready;
+        p.ready = [];
+        yield* out;
+      }
+    }
+    if (carry.length > 0) handle(carry.endsWith('\r') ? carry.slice(0, -1) : carry);
+  } catch (err) {
+    if (err instanceof TxmonError && !(err instanceof NotInTimeOrderError) && !err.message.startsWith(path)) {
+      throw new TxmonError(err.code, err.httpStatus, `${path}: ${err.message}`, err.detail);
+    }
+    throw err;
+  } finally {
+    stream.destroy();
+  }
+  const p = parser as RowParser | null;
+  if (p === null) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${path}: CSV is empty: expected a header line and at least one row`);
+  if (p.rows === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${path}: CSV has a header but no data rows`);
+  yield* p.finish();
+}
+
+/** Merges two time-ordered minute streams (counts and auth codes) by minute. */
+export async function* mergeMinutes(a: AsyncIterable<MinuteRows>, b: AsyncIterable<MinuteRows>): AsyncGenerator<MinuteRows> {
+  const ia = a[Symbol.asyncIterator]();
+  const ib = b[Symbol.asyncIterator]();
+  let na = await ia.next();
+  let nb = await ib.next();
+  while (!na.done || !nb.done) {
+    if (nb.done || (!na.done && na.value.minute < nb.value.minute)) {
+      yield na.value as MinuteRows;
+      na = await ia.next();
+    } else if (na.done || nb.value.minute < na.value.minute) {
+      yield nb.value;
+      nb = await ib.next();
+    } else {
+      const x = na.value;
+      const y = nb.value;
+      const counts = x.counts.length === 0 ? y.counts : y.counts.length === 0 ? x.counts : x.counts.concat(y.counts);
+      const authCodes = x.authCodes.length === 0 ? y.authCodes : y.authCodes.length === 0 ? x.authCodes : x.authCodes.concat(y.authCodes);
+      yield { minute: x.minute, counts, authCodes };
+      na = await ia.next();
+      nb = await ib.next();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Per-scope state kept across minutes. */
+interface ScopeState {
+  name: string;
+  /** Statuses in order of first appearance (zero-fill). */
+  statuses: string[];
+  statusSet: Set<string>;
+  firstMinute: EpochMinute;
+  lastMinute: EpochMinute;
+  /** Stream order: keys (status / auth code) seen in the open minute → line, and which minute that is. */
+  seen: Map<string, number>;
+  seenMinute: EpochMinute;
+}
+
+/** Rows of one minute being assembled. */
+interface Group {
+  minute: EpochMinute;
+  counts: MinuteCount[];
+  authCodes: AuthCodeCount[];
+  /** Scopes present in this minute. */
+  present: ScopeState[];
+  /** Buffer order: per scope, keys seen in this minute → line. */
+  seen: Map<string, Map<string, number>> | null;
+  /** Raw transactions: id → [status, at, scope], and per-scope tallies. */
+  rawIds: Map<string, [string, number, string]> | null;
+  rawTally: Map<ScopeState, { counts: Map<string, number>; codes: Map<string, number> }> | null;
+}
+
+const CACHE_LIMIT = 10_000;
+
+/** Parses the data lines of one CSV file into minute groups. */
+class RowParser {
+  ready: MinuteRows[] = [];
+  rows = 0;
+  private readonly path: string;
+  private readonly kind: FileKind;
+  private readonly width: number;
+  private readonly iTs: number;
+  private readonly iKey: number;
+  private readonly iCount: number;
+  private readonly iScope: number;
+  private readonly iId: number;
+  private readonly iAuth: number;
+  private readonly iAmount: number;
+  private readonly headerText: string;
+  private readonly exportFill: boolean;
+  private readonly buffer: boolean;
+  private readonly ctx: TimeContext;
+  private readonly defaultScope: string;
+  private readonly scopes = new Map<string, ScopeState>();
+  private readonly scopeOrder: ScopeState[] = [];
+  private readonly keyCache = new Map<string, string>();
+  private readonly scopeCache = new Map<string, ScopeState>();
+  private lastTs = '';
+  private lastTsMinute = 0;
+  private current: Group | null = null;
+  private readonly groups = new Map<EpochMinute, Group>();
+
+  constructor(path: string, headerLine: string, lineNo: number, opts: StreamOptions) {
+    this.path = path;
+    const raw = splitCsvLine(headerLine, lineNo).map((h) => h.trim().toLowerCase());
+    const { header, csvExport } = csvHeaderOf(raw);
+    this.kind = opts.kind ?? (header.includes('auth_code') && !header.includes('status') ? 'auth-codes' : header.includes('id') ? 'raw' : 'counts');
+    const cols = this.kind === 'counts' ? STATUS_COUNT_COLUMNS : this.kind === 'auth-codes' ? AUTH_CODE_COLUMNS : RAW_COLUMNS;
+    requireColumns({ encoding: 'csv', records: [], csvHeader: header }, cols.required, cols.optional, cols.shape);
+    this.width = header.length;
+    this.headerText = header.join(',');
+    this.iTs = header.indexOf('timestamp');
+    this.iKey = header.indexOf(this.kind === 'auth-codes' ? 'auth_code' : 'status');
+    this.iCount = header.indexOf('count');
+    this.iScope = header.indexOf('scope');
+    this.iId = header.indexOf('id');
+    this.iAuth = this.kind === 'raw' ? header.indexOf('auth_code') : -1;
+    this.iAmount = header.indexOf('amount');
+    this.exportFill = this.kind === 'counts' && csvExport;
+    this.buffer = opts.order === 'buffer';
+    this.ctx = { timeZone: opts.timeZone ?? 'UTC', date: opts.date, now: 0, maxFutureMs: Number.MAX_SAFE_INTEGER, defaultScope: opts.scope };
+    this.defaultScope = opts.scope ?? DEFAULT_SCOPE;
+  }
+
+  row(line: string, lineNo: number): void {
+    const f = splitCsvLine(line, lineNo);
+    if (f.length !== this.width) {
+      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: expected ${this.width} fields (${this.headerText}), got ${f.length}`, { row: lineNo });
+    }
+    this.rows++;
+    const ts = f[this.iTs];
+    let minute: EpochMinute;
+    let at = 0;
+    if (this.kind === 'raw') {
+      at = timestampField(ts, lineNo, 'timestamp', this.ctx);
+      minute = toMinute(at);
+    } else if (ts === this.lastTs) {
+      minute = this.lastTsMinute;
+    } else {
+      minute = minuteField(ts, lineNo, 'timestamp', this.ctx);
+      this.lastTs = ts;
+      this.lastTsMinute = minute;
+    }
+    const scope = this.scope(this.iScope < 0 ? undefined : f[this.iScope], lineNo);
+    const group = this.group(minute, lineNo);
+    if (this.kind === 'raw') {
+      this.rawRow(f, group, scope, at, lineNo);
+      return;
+    }
+    const key = this.key(f[this.iKey], lineNo);
+    const count = fastCount(f[this.iCount], lineNo);
+    const seen = this.seenOf(group, scope);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      const what = this.kind === 'counts'
+        ? `(scope, minute, status) = (${scope.name}, ${minuteToIso(minute)}, ${key}); first given on row ${earlier}`
+        : `(scope, minute, auth_code); first given on row ${earlier}`;
+      throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${lineNo}: duplicate ${what}`, { row: lineNo, field: this.kind === 'counts' ? 'timestamp' : 'auth_code' });
+    }
+    seen.set(key, lineNo);
+    if (this.kind === 'counts') {
+      if (!scope.statusSet.has(key)) { scope.statusSet.add(key); scope.statuses.push(key); }
+      group.counts.push({ scope: scope.name, minute, status: key, count });
+    } else {
+      group.authCodes.push({ scope: scope.name, minute, authCode: key, count });
+    }
+  }
+
+  /** Hands out what is left at the end of the file. */
+  finish(): MinuteRows[] {
+    const out: MinuteRows[] = [];
+    if (this.buffer) {
+      const minutes = [...this.groups.keys()].sort((a, b) => a - b);
+      let prev: EpochMinute | null = null;
+      for (const m of minutes) {
+        if (this.exportFill && prev !== null) for (let g = prev + 1; g < m; g++) out.push(this.close(this.newGroup(g)));
+        out.push(this.close(this.groups.get(m)!));
+        prev = m;
+      }
+      this.groups.clear();
+    } else if (this.current) {
+      out.push(this.close(this.current));
+      this.current = null;
+    }
+    return out;
+  }
+
+  private rawRow(f: string[], group: Group, scope: ScopeState, at: number, lineNo: number): void {
+    const id = labelField(f[this.iId], lineNo, 'id');
+    const status = this.key(f[this.iKey], lineNo);
+    let authCode: string | undefined;
+    if (this.iAuth >= 0 && f[this.iAuth] !== '') authCode = labelField(f[this.iAuth], lineNo, 'auth_code');
+    if (this.iAmount >= 0) amountField(f[this.iAmount], lineNo, true);
+    const ids = (group.rawIds ??= new Map());
+    const earlier = ids.get(id);
+    if (earlier) {
+      if (earlier[0] !== status || earlier[1] !== at || earlier[2] !== scope.name) {
+        throw new TxmonError('TXMON_ERR_CONFLICT', 409, `row ${lineNo}: transaction id "${id}" appears twice in this request with different content`, { row: lineNo, field: 'id' });
+      }
+      return;
+    }
+    ids.set(id, [status, at, scope.name]);
+    if (!scope.statusSet.has(status)) { scope.statusSet.add(status); scope.statuses.push(status); }
+    const tallies = (group.rawTally ??= new Map());
+    let t = tallies.get(scope);
+    if (!t) tallies.set(scope, (t = { counts: new Map(), codes: new Map() }));
+    t.counts.set(status, (t.counts.get(status) ?? 0) + 1);
+    if (authCode !== undefined) t.codes.set(authCode, (t.codes.get(authCode) ?? 0) + 1);
+  }
+
+  private scope(value: string | undefined, lineNo: number): ScopeState {
+    const text = value === undefined || value === '' ? '' : value;
+    let s = this.scopeCache.get(text);
+    if (s) return s;
+    const name = text === '' ? this.defaultScope : optionalLabel(text, lineNo, 'scope', this.defaultScope);
+    s = this.scopes.get(name);
+    if (!s) {
+      s = { name, statuses: [], statusSet: new Set(), firstMinute: Infinity, lastMinute: -Infinity, seen: new Map(), seenMinute: NaN };
+      this.scopes.set(name, s);
+      this.scopeOrder.push(s);
+    }
+    if (this.scopeCache.size < CACHE_LIMIT) this.scopeCache.set(text, s);
+    return s;
+  }
+
+  private key(value: string, lineNo: number): string {
+    let k = this.keyCache.get(value);
+    if (k !== undefined) return k;
+    k = this.kind === 'auth-codes' ? labelField(value, lineNo, 'auth_code') : labelField(value, lineNo, 'status', { lower: true });
+    if (this.keyCache.size < CACHE_LIMIT) this.keyCache.set(value, k);
+    return k;
+  }
+
+  private newGroup(minute: EpochMinute): Group {
+    return { minute, counts: [], authCodes: [], present: [], seen: this.buffer ? new Map() : null, rawIds: null, rawTally: null };
+  }
+
+  /** The group a row of `minute` belongs to; in stream order a later minute closes the open one. */
+  private group(minute: EpochMinute, lineNo: number): Group {
+    const cur = this.current;
+    if (cur !== null && cur.minute === minute) return cur;
+    if (this.buffer) {
+      let g = this.groups.get(minute);
+      if (!g) this.groups.set(minute, (g = this.newGroup(minute)));
+      this.current = g;
+      return g;
+    }
+    if (cur !== null) {
+      if (minute < cur.minute) throw new NotInTimeOrderError(this.path, lineNo, minute, cur.minute);
+      this.ready.push(this.close(cur));
+      if (this.exportFill) for (let g = cur.minute + 1; g < minute; g++) this.ready.push(this.close(this.newGroup(g)));
+    }
+    return (this.current = this.newGroup(minute));
+  }
+
+  private seenOf(group: Group, scope: ScopeState): Map<string, number> {
+    if (group.seen !== null) {
+      let s = group.seen.get(scope.name);
+      if (!s) {
+        group.seen.set(scope.name, (s = new Map()));
+        this.markPresent(group, scope);
+      }
+      return s;
+    }
+    if (scope.seenMinute !== group.minute) {
+      scope.seen.clear();
+      scope.seenMinute = group.minute;
+      this.markPresent(group, scope);
+    }
+    return scope.seen;
+  }
+
+  private markPresent(group: Group, scope: ScopeState): void {
+    group.present.push(scope);
+    if (group.minute < scope.firstMinute) scope.firstMinute = group.minute;
+    if (group.minute > scope.lastMinute) scope.lastMinute = group.minute;
+  }
+
+  /** Zero-fills a finished group and turns it into output. */
+  private close(g: Group): MinuteRows {
+    if (g.rawTally) {
+      for (const [scope, t] of g.rawTally) {
+        for (const [status, count] of t.counts) g.counts.push({ scope: scope.name, minute: g.minute, status, count });
+        for (const [authCode, count] of t.codes) g.authCodes.push({ scope: scope.name, minute: g.minute, authCode, count });
+      }
+    } else if (this.kind === 'counts') {
+      const scopes = this.exportFill
+        ? this.scopeOrder.filter((s) => s.firstMinute <= g.minute && (!this.buffer || s.lastMinute >= g.minute))
+        : g.present;
+      for (const s of scopes) {
+        const seen = g.seen !== null ? g.seen.get(s.name) : s.seenMinute === g.minute ? s.seen : undefined;
+        for (const status of s.statuses) {
+          if (seen === undefined || !seen.has(status)) g.counts.push({ scope: s.name, minute: g.minute, status, count: 0 });
+        }
+      }
+    }
+    return { minute: g.minute, counts: g.counts, authCodes: g.authCodes };
+  }
+}
+
+/** A count field: the digit fast path, else the shared validator (which accepts or names the error). */
+function fastCount(v: string, row: number): number {
+  const n = v.length;
+  if (n > 0 && n <= 8) {
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return countField(v, row);
+      x = x * 10 + c;
+    }
+    if (x <= MAX_COUNT) return x;
+  }
+  return countField(v, row);
+}
+
+/** JSON / NDJSON: the whole-file parsers, grouped by minute (raw transactions folded into counts). */
+async function* wholeFileMinutes(path: string, opts: StreamOptions): AsyncGenerator<MinuteRows> {
+  const { batch } = readBatchFile(path, { date: opts.date, timeZone: opts.timeZone, kind: opts.kind, scope: opts.scope });
+  yield* groupBatch(batch);
+}
+
+/** Groups a parsed batch by minute, folding raw transactions into counts and auth-code counts. */
+export function groupBatch(batch: MinuteBatch): MinuteRows[] {
+  const map = new Map<EpochMinute, MinuteRows>();
+  const get = (m: EpochMinute): MinuteRows => {
+    let g = map.get(m);
+    if (!g) map.set(m, (g = { minute: m, counts: [], authCodes: [] }));
+    return g;
+  };
+  for (const c of batch.counts) get(c.minute).counts.push(c);
+  for (const a of batch.authCodes) get(a.minute).authCodes.push(a);
+  if (batch.raw.length > 0) {
+    // Key: minute, scope and what is tallied (s = status, a = auth code), in order of appearance.
+    const tallies = new Map<string, Map<string, number>>();
+    const add = (k: string, key: string): void => {
+      let m = tallies.get(k);
+      if (!m) tallies.set(k, (m = new Map()));
+      m.set(key, (m.get(key) ?? 0) + 1);
+    };
+    for (const t of batch.raw) {
+      add(`${t.minute}\u0000${t.scope}\u0000s`, t.status);
+      if (t.authCode !== undefined) add(`${t.minute}\u0000${t.scope}\u0000a`, t.authCode);
+    }
+    for (const [k, m] of tallies) {
+      const [minute, scope, kind] = k.split('\u0000');
+      const g = get(Number(minute));
+      for (const [key, count] of m) {
+        if (kind === 's') g.counts.push({ scope, minute: g.minute, status: key, count });
+        else g.authCodes.push({ scope, minute: g.minute, authCode: key, count });
+      }
+    }
+  }
+  return [...map.values()].sort((a, b) => a.minute - b.minute);
+}
