@@ -15,6 +15,7 @@ import { TxmonMetrics } from './api/promMetrics.ts';
 import { EventHub } from './api/events.ts';
 import type { AppContext } from './api/context.ts';
 import { minuteToIso } from './domain/time.ts';
+import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
 
 export interface ServiceOptions {
   config: TxmonConfig;
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   logger?: boolean | object;
   /** Store to use instead of opening config.storeUrl (tests). */
   store?: Store;
+  /** Notification pipeline overrides (tests, bench): environment, channel deps, worker tuning. */
+  notify?: Pick<NotificationServiceOptions, 'env' | 'channelDeps' | 'worker'>;
 }
 
 export interface Service {
@@ -37,11 +40,23 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const store = opts.store ?? (await openStore(config.storeUrl));
   const metrics = new TxmonMetrics();
   const events = new EventHub();
-  const engine = new Engine({
-    store, clock: opts.clock ?? wallClock, detect: config.detect, lifecycle: config.lifecycle,
-    graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
+  const clock = opts.clock ?? wallClock;
+  // The engine is created after the pipeline (it plans inside evaluations), and the pipeline's
+  // flush runs under the engine's mutex: the late binding closes that loop.
+  let engineRef: Engine | undefined;
+  const notifications = await NotificationService.create({
+    store, alerting: config.alerting, clock, metrics, ...opts.notify,
+    exclusive: (fn) => (engineRef ? engineRef.exclusive(fn) : fn()),
   });
+  const engine = new Engine({
+    store, clock, detect: config.detect, lifecycle: config.lifecycle,
+    graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
+    planNotifications: (changes, now) => notifications.plan(changes, now),
+  });
+  engineRef = engine;
   await engine.start();
+  // Runs right after each evaluation committed, before anyone else sees it.
+  engine.onEvaluated(() => notifications.committed());
   engine.onEvaluated(({ assessments, alerts, transitions }) => {
     metrics.minutesEvaluated.inc(assessments.length);
     for (const a of assessments) metrics.anomalyScore.set({ scope: a.scope }, a.anomalyScore);
@@ -51,11 +66,15 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     }
     if (alerts.length > 0) events.publish('alerts', alerts.map((a) => a.id));
   });
-  const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now() };
+  const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
   const app = await buildApp(ctx, { logger: opts.logger });
+  notifications.log = app.log;
+  notifications.start();
 
   const timer = setInterval(() => {
-    engine.tick().catch((err) => app.log.error({ err }, 'engine tick failed'));
+    engine.tick()
+      .then(() => notifications.tick())
+      .catch((err) => app.log.error({ err }, 'engine tick failed'));
   }, config.tickMs);
   timer.unref();
 
@@ -74,6 +93,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       clearInterval(timer);
       await app.close();
       await engine.idle();
+      await notifications.stop();
       if (!opts.store) await store.close();
     },
   };

@@ -142,6 +142,8 @@ for (const dialect of storeDialects()) {
     let srv: TestServer;
     let fresh: FreshStore;
     const WARM = 90;
+    /** Last of the quiet minutes posted after the spike. */
+    const LAST = WARM + 15;
     before(async () => {
       fresh = await dialect.fresh();
       srv = await startServer({ storeUrl: fresh.url });
@@ -221,9 +223,9 @@ for (const dialect of storeDialects()) {
       assert.equal(res.body.metrics.counts.failed, 0);
     });
 
-    test('quiet minutes resolve the failed alerts after keep_firing_for', async () => {
-      // Complete minute WARM+1, then four more normal minutes, each with every status.
-      for (let i = WARM + 1; i <= WARM + 5; i++) {
+    test('quiet minutes resolve the failed alerts', async () => {
+      // Complete minute WARM+1, then more normal minutes, each with every status.
+      for (let i = WARM + 1; i <= LAST; i++) {
         const res = await post(srv.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
         assert.equal(res.status, 200, res.text);
         assert.equal(res.body.completed, true);
@@ -240,7 +242,9 @@ for (const dialect of storeDialects()) {
       for (const a of failed) {
         assert.equal(a.state, 'resolved');
         assert.equal(a.starts_at, iso(WARM));
-        assert.equal(a.ends_at, iso(WARM + 1));
+        // Ends with the last anomalous minute of its series: the spike, or a few minutes of
+        // after-effect (e.g. a CUSUM still above its limit).
+        assert.ok(a.ends_at >= iso(WARM + 1) && a.ends_at <= iso(WARM + 10), `ends_at ${a.ends_at}`);
       }
       const resolved = await get(srv.url, '/api/v1/alerts?state=resolved');
       assert.ok(resolved.body.alerts.every((a: { state: string }) => a.state === 'resolved'));
@@ -279,6 +283,7 @@ for (const dialect of storeDialects()) {
       assert.equal(one.body.rule, failed.rule);
       assert.deepEqual(one.body.history.map((h: { from: string | null; to: string }) => [h.from, h.to]), [[null, 'firing'], ['firing', 'resolved']]);
       assert.equal(one.body.history[0].at, iso(WARM + 1));
+      assert.ok(one.body.history[1].at > one.body.ends_at, 'resolved after keep_firing_for quiet minutes');
       assert.equal((await get(srv.url, '/api/v1/alerts/999999')).status, 404);
       const bad = await get(srv.url, '/api/v1/alerts/abc');
       assert.equal(bad.status, 400);
@@ -289,10 +294,10 @@ for (const dialect of storeDialects()) {
       const res = await get(srv.url, '/api/v1/metrics?minutes=5');
       assert.equal(res.status, 200);
       assert.equal(res.body.scope, 'all');
-      assert.equal(res.body.latest_minute, iso(WARM + 5));
+      assert.equal(res.body.latest_minute, iso(LAST));
       assert.equal(res.body.series.length, 5);
       let approved = 0, total = 0;
-      for (let i = WARM + 1; i <= WARM + 5; i++) {
+      for (let i = LAST - 4; i <= LAST; i++) {
         const c = normalMinute(i);
         approved += c.approved;
         total += Object.values(c).reduce((a, b) => a + b, 0);
@@ -301,7 +306,7 @@ for (const dialect of storeDialects()) {
       assert.equal(res.body.total, total);
       assert.ok(Math.abs(res.body.shares.approved - approved / total) < 1e-9);
       assert.ok(Math.abs(res.body.rates_per_minute.approved - approved / 5) < 1e-9);
-      assert.deepEqual(res.body.current.counts, normalMinute(WARM + 5));
+      assert.deepEqual(res.body.current.counts, normalMinute(LAST));
       const bad = await get(srv.url, '/api/v1/metrics?minutes=0');
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.code, 'TXMON_ERR_BAD_PARAMETER');
@@ -310,7 +315,7 @@ for (const dialect of storeDialects()) {
     test('GET /api/v1/baseline: what each series expects now', async () => {
       const res = await get(srv.url, '/api/v1/baseline');
       assert.equal(res.status, 200);
-      assert.equal(res.body.last_evaluated.all, iso(WARM + 5));
+      assert.equal(res.body.last_evaluated.all, iso(LAST));
       const approved = res.body.series.find((s: { metric: string; status: string }) => s.metric === 'count' && s.status === 'approved');
       assert.ok(approved, 'approved count series');
       assert.equal(approved.direction, 'down');
@@ -329,7 +334,7 @@ for (const dialect of storeDialects()) {
       assert.equal(res.body.store.reachable, true);
       assert.equal(res.body.store.dialect, dialect.name);
       assert.equal(res.body.auth, 'open');
-      assert.equal(res.body.minutes_evaluated, WARM + 6);
+      assert.equal(res.body.minutes_evaluated, LAST + 1);
     });
 
     test('GET /metrics: Prometheus exposition', async () => {
@@ -337,7 +342,7 @@ for (const dialect of storeDialects()) {
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
       assert.match(res.text, /^txmon_rows_ingested_total\{kind="counts"\} \d+$/m);
-      assert.match(res.text, new RegExp(`^txmon_minutes_evaluated_total ${WARM + 6}$`, 'm'));
+      assert.match(res.text, new RegExp(`^txmon_minutes_evaluated_total ${LAST + 1}$`, 'm'));
       assert.match(res.text, /^txmon_alerts_total\{severity="critical"\} [1-9]\d*$/m);
       assert.match(res.text, /^txmon_http_request_duration_seconds_bucket\{.*route="\/api\/v1\/transactions".*\} \d+$/m);
     });
@@ -361,3 +366,77 @@ for (const dialect of storeDialects()) {
     });
   });
 }
+
+describe('access control (issue #2 item 11)', () => {
+  const READ = 'read-token-0123456789';
+  const INGEST = 'ingest-token-0123456789';
+  const ADMIN = 'admin-token-0123456789';
+  const row = { timestamp: iso(0), status: 'approved', count: 1 };
+
+  test('without tokens the service is open and listens on 127.0.0.1 only', async () => {
+    const srv = await startServer();
+    try {
+      const addr = srv.service.app.server.address();
+      assert.ok(addr && typeof addr === 'object');
+      assert.equal(addr.address, '127.0.0.1');
+      assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal((await post(srv.url, '/api/v1/transactions', row)).status, 200);
+      assert.equal((await get(srv.url, '/health')).body.auth, 'open');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('with tokens from the config: ingest needs an ingest or admin token, reads accept a read token', async () => {
+    const srv = await startServer({ config: { auth: { tokens: [{ token: READ, role: 'read', name: 'dash' }, { token: INGEST, role: 'ingest' }, { token: ADMIN, role: 'admin' }] } } });
+    try {
+      const addr = srv.service.app.server.address();
+      assert.equal(typeof addr === 'object' && addr ? addr.address : null, '0.0.0.0', 'protected: listens on every interface by default');
+      const statsBefore = await srv.service.ctx.store.stats();
+      const none = await post(srv.url, '/api/v1/transactions', row);
+      assert.equal(none.status, 401);
+      assert.equal(none.body.error.code, 'TXMON_ERR_UNAUTHORIZED');
+      assert.match(none.body.error.message, /missing Authorization header/);
+      const wrong = await post(srv.url, '/api/v1/transactions', row, { token: 'not-a-valid-token-at-all' });
+      assert.equal(wrong.status, 401);
+      assert.match(wrong.body.error.message, /invalid API token/);
+      const almost = await post(srv.url, '/api/v1/transactions', row, { token: INGEST.slice(0, -1) + 'X' });
+      assert.equal(almost.status, 401);
+      const malformed = await fetch(srv.url + '/api/v1/transactions', { method: 'POST', headers: { authorization: `Basic ${INGEST}`, 'content-type': 'application/json' }, body: JSON.stringify(row) });
+      assert.equal(malformed.status, 401);
+      const readOnly = await post(srv.url, '/api/v1/transactions', row, { token: READ });
+      assert.equal(readOnly.status, 403);
+      assert.equal(readOnly.body.error.code, 'TXMON_ERR_FORBIDDEN');
+      assert.match(readOnly.body.error.message, /token "dash" has role read; this endpoint needs ingest/);
+      assert.deepEqual(await srv.service.ctx.store.stats(), statsBefore, 'refused requests store nothing');
+      // A bad body from someone without a token is refused before it is even parsed.
+      assert.equal((await post(srv.url, '/api/v1/transactions', '{broken', { contentType: 'application/json' })).status, 401);
+
+      assert.equal((await post(srv.url, '/api/v1/transactions', row, { token: INGEST })).status, 200);
+      assert.equal((await post(srv.url, '/api/v1/auth-codes', { timestamp: iso(0), auth_code: '00', count: 1 }, { token: ADMIN })).status, 200);
+
+      for (const path of ['/api/v1/alerts', '/api/v1/metrics', '/api/v1/baseline', '/metrics']) {
+        assert.equal((await get(srv.url, path)).status, 401, `${path} without a token`);
+        assert.equal((await get(srv.url, path, { token: READ })).status, 200, `${path} with a read token`);
+        assert.equal((await get(srv.url, path, { token: INGEST })).status, 200, `${path} with an ingest token`);
+      }
+      const health = await get(srv.url, '/health');
+      assert.equal(health.status, 200, 'liveness stays open for load balancers');
+      assert.equal(health.body.auth, 'tokens');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('tokens from TXMON_API_TOKENS work the same way', async () => {
+    const srv = await startServer({ env: { TXMON_API_TOKENS: `${READ}:read,${INGEST}:ingest:ci` }, host: '127.0.0.1' });
+    try {
+      assert.equal((await post(srv.url, '/api/v1/transactions', row)).status, 401);
+      assert.equal((await post(srv.url, '/api/v1/transactions', row, { token: READ })).status, 403);
+      assert.equal((await post(srv.url, '/api/v1/transactions', row, { token: INGEST })).status, 200);
+      assert.equal((await get(srv.url, '/api/v1/alerts', { token: READ })).status, 200);
+    } finally {
+      await srv.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { AccessControl } from './auth.ts';
 import type { TxmonMetrics } from './promMetrics.ts';
 import type { EventHub } from './events.ts';
+import type { NotificationService } from '../notify/service.ts';
 
 export interface AppContext {
   config: TxmonConfig;
@@ -14,4 +15,6 @@ export interface AppContext {
   metrics: TxmonMetrics;
   events: EventHub;
   startedAt: number;
+  /** The notification pipeline (silences, outbox); absent in apps built without it. */
+  notifications?: NotificationService;
 }

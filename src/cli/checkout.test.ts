@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { TxmonError } from '../domain/errors.ts';
 import { checkoutRowsToCsv, synthesizeCheckout } from '../report/checkout/synthetic.ts';
-import { checkoutSourceName, register, runCheckoutAnalyze } from './checkout.ts';
+import { openStore } from '../store/open.ts';
+import { checkoutSourceName, checkoutStoreDeps, register, runCheckoutAnalyze } from './checkout.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'txmon-checkout-'));
@@ -25,7 +26,7 @@ test('txmon checkout analyze writes PNG, SVG and the report and prints the concl
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string) => (printed.push(String(chunk)), true)) as typeof process.stdout.write;
   try {
-    await program.parseAsync(['node', 'txmon', 'checkout', 'analyze', file, '--out', out, '--format', 'html']);
+    await program.parseAsync(['node', 'txmon', 'checkout', 'analyze', file, '--out', out, '--format', 'html', '--db', ':memory:']);
   } finally {
     process.stdout.write = write;
   }
@@ -35,6 +36,8 @@ test('txmon checkout analyze writes PNG, SVG and the report and prints the concl
   assert.ok(png.length > 10_000);
   assert.match(readFileSync(join(out, 'pos_7.svg'), 'utf8'), /^<svg/);
   assert.match(readFileSync(join(out, 'pos_7.html'), 'utf8'), /<svg/);
+  // --db: the stored hours come back through checkout_hourly as a table in the report.
+  assert.match(readFileSync(join(out, 'pos_7.html'), 'utf8'), /Stored hours \(named query <code>checkout_hourly<\/code>\)[\s\S]*<tbody>\n<tr><td>0<\/td>/);
   assert.match(printed.join(''), /pos_7: ANOMALOUS \(critical\)\. CRITICAL outage 1[12]h–1[34]h/);
 });
 
@@ -83,4 +86,23 @@ test('checkoutSourceName', () => {
   assert.equal(checkoutSourceName('/data/checkout_1.csv'), 'checkout_1');
   assert.equal(checkoutSourceName('pos.7.csv'), 'pos.7');
   assert.equal(checkoutSourceName('noext'), 'noext');
+});
+
+test('with a store: each file is written under its source and the JSON report carries checkout_hourly rows', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'pos_9.csv');
+  const rows = synthesizeCheckout({ seed: 5 });
+  writeFileSync(file, checkoutRowsToCsv(rows));
+  const store = await openStore(':memory:');
+  t.after(() => store.close());
+  await store.writeCheckout('pos_9', synthesizeCheckout({ seed: 6 }).slice(0, 3)); // replaced below
+  const [result] = await runCheckoutAnalyze([file], { out: join(dir, 'out'), format: 'json' }, { ...checkoutStoreDeps(store), print: () => {} });
+  const doc = JSON.parse(readFileSync(result.outputs.report, 'utf8'));
+  assert.equal(doc.schema, 'txmon.checkout.v1');
+  assert.equal(doc.storeQuery.query, 'checkout_hourly');
+  assert.equal(doc.storeQuery.rows.length, 24);
+  assert.deepEqual(doc.storeQuery.rows.map((r: { today: number }) => r.today), rows.map((r) => r.today));
+  assert.deepEqual(result.storeQuery, doc.storeQuery.rows);
+  const md = await runCheckoutAnalyze([file], { out: join(dir, 'md'), format: 'md' }, { ...checkoutStoreDeps(store), print: () => {} });
+  assert.match(readFileSync(md[0].outputs.report, 'utf8'), /## Stored hours[\s\S]*\| 23 \| /);
 });

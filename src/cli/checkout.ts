@@ -1,10 +1,12 @@
 /**
  * `txmon checkout analyze FILE... [--out DIR] [--format md|html|json]`
  *
- * For each hourly POS checkout file: parse → (load into the store: seam, see below) → analyse →
- * write `<name>.svg`, `<name>.png` and `<name>.<format>` to --out → print the conclusion.
- * Every file is parsed before anything is written, so a bad file fails the command with no
- * partial output.
+ * For each hourly POS checkout file: parse → load into the store (table `checkout_hours`, source =
+ * file name without extension; `--db URL`, default the configured store; `--no-store` skips it) →
+ * analyse → write `<name>.svg`, `<name>.png` and `<name>.<format>` to --out → print the conclusion.
+ * With a store, the report also carries the rows of the named query `checkout_hourly` for the
+ * source (JSON: `storeQuery`; md/html: a short table). Every file is parsed before anything is
+ * written, so a bad file fails the command with no partial output.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
@@ -13,7 +15,11 @@ import { TxmonError } from '../domain/errors.ts';
 import { analyzeCheckout, type CheckoutAnalysis } from '../report/checkout/analyze.ts';
 import { checkoutChartOption } from '../report/checkout/chart.ts';
 import { parseCheckoutCsv, type CheckoutRow } from '../report/checkout/parse.ts';
-import { checkoutReportHtml, checkoutReportJson, checkoutReportMarkdown } from '../report/checkout/report.ts';
+import { checkoutReportHtml, checkoutReportJson, checkoutReportMarkdown, escapeHtml } from '../report/checkout/report.ts';
+import { loadConfig } from '../config/config.ts';
+import { runNamedQuery } from '../store/namedQueries.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
 import { renderSvg, svgToPng, type ChartSize } from '../report/render.ts';
 
 export const CHECKOUT_FORMATS = ['md', 'html', 'json'] as const;
@@ -24,11 +30,24 @@ export const CHECKOUT_CHART_SIZE: ChartSize = { width: 960, height: 480 };
 
 /**
  * The seam where the store plugs in: load one parsed file into table `checkout_hours`
- * (one `source` per POS / file; see src/store/queries/checkout_hourly.sql). The store does not
- * exist yet, so the command runs without it; when it does, pass a loader here (and run the
- * `checkout_hourly` query for the source if the report should show it).
+ * (one `source` per POS / file; see src/store/queries/checkout_hourly.sql).
+ * {@link checkoutStoreDeps} builds it from a Store (`Store.writeCheckout`).
  */
 export type CheckoutStoreLoader = (source: string, rows: readonly CheckoutRow[]) => Promise<void>;
+
+/** Reads back one stored source: the rows of the named query `checkout_hourly`. */
+export type CheckoutHourlyQuery = (source: string) => Promise<Array<Record<string, unknown>>>;
+
+/** The name of the named query whose rows the report carries. */
+export const CHECKOUT_HOURLY_QUERY = 'checkout_hourly';
+
+/** Store-backed deps for {@link runCheckoutAnalyze}: write with `writeCheckout`, read with `checkout_hourly`. */
+export function checkoutStoreDeps(store: Store): Required<Pick<CheckoutCommandDeps, 'loadIntoStore' | 'queryHourly'>> {
+  return {
+    loadIntoStore: (source, rows) => store.writeCheckout(source, rows),
+    queryHourly: async (source) => (await runNamedQuery(store, CHECKOUT_HOURLY_QUERY, { source })).rows,
+  };
+}
 
 export interface CheckoutAnalyzeCommandOptions {
   /** Output directory; created when missing. */
@@ -39,6 +58,8 @@ export interface CheckoutAnalyzeCommandOptions {
 export interface CheckoutCommandDeps {
   /** Loads each parsed file into the store before it is analysed; absent = no store. */
   loadIntoStore?: CheckoutStoreLoader;
+  /** Runs `checkout_hourly` for a loaded source; its rows go into the report. Absent = none. */
+  queryHourly?: CheckoutHourlyQuery;
   /** Where conclusions are printed; default stdout. */
   print?: (text: string) => void;
 }
@@ -48,6 +69,8 @@ export interface CheckoutFileResult {
   file: string;
   source: string;
   analysis: CheckoutAnalysis;
+  /** Rows of `checkout_hourly` for the source, when a store was used. */
+  storeQuery?: Array<Record<string, unknown>>;
   outputs: { svg: string; png: string; report: string };
 }
 
@@ -81,10 +104,44 @@ async function readCheckoutFile(file: string): Promise<CheckoutRow[]> {
   }
 }
 
-function renderReport(analysis: CheckoutAnalysis, format: CheckoutFormat, svg: string, pngName: string): string {
-  if (format === 'json') return checkoutReportJson(analysis);
-  if (format === 'html') return checkoutReportHtml(analysis, svg);
-  return checkoutReportMarkdown(analysis, { chartPath: pngName });
+/** Columns of the short store table in md/html reports (the JSON carries every column). */
+const STORE_TABLE_COLUMNS = ['hour', 'today', 'yesterday', 'pct_yesterday', 'same_day_last_week', 'pct_same_day_last_week', 'avg_last_month', 'pct_avg_last_month'] as const;
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toFixed(2))) : String(v);
+}
+
+function storeTableMarkdown(rows: ReadonlyArray<Record<string, unknown>>): string {
+  const lines = [
+    `## Stored hours (named query \`${CHECKOUT_HOURLY_QUERY}\`)`, '',
+    `| ${STORE_TABLE_COLUMNS.join(' | ')} |`,
+    `| ${STORE_TABLE_COLUMNS.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const r of rows) lines.push(`| ${STORE_TABLE_COLUMNS.map((c) => cell(r[c])).join(' | ')} |`);
+  return lines.join('\n') + '\n';
+}
+
+function storeTableHtml(rows: ReadonlyArray<Record<string, unknown>>): string {
+  const head = STORE_TABLE_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${STORE_TABLE_COLUMNS.map((c) => `<td>${escapeHtml(cell(r[c]))}</td>`).join('')}</tr>`).join('\n');
+  return `<section><h2>Stored hours (named query <code>${CHECKOUT_HOURLY_QUERY}</code>)</h2>\n<table><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></section>\n`;
+}
+
+function renderReport(analysis: CheckoutAnalysis, format: CheckoutFormat, svg: string, pngName: string, storeQuery?: Array<Record<string, unknown>>): string {
+  if (format === 'json') {
+    if (!storeQuery) return checkoutReportJson(analysis);
+    const doc = JSON.parse(checkoutReportJson(analysis)) as Record<string, unknown>;
+    return JSON.stringify({ ...doc, storeQuery: { query: CHECKOUT_HOURLY_QUERY, rows: storeQuery } }, null, 2) + '\n';
+  }
+  if (format === 'html') {
+    const html = checkoutReportHtml(analysis, svg);
+    if (!storeQuery) return html;
+    const at = html.lastIndexOf('</body>');
+    return at < 0 ? html + storeTableHtml(storeQuery) : html.slice(0, at) + storeTableHtml(storeQuery) + html.slice(at);
+  }
+  const md = checkoutReportMarkdown(analysis, { chartPath: pngName });
+  return storeQuery ? `${md.trimEnd()}\n\n${storeTableMarkdown(storeQuery)}` : md;
 }
 
 /**
@@ -118,14 +175,15 @@ export async function runCheckoutAnalyze(
   const results: CheckoutFileResult[] = [];
   for (const { file, source, rows } of parsed) {
     if (deps.loadIntoStore) await deps.loadIntoStore(source, rows);
+    const storeQuery = deps.queryHourly ? await deps.queryHourly(source) : undefined;
     const analysis = analyzeCheckout(rows, source);
     const svg = renderSvg(checkoutChartOption(analysis), CHECKOUT_CHART_SIZE);
     const outputs = { svg: join(out, `${source}.svg`), png: join(out, `${source}.png`), report: join(out, `${source}.${format}`) };
     await writeFile(outputs.svg, svg);
     await writeFile(outputs.png, svgToPng(svg));
-    await writeFile(outputs.report, renderReport(analysis, format, svg, `${source}.png`));
+    await writeFile(outputs.report, renderReport(analysis, format, svg, `${source}.png`, storeQuery));
     print(`${analysis.conclusion}\n  → ${outputs.report}, ${outputs.png}, ${outputs.svg}`);
-    results.push({ file, source, analysis, outputs });
+    results.push({ file, source, analysis, ...(storeQuery ? { storeQuery } : {}), outputs });
   }
   return results;
 }
@@ -139,7 +197,20 @@ export function register(program: Command): void {
     .argument('<file...>', 'checkout CSV files (time,today,yesterday,same_day_last_week,avg_last_week,avg_last_month)')
     .option('--out <dir>', 'output directory', './out/checkout')
     .option('--format <format>', `report format: ${CHECKOUT_FORMATS.join('|')}`, 'md')
-    .action(async (files: string[], opts: { out: string; format: string }) => {
-      await runCheckoutAnalyze(files, { out: opts.out, format: parseFormat(opts.format) });
+    .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default from config / TXMON_DATABASE_URL)')
+    .option('-c, --config <file>', 'YAML configuration file (for the default store)')
+    .option('--no-store', 'do not load the files into the store (and show no stored-hours table)')
+    .action(async (files: string[], opts: { out: string; format: string; db?: string; config?: string; store: boolean }) => {
+      const format = parseFormat(opts.format);
+      if (!opts.store) {
+        await runCheckoutAnalyze(files, { out: opts.out, format });
+        return;
+      }
+      const store = await openStore(opts.db ?? loadConfig(opts.config).storeUrl);
+      try {
+        await runCheckoutAnalyze(files, { out: opts.out, format }, checkoutStoreDeps(store));
+      } finally {
+        await store.close();
+      }
     });
 }

@@ -19,7 +19,9 @@ export class LlrCusum {
    * arbitrarily large sum — and stays on, without flapping, while the shift lasts.
    */
   add(increment: number, h: number): boolean {
-    this.value = Math.min(1.5 * h, Math.max(0, this.value + increment));
+    // One minute adds at most h/3: a single spike is the point tests' job, and must not leave a
+    // "sustained" alarm behind it.
+    this.value = Math.min(1.5 * h, Math.max(0, this.value + Math.min(increment, h / 3)));
     this.run = this.value > 0 ? this.run + 1 : 0;
     return this.value > h;
   }

@@ -210,6 +210,11 @@ export class Engine {
     return this.mutex.run(async () => undefined);
   }
 
+  /** Runs `fn` while no evaluation runs (the notification flush shares the engine's ordering). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(fn);
+  }
+
   private tracker(scope: string): ScopeTracker {
     let t = this.scopes.get(scope);
     if (!t) this.scopes.set(scope, (t = new ScopeTracker(scope, null)));

@@ -108,7 +108,7 @@ export const SHARE_STATUSES = ['failed', 'denied', 'reversed'] as const;
 const TEXT = '#222222';
 const MUTED = '#555555';
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
-const pct = (x: number): string => `${round(x * 100, 1)}%`;
+const pct = (x: number): string => `${round(x * 100, x !== 0 && Math.abs(x) < 0.01 ? 2 : 1)}%`;
 const pair = (times: number[], ys: Array<number | null>): Array<[number, number | null]> => times.map((t, i) => [t, ys[i] === null ? null : round(ys[i] as number)]);
 
 function base(title: string, subtext?: string): EChartsOption {
@@ -139,9 +139,11 @@ function noData(title: string): EChartsOption {
 /** Alert spans as mark areas: severity in the label (icon + word), not colour alone. */
 function alertAreas(d: PanelData): unknown[] {
   const last = d.times.length ? d.times[d.times.length - 1] + d.stepMinutes * 60_000 : 0;
+  // Many alerts: the icon alone (the words would overlap); few: icon and word.
+  const short = d.alerts.length > 8;
   return d.alerts.map((a) => [
     {
-      name: `${SEVERITY_ICON[a.severity]} ${a.severity}`,
+      name: short ? SEVERITY_ICON[a.severity] : `${SEVERITY_ICON[a.severity]} ${a.severity}`,
       xAxis: Math.max(a.startsAt, d.times[0] ?? a.startsAt),
       itemStyle: { color: a.severity === 'critical' ? 'rgba(213,94,0,0.16)' : a.severity === 'warning' ? 'rgba(230,159,0,0.16)' : 'rgba(0,114,178,0.10)' },
     },
@@ -172,11 +174,11 @@ export function volumeOption(d: PanelData): EChartsOption {
     markArea: { silent: true, label: { show: true, position: 'insideTopLeft', color: TEXT, fontSize: 11 }, data: alertAreas(d) },
   };
   return {
-    ...base(title, d.stepMinutes > 1 ? `mean per minute over ${d.stepMinutes}-minute buckets · shaded: alerts` : 'shaded: alerts'),
+    ...base(title, `${d.stepMinutes > 1 ? `transactions per minute (mean of ${d.stepMinutes}-minute buckets)` : 'transactions per minute'}, stacked · shaded: alerts (▲ critical, ◆ warning, ● info)`),
     legend: { top: 4, right: 8, type: 'scroll', textStyle: { color: TEXT } },
     grid: { left: 56, right: 20, top: 64, bottom: 32 },
     xAxis: timeAxis(),
-    yAxis: { type: 'value', name: 'tx / min', nameTextStyle: { color: MUTED }, axisLabel: { color: MUTED } },
+    yAxis: { type: 'value', axisLabel: { color: MUTED } },
     series: [...series, alertSeries],
   } as EChartsOption;
 }
@@ -252,7 +254,7 @@ export function sharesOption(d: PanelData): EChartsOption {
       symbol: ['circle', 'triangle', 'rect'][i],
       symbolSize: 3,
       showSymbol: false,
-      data: pair(d.times, d.shares[s] ?? d.times.map(() => null)),
+      data: pair(d.times, (d.shares[s] ?? d.times.map(() => null)).map((v) => (v === null ? null : v * 100))),
       lineStyle: { width: 1.5, type: DASHES[i], color },
       itemStyle: { color },
       markLine: t
@@ -262,19 +264,19 @@ export function sharesOption(d: PanelData): EChartsOption {
             lineStyle: { color, type: 'dashed', width: 1 },
             label: { position: 'insideEndTop', color: TEXT, fontSize: 10 },
             data: [
-              { yAxis: t.warning, name: `${s} warning ${pct(t.warning)}`, label: { formatter: `${s} ◆ warning ${pct(t.warning)}` } },
-              { yAxis: t.critical, name: `${s} critical ${pct(t.critical)}`, label: { formatter: `${s} ▲ critical ${pct(t.critical)}` }, lineStyle: { width: 2 } },
+              { yAxis: round(t.warning * 100), name: `${s} warning ${pct(t.warning)}`, label: { formatter: `${s} ◆ warning ${pct(t.warning)}` } },
+              { yAxis: round(t.critical * 100), name: `${s} critical ${pct(t.critical)}`, label: { formatter: `${s} ▲ critical ${pct(t.critical)}` }, lineStyle: { width: 2 } },
             ],
           }
         : undefined,
     };
   });
   return {
-    ...base(title, 'dashed lines: warning / critical share rules'),
-    legend: { top: 4, right: 8, textStyle: { color: TEXT } },
+    ...base(title, '% of the minute\'s transactions · dashed lines: warning / critical share rules'),
+    legend: { top: 30, right: 8, textStyle: { color: TEXT } },
     grid: { left: 56, right: 20, top: 64, bottom: 32 },
     xAxis: timeAxis(),
-    yAxis: { type: 'value', name: 'share of total', min: 0, nameTextStyle: { color: MUTED }, axisLabel: { color: MUTED, formatter: '{value}' } },
+    yAxis: { type: 'value', min: 0, axisLabel: { color: MUTED, formatter: '{value}%' } },
     series,
   } as EChartsOption;
 }
@@ -351,17 +353,17 @@ export function heatmapOption(d: PanelData): EChartsOption {
     const max = Math.max(...row.map((v) => v ?? 0));
     row.forEach((v, h) => {
       if (v === null) return;
-      data.push({ value: [h, y, max > 0 ? round(v / max, 3) : 0], label: { formatter: v >= 0.1 ? `${Math.round(v * 100)}%` : `${round(v * 100, 1)}` } });
+      data.push({ value: [h, y, max > 0 ? round(v / max, 3) : 0], name: `${s} ${String(h).padStart(2, '0')}h: ${pct(v)} of the hour's transactions` });
     });
   });
   return {
-    ...base(title, 'colour: share relative to the status\'s busiest hour · label: % of the hour\'s transactions'),
+    ...base(title, 'colour: the status\'s share of each hour, relative to its own busiest hour (so rare statuses show too)'),
     tooltip: { trigger: 'item', renderMode: 'richText', confine: true },
     grid: { left: 120, right: 20, top: 60, bottom: 56 },
     xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}h`), axisLabel: { color: MUTED, fontSize: 10 }, splitArea: { show: true } },
     yAxis: { type: 'category', data: statuses, axisLabel: { color: TEXT } },
     visualMap: { min: 0, max: 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 4, itemHeight: 120, itemWidth: 10, text: ['busiest hour', '0'], textStyle: { color: MUTED, fontSize: 10 }, inRange: { color: VIRIDIS } },
-    series: [{ name: 'share', type: 'heatmap', data, label: { show: true, fontSize: 9, color: '#ffffff', textBorderColor: '#000000', textBorderWidth: 2 } }],
+    series: [{ name: 'share', type: 'heatmap', data, itemStyle: { borderColor: '#ffffff', borderWidth: 1 } }],
   } as EChartsOption;
 }
 

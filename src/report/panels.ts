@@ -271,7 +271,8 @@ export async function loadPanelData(src: PanelSource, q: PanelQuery = {}): Promi
   };
 }
 
-const fmtPct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+/** Percent with one decimal, two below 1% (a failure rate of 0.05% must not read as 0.0%). */
+const fmtPct = (x: number) => `${(x * 100).toFixed(Math.abs(x) < 0.01 && x !== 0 ? 2 : 1)}%`;
 
 /** The KPI tiles: approval rate, failure rate, volume vs expected, open alerts by severity. */
 export function kpis(p: LoadedPanels, detect: DetectConfig): Kpi[] {

@@ -114,11 +114,14 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
   let carry = '';
   let lineNo = 0;
   let first = true;
-  const handle = (line: string): void => {
+  // Lines are handed over as (text, start, end) offsets: no substring per line.
+  const handle = (text: string, start: number, end: number): void => {
     lineNo++;
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
-    if (parser === null) parser = new RowParser(path, line, lineNo, opts);
-    else parser.row(line, lineNo);
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (end === start) return;
+    if (text.charCodeAt(start) <= 32 && text.slice(start, end).trim() === '') return;
+    if (parser === null) parser = new RowParser(path, text.slice(start, end), lineNo, opts);
+    else parser.row(text, start, end, lineNo);
   };
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
@@ -131,7 +134,7 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
       for (;;) {
         const nl = text.indexOf('\n', start);
         if (nl === -1) break;
-        handle(text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl));
+        handle(text, start, nl);
         start = nl + 1;
       }
       carry = text.slice(start);
@@ -143,7 +146,7 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
         yield* out;
       }
     }
-    if (carry.length > 0) handle(carry.endsWith('\r') ? carry.slice(0, -1) : carry);
+    if (carry.length > 0) handle(carry, 0, carry.length);
   } catch (err) {
     if (err instanceof TxmonError && !(err instanceof NotInTimeOrderError) && !err.message.startsWith(path)) {
       throw new TxmonError(err.code, err.httpStatus, `${path}: ${err.message}`, err.detail);
@@ -185,28 +188,31 @@ export async function* mergeMinutes(a: AsyncIterable<MinuteRows>, b: AsyncIterab
 
 // ---------------------------------------------------------------------------------------------
 
-/** Per-scope state kept across minutes. */
+/** Per-scope state kept across minutes. Keys (statuses, auth codes) are interned as small ids. */
 interface ScopeState {
   name: string;
-  /** Statuses in order of first appearance (zero-fill). */
-  statuses: string[];
-  statusSet: Set<string>;
+  /** Status ids in order of first appearance (zero-fill), and a mark per id. */
+  statuses: number[];
+  known: number[];
   firstMinute: EpochMinute;
   lastMinute: EpochMinute;
-  /** Stream order: keys (status / auth code) seen in the open minute → line, and which minute that is. */
-  seen: Map<string, number>;
-  seenMinute: EpochMinute;
+  /** Stream order: per key id, the serial of the group it was last seen in and on which line. */
+  seenStamp: number[];
+  seenRow: number[];
+  /** Serial of the last group this scope was present in. */
+  presentIn: number;
 }
 
 /** Rows of one minute being assembled. */
 interface Group {
   minute: EpochMinute;
+  serial: number;
   counts: MinuteCount[];
   authCodes: AuthCodeCount[];
   /** Scopes present in this minute. */
   present: ScopeState[];
-  /** Buffer order: per scope, keys seen in this minute → line. */
-  seen: Map<string, Map<string, number>> | null;
+  /** Buffer order: per scope, key ids seen in this minute → line. */
+  seen: Map<ScopeState, Map<number, number>> | null;
   /** Raw transactions: id → [status, at, scope], and per-scope tallies. */
   rawIds: Map<string, [string, number, string]> | null;
   rawTally: Map<ScopeState, { counts: Map<string, number>; codes: Map<string, number> }> | null;
@@ -235,10 +241,23 @@ class RowParser {
   private readonly defaultScope: string;
   private readonly scopes = new Map<string, ScopeState>();
   private readonly scopeOrder: ScopeState[] = [];
-  private readonly keyCache = new Map<string, string>();
+  /** Validated keys by id, and id by validated key. */
+  private readonly keyNames: string[] = [];
+  private readonly keyIds = new Map<string, number>();
+  /** Raw key texts → id: a short table compared in place, then a map. */
+  private readonly rawKeys: string[] = [];
+  private readonly rawKeyIds: number[] = [];
+  private readonly keyCache = new Map<string, number>();
+  private serial = 0;
   private readonly scopeCache = new Map<string, ScopeState>();
   private lastTs = '';
   private lastTsMinute = 0;
+  private quoteText = '';
+  private quotePos = -1;
+  private lastScopeRaw = '';
+  private lastScope: ScopeState | null = null;
+  /** Field boundaries of the current line: field i is text(cuts[i] + 1, cuts[i + 1]). */
+  private readonly cuts: Int32Array;
   private current: Group | null = null;
   private readonly groups = new Map<EpochMinute, Group>();
 
@@ -250,6 +269,7 @@ class RowParser {
     const cols = this.kind === 'counts' ? STATUS_COUNT_COLUMNS : this.kind === 'auth-codes' ? AUTH_CODE_COLUMNS : RAW_COLUMNS;
     requireColumns({ encoding: 'csv', records: [], csvHeader: header }, cols.required, cols.optional, cols.shape);
     this.width = header.length;
+    this.cuts = new Int32Array(header.length + 1);
     this.headerText = header.join(',');
     this.iTs = header.indexOf('timestamp');
     this.iKey = header.indexOf(this.kind === 'auth-codes' ? 'auth_code' : 'status');
@@ -264,48 +284,88 @@ class RowParser {
     this.defaultScope = opts.scope ?? DEFAULT_SCOPE;
   }
 
-  row(line: string, lineNo: number): void {
-    const f = splitCsvLine(line, lineNo);
-    if (f.length !== this.width) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: expected ${this.width} fields (${this.headerText}), got ${f.length}`, { row: lineNo });
+  /** Parses the line text[start, end). */
+  row(text: string, start: number, end: number, lineNo: number): void {
+    const cuts = this.cuts;
+    const width = this.width;
+    // Fast path (no quotes): field boundaries by comma positions, no array or substring per field.
+    // The next quote of this text, searched once per quote (not once per line: that would rescan the chunk).
+    if (text !== this.quoteText || (this.quotePos !== -1 && this.quotePos < start)) {
+      this.quoteText = text;
+      this.quotePos = text.indexOf('"', start);
+    }
+    const q = this.quotePos;
+    let fields: string[] | null = null;
+    if (q !== -1 && q < end) {
+      fields = splitCsvLine(text.slice(start, end), lineNo);
+      if (fields.length !== width) this.widthError(lineNo, fields.length);
+    } else {
+      cuts[0] = start - 1;
+      let n = 1;
+      let c = text.indexOf(',', start);
+      while (c !== -1 && c < end) {
+        if (n < width) cuts[n] = c;
+        n++;
+        c = text.indexOf(',', c + 1);
+      }
+      if (n !== width) this.widthError(lineNo, n);
+      cuts[width] = end;
     }
     this.rows++;
-    const ts = f[this.iTs];
+    const field = (i: number): string => (fields !== null ? fields[i] : text.slice(cuts[i] + 1, cuts[i + 1]));
+
     let minute: EpochMinute;
     let at = 0;
     if (this.kind === 'raw') {
-      at = timestampField(ts, lineNo, 'timestamp', this.ctx);
+      at = timestampField(field(this.iTs), lineNo, 'timestamp', this.ctx);
       minute = toMinute(at);
-    } else if (ts === this.lastTs) {
-      minute = this.lastTsMinute;
     } else {
-      minute = minuteField(ts, lineNo, 'timestamp', this.ctx);
-      this.lastTs = ts;
-      this.lastTsMinute = minute;
+      const s0 = fields !== null ? -1 : cuts[this.iTs] + 1;
+      const len = fields !== null ? -1 : cuts[this.iTs + 1] - s0;
+      if (fields === null && len === this.lastTs.length && text.startsWith(this.lastTs, s0)) {
+        minute = this.lastTsMinute;
+      } else {
+        const ts = field(this.iTs);
+        minute = ts === this.lastTs ? this.lastTsMinute : minuteField(ts, lineNo, 'timestamp', this.ctx);
+        this.lastTs = ts;
+        this.lastTsMinute = minute;
+      }
     }
-    const scope = this.scope(this.iScope < 0 ? undefined : f[this.iScope], lineNo);
+    let scope: ScopeState;
+    if (this.iScope < 0) scope = this.scope(undefined, lineNo);
+    else if (fields === null && this.lastScope !== null && cuts[this.iScope + 1] - cuts[this.iScope] - 1 === this.lastScopeRaw.length
+      && text.startsWith(this.lastScopeRaw, cuts[this.iScope] + 1)) scope = this.lastScope;
+    else {
+      const raw = field(this.iScope);
+      scope = this.scope(raw, lineNo);
+      this.lastScopeRaw = raw;
+      this.lastScope = scope;
+    }
     const group = this.group(minute, lineNo);
     if (this.kind === 'raw') {
-      this.rawRow(f, group, scope, at, lineNo);
+      this.rawRow(field, group, scope, at, lineNo);
       return;
     }
-    const key = this.key(f[this.iKey], lineNo);
-    const count = fastCount(f[this.iCount], lineNo);
-    const seen = this.seenOf(group, scope);
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
+    const id = fields !== null ? this.keyOf(fields[this.iKey], lineNo) : this.keyAt(text, cuts[this.iKey] + 1, cuts[this.iKey + 1], lineNo);
+    const count = fields !== null ? fastCount(fields[this.iCount], lineNo) : countAt(text, cuts[this.iCount] + 1, cuts[this.iCount + 1], lineNo);
+    const earlier = this.see(group, scope, id, lineNo);
+    const key = this.keyNames[id];
+    if (earlier !== 0) {
       const what = this.kind === 'counts'
         ? `(scope, minute, status) = (${scope.name}, ${minuteToIso(minute)}, ${key}); first given on row ${earlier}`
         : `(scope, minute, auth_code); first given on row ${earlier}`;
       throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${lineNo}: duplicate ${what}`, { row: lineNo, field: this.kind === 'counts' ? 'timestamp' : 'auth_code' });
     }
-    seen.set(key, lineNo);
     if (this.kind === 'counts') {
-      if (!scope.statusSet.has(key)) { scope.statusSet.add(key); scope.statuses.push(key); }
+      if (scope.known[id] !== 1) { scope.known[id] = 1; scope.statuses.push(id); }
       group.counts.push({ scope: scope.name, minute, status: key, count });
     } else {
       group.authCodes.push({ scope: scope.name, minute, authCode: key, count });
     }
+  }
+
+  private widthError(lineNo: number, got: number): never {
+    throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: expected ${this.width} fields (${this.headerText}), got ${got}`, { row: lineNo });
   }
 
   /** Hands out what is left at the end of the file. */
@@ -327,12 +387,14 @@ class RowParser {
     return out;
   }
 
-  private rawRow(f: string[], group: Group, scope: ScopeState, at: number, lineNo: number): void {
-    const id = labelField(f[this.iId], lineNo, 'id');
-    const status = this.key(f[this.iKey], lineNo);
+  private rawRow(field: (i: number) => string, group: Group, scope: ScopeState, at: number, lineNo: number): void {
+    const id = labelField(field(this.iId), lineNo, 'id');
+    const statusId = this.keyOf(field(this.iKey), lineNo);
+    const status = this.keyNames[statusId];
     let authCode: string | undefined;
-    if (this.iAuth >= 0 && f[this.iAuth] !== '') authCode = labelField(f[this.iAuth], lineNo, 'auth_code');
-    if (this.iAmount >= 0) amountField(f[this.iAmount], lineNo, true);
+    const code = this.iAuth >= 0 ? field(this.iAuth) : '';
+    if (code !== '') authCode = labelField(code, lineNo, 'auth_code');
+    if (this.iAmount >= 0) amountField(field(this.iAmount), lineNo, true);
     const ids = (group.rawIds ??= new Map());
     const earlier = ids.get(id);
     if (earlier) {
@@ -342,7 +404,7 @@ class RowParser {
       return;
     }
     ids.set(id, [status, at, scope.name]);
-    if (!scope.statusSet.has(status)) { scope.statusSet.add(status); scope.statuses.push(status); }
+    if (scope.known[statusId] !== 1) { scope.known[statusId] = 1; scope.statuses.push(statusId); }
     const tallies = (group.rawTally ??= new Map());
     let t = tallies.get(scope);
     if (!t) tallies.set(scope, (t = { counts: new Map(), codes: new Map() }));
@@ -357,7 +419,7 @@ class RowParser {
     const name = text === '' ? this.defaultScope : optionalLabel(text, lineNo, 'scope', this.defaultScope);
     s = this.scopes.get(name);
     if (!s) {
-      s = { name, statuses: [], statusSet: new Set(), firstMinute: Infinity, lastMinute: -Infinity, seen: new Map(), seenMinute: NaN };
+      s = { name, statuses: [], known: [], firstMinute: Infinity, lastMinute: -Infinity, seenStamp: [], seenRow: [], presentIn: -1 };
       this.scopes.set(name, s);
       this.scopeOrder.push(s);
     }
@@ -365,16 +427,36 @@ class RowParser {
     return s;
   }
 
-  private key(value: string, lineNo: number): string {
-    let k = this.keyCache.get(value);
-    if (k !== undefined) return k;
-    k = this.kind === 'auth-codes' ? labelField(value, lineNo, 'auth_code') : labelField(value, lineNo, 'status', { lower: true });
-    if (this.keyCache.size < CACHE_LIMIT) this.keyCache.set(value, k);
-    return k;
+  /** Id of the key field text[s, e): compared in place against the few raw spellings met so far. */
+  private keyAt(text: string, s: number, e: number, lineNo: number): number {
+    const len = e - s;
+    const raw = this.rawKeys;
+    for (let i = 0; i < raw.length; i++) {
+      if (raw[i].length === len && text.startsWith(raw[i], s)) return this.rawKeyIds[i];
+    }
+    const value = text.slice(s, e);
+    const id = this.keyOf(value, lineNo);
+    if (raw.length < 32) { raw.push(value); this.rawKeyIds.push(id); }
+    return id;
+  }
+
+  /** Id of a key text, validated once per distinct text. */
+  private keyOf(value: string, lineNo: number): number {
+    let id = this.keyCache.get(value);
+    if (id !== undefined) return id;
+    const k = this.kind === 'auth-codes' ? labelField(value, lineNo, 'auth_code') : labelField(value, lineNo, 'status', { lower: true });
+    id = this.keyIds.get(k);
+    if (id === undefined) {
+      id = this.keyNames.length;
+      this.keyNames.push(k);
+      this.keyIds.set(k, id);
+    }
+    if (this.keyCache.size < CACHE_LIMIT) this.keyCache.set(value, id);
+    return id;
   }
 
   private newGroup(minute: EpochMinute): Group {
-    return { minute, counts: [], authCodes: [], present: [], seen: this.buffer ? new Map() : null, rawIds: null, rawTally: null };
+    return { minute, serial: this.serial++, counts: [], authCodes: [], present: [], seen: this.buffer ? new Map() : null, rawIds: null, rawTally: null };
   }
 
   /** The group a row of `minute` belongs to; in stream order a later minute closes the open one. */
@@ -395,21 +477,27 @@ class RowParser {
     return (this.current = this.newGroup(minute));
   }
 
-  private seenOf(group: Group, scope: ScopeState): Map<string, number> {
+  /** Records key `id` of `scope` in `group`; returns the line it was already given on, or 0. */
+  private see(group: Group, scope: ScopeState, id: number, lineNo: number): number {
     if (group.seen !== null) {
-      let s = group.seen.get(scope.name);
+      let s = group.seen.get(scope);
       if (!s) {
-        group.seen.set(scope.name, (s = new Map()));
+        group.seen.set(scope, (s = new Map()));
         this.markPresent(group, scope);
       }
-      return s;
+      const earlier = s.get(id);
+      if (earlier !== undefined) return earlier;
+      s.set(id, lineNo);
+      return 0;
     }
-    if (scope.seenMinute !== group.minute) {
-      scope.seen.clear();
-      scope.seenMinute = group.minute;
+    if (scope.presentIn !== group.serial) {
+      scope.presentIn = group.serial;
       this.markPresent(group, scope);
     }
-    return scope.seen;
+    if (scope.seenStamp[id] === group.serial) return scope.seenRow[id];
+    scope.seenStamp[id] = group.serial;
+    scope.seenRow[id] = lineNo;
+    return 0;
   }
 
   private markPresent(group: Group, scope: ScopeState): void {
@@ -430,14 +518,29 @@ class RowParser {
         ? this.scopeOrder.filter((s) => s.firstMinute <= g.minute && (!this.buffer || s.lastMinute >= g.minute))
         : g.present;
       for (const s of scopes) {
-        const seen = g.seen !== null ? g.seen.get(s.name) : s.seenMinute === g.minute ? s.seen : undefined;
-        for (const status of s.statuses) {
-          if (seen === undefined || !seen.has(status)) g.counts.push({ scope: s.name, minute: g.minute, status, count: 0 });
+        const seen = g.seen !== null ? g.seen.get(s) : undefined;
+        for (const id of s.statuses) {
+          const given = g.seen !== null ? seen !== undefined && seen.has(id) : s.seenStamp[id] === g.serial;
+          if (!given) g.counts.push({ scope: s.name, minute: g.minute, status: this.keyNames[id], count: 0 });
         }
       }
     }
     return { minute: g.minute, counts: g.counts, authCodes: g.authCodes };
   }
+}
+
+/** The count field text[s, e): digits read in place, else the shared validator on the text. */
+function countAt(text: string, s: number, e: number, row: number): number {
+  if (e > s && e - s <= 8) {
+    let x = 0;
+    for (let i = s; i < e; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return countField(text.slice(s, e), row);
+      x = x * 10 + c;
+    }
+    if (x <= MAX_COUNT) return x;
+  }
+  return countField(text.slice(s, e), row);
 }
 
 /** A count field: the digit fast path, else the shared validator (which accepts or names the error). */

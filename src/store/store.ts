@@ -9,6 +9,8 @@
 import type {
   Alert, AlertState, Assessment, EpochMinute, MinuteBatch, Severity,
 } from '../domain/types.ts';
+import { TxmonError } from '../domain/errors.ts';
+import type { CheckoutRow } from '../report/checkout/parse.ts';
 
 export interface WriteResult {
   counts: number;
@@ -94,4 +96,27 @@ export interface Store {
 
   /** Runs a read-only named query with bound parameters (see src/store/queries). */
   runQuery(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+
+  /**
+   * Replaces every row of one checkout source (one POS / one loaded file) in `checkout_hours`
+   * with `rows`, in one transaction: readers see the old hours or the new ones, never a mix.
+   * @throws TxmonError TXMON_ERR_BAD_PARAMETER for a bad source name (see {@link checkCheckoutSource})
+   */
+  writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void>;
+}
+
+/** Longest accepted checkout source name. */
+export const MAX_CHECKOUT_SOURCE = 200;
+
+/**
+ * Validates a checkout source name: 1 to {@link MAX_CHECKOUT_SOURCE} characters, no control
+ * characters (it is shown in reports and logs). Returns the name.
+ */
+export function checkCheckoutSource(source: string): string {
+  if (typeof source !== 'string' || source.length === 0 || source.length > MAX_CHECKOUT_SOURCE || /[\u0000-\u001f\u007f]/.test(source)) {
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400,
+      `checkout source must be a name of 1 to ${MAX_CHECKOUT_SOURCE} characters without control characters, got ${JSON.stringify(String(source).slice(0, 60))}`,
+      { field: 'source', expected: `text of 1..${MAX_CHECKOUT_SOURCE} characters`, got: String(source).slice(0, 60) });
+  }
+  return source;
 }

@@ -6,7 +6,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { resolveConfig, type TxmonConfig } from '../../src/config/config.ts';
 import { createService, type Service } from '../../src/service.ts';
 import { VirtualClock, type Clock } from '../../src/engine/clock.ts';
@@ -41,33 +40,13 @@ export function freshSqlite(): FreshStore {
 }
 
 /**
- * A fresh schema in the PostgreSQL database TXMON_TEST_PG_URL names; the store URL selects it
- * through the libpq `options` startup parameter (`-c search_path=<schema>`), which `pg` passes on.
+ * A fresh schema in the PostgreSQL database TXMON_TEST_PG_URL names. The PostgreSQL store reads
+ * `?schema=<name>` from its URL, creates the schema on migrate and pins every connection to it.
  */
 async function freshPostgres(baseUrl: string): Promise<FreshStore> {
-  const { default: pg } = await import('pg');
-  const schema = `txmon_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  const { uniqueSchema, withSchema, dropSchema } = await import('../../src/store/postgres/testing.ts');
+  const schema = uniqueSchema('txmon_it');
+  return { url: withSchema(baseUrl, schema), drop: () => dropSchema(baseUrl, schema) };
 }
 
 /**

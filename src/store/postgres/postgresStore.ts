@@ -21,6 +21,8 @@ import type {
   AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
   ScopeInfo, Store, StoreStats, WriteResult,
 } from '../store.ts';
+import { checkCheckoutSource } from '../store.ts';
+import type { CheckoutRow } from '../../report/checkout/parse.ts';
 import { parsePgUrl, redact } from './connection.ts';
 
 type Row = Record<string, unknown>;
@@ -351,6 +353,30 @@ export class PostgresStore implements Store {
       return await this.transaction(async (client) => (await client.query(text, values)).rows as Row[], 'BEGIN READ ONLY');
     } catch (err) {
       throw this.storeError(err, 'query failed');
+    }
+  }
+
+  async writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void> {
+    checkCheckoutSource(source);
+    // One multi-row INSERT: 24 rows × 7 values stay far below PostgreSQL's 65535 parameters.
+    const values: Array<string | number> = [];
+    const tuples: string[] = [];
+    for (const r of rows) {
+      const k = values.push(source, r.hour, r.today, r.yesterday, r.same_day_last_week, r.avg_last_week, r.avg_last_month) - 7;
+      tuples.push(`($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7})`);
+    }
+    try {
+      await this.transaction(async (client) => {
+        await client.query('DELETE FROM checkout_hours WHERE source = $1', [source]);
+        if (tuples.length > 0) {
+          await client.query(
+            `INSERT INTO checkout_hours (source, hour, today, yesterday, same_day_last_week, avg_last_week, avg_last_month) VALUES ${tuples.join(', ')}`,
+            values,
+          );
+        }
+      });
+    } catch (err) {
+      throw this.storeError(err, 'writeCheckout failed');
     }
   }
 }

@@ -11,40 +11,34 @@
 --   :from   time  default=-24h    first minute of the range (inclusive)
 --   :to     time  default=latest  end of the range (exclusive)
 --   :scope  text  default=all     scope of the series
-WITH codes AS (
-  SELECT minute, auth_code, count
+WITH ranked AS (
+  -- One pass: per-minute totals as window aggregates, and the codes ranked so that position 1
+  -- is the most frequent code other than 00 (00 and zero counts sort last).
+  SELECT
+    minute,
+    auth_code,
+    count,
+    SUM(count) OVER per_minute                                             AS total,
+    SUM(CASE WHEN auth_code = '00' THEN count ELSE 0 END) OVER per_minute  AS code_00,
+    COUNT(*) OVER per_minute                                               AS distinct_codes,
+    ROW_NUMBER() OVER (PARTITION BY minute
+                       ORDER BY CASE WHEN auth_code = '00' OR count = 0 THEN 1 ELSE 0 END, count DESC, auth_code) AS position
   FROM auth_code_counts
   WHERE scope = :scope
     AND minute >= :from
     AND minute < :to
-),
-per_minute AS (
-  SELECT
-    minute,
-    CAST(SUM(count) AS BIGINT)                                             AS total,
-    CAST(SUM(CASE WHEN auth_code = '00' THEN count ELSE 0 END) AS BIGINT)  AS code_00,
-    COUNT(*)                                                               AS distinct_codes
-  FROM codes
-  GROUP BY minute
-),
-top_other AS (
-  SELECT
-    minute, auth_code, count,
-    ROW_NUMBER() OVER (PARTITION BY minute ORDER BY count DESC, auth_code) AS position
-  FROM codes
-  WHERE auth_code <> '00'
-    AND count > 0
+  WINDOW per_minute AS (PARTITION BY minute)
 )
 SELECT
-  p.minute,
-  p.total,
-  p.code_00,
-  CAST(p.code_00 AS DOUBLE PRECISION) / NULLIF(p.total, 0)             AS share_00,
-  p.total - p.code_00                                                   AS other_codes,
-  CAST(p.total - p.code_00 AS DOUBLE PRECISION) / NULLIF(p.total, 0)   AS other_share,
-  p.distinct_codes,
-  t.auth_code                                                           AS top_other_code,
-  t.count                                                               AS top_other_count
-FROM per_minute p
-LEFT JOIN top_other t ON t.minute = p.minute AND t.position = 1
-ORDER BY p.minute;
+  minute,
+  CAST(total AS BIGINT)                                                AS total,
+  CAST(code_00 AS BIGINT)                                              AS code_00,
+  CAST(code_00 AS DOUBLE PRECISION) / NULLIF(total, 0)                 AS share_00,
+  CAST(total - code_00 AS BIGINT)                                      AS other_codes,
+  CAST(total - code_00 AS DOUBLE PRECISION) / NULLIF(total, 0)         AS other_share,
+  distinct_codes,
+  CASE WHEN auth_code <> '00' AND count > 0 THEN auth_code END         AS top_other_code,
+  CASE WHEN auth_code <> '00' AND count > 0 THEN count END             AS top_other_count
+FROM ranked
+WHERE position = 1
+ORDER BY minute;

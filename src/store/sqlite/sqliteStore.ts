@@ -16,6 +16,8 @@ import type {
   AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
   ScopeInfo, Store, StoreStats, WriteResult,
 } from '../store.ts';
+import { checkCheckoutSource } from '../store.ts';
+import type { CheckoutRow } from '../../report/checkout/parse.ts';
 
 type Row = Record<string, unknown>;
 
@@ -240,6 +242,17 @@ export class SqliteStore implements Store {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? Number(v) : v;
       return out;
+    });
+  }
+
+  async writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void> {
+    checkCheckoutSource(source);
+    this.transaction(() => {
+      this.stmt('DELETE FROM checkout_hours WHERE source = ?').run(source);
+      const insert = this.stmt(
+        'INSERT INTO checkout_hours (source, hour, today, yesterday, same_day_last_week, avg_last_week, avg_last_month) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) insert.run(source, r.hour, r.today, r.yesterday, r.same_day_last_week, r.avg_last_week, r.avg_last_month);
     });
   }
 }

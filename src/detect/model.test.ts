@@ -1,0 +1,96 @@
+/** The detection model's contract, whatever its detectors: deterministic, quiet on normal traffic, loud on incidents, never learning from them. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Assessment, MinuteSnapshot } from '../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
+import { DetectionModel } from './model.ts';
+
+const M0 = Date.UTC(2025, 6, 1, 10, 0) / 60_000;
+const wave = [0, 3, -2, 5, -4, 1, -1, 4, -3, 2];
+const normal = (i: number): Record<string, number> => ({
+  approved: 116 + wave[i % 10] * 2, denied: 7 + (i % 3) - 1, failed: 0, reversed: i % 3 === 0 ? 2 : 1, backend_reversed: 0, refunded: i % 4 === 0 ? 2 : 1,
+});
+const snap = (i: number, counts: Record<string, number>, scope = 'all'): MinuteSnapshot => ({ scope, minute: M0 + i, counts, authCodes: {}, hasData: true });
+const warm = (model: DetectionModel, n: number, scope = 'all'): Assessment[] => Array.from({ length: n }, (_, i) => model.evaluate(snap(i, normal(i), scope)));
+const alerting = (a: Assessment) => a.findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.warning);
+
+test('normal traffic raises nothing', () => {
+  const model = new DetectionModel();
+  const out = warm(model, 180);
+  const loud = out.flatMap((a) => alerting(a).map((f) => `${a.minute - M0}: ${f.message}`));
+  assert.deepEqual(loud, []);
+  assert.ok(out.every((a) => a.severity === 'none' && a.anomalyScore < 40));
+  assert.equal(out[0].metrics.total, Object.values(normal(0)).reduce((a, b) => a + b, 0));
+});
+
+test('a failed spike is critical, names failed, and is explained', () => {
+  const model = new DetectionModel();
+  warm(model, 120);
+  const a = model.evaluate(snap(120, { ...normal(120), failed: 40 }));
+  assert.equal(a.severity, 'critical');
+  assert.ok(a.anomalyScore >= 70);
+  const failed = alerting(a).filter((f) => f.status === 'failed');
+  assert.ok(failed.length > 0);
+  assert.ok(failed.every((f) => f.direction === 'up' && f.observed > 0 && f.message.length > 0));
+  assert.match(a.explanation, /failed/);
+  assert.equal(a.metrics.counts.failed, 40);
+});
+
+test('a collapse of approved volume alerts downward', () => {
+  const model = new DetectionModel();
+  warm(model, 120);
+  const a = model.evaluate(snap(120, { ...normal(120), approved: 10 }));
+  const drop = alerting(a).filter((f) => (f.status === 'approved' || f.metric === 'total') && f.direction === 'down');
+  assert.ok(drop.length > 0, a.explanation);
+  assert.equal(a.severity, 'critical');
+});
+
+test('deterministic: the same minutes give the same assessments', () => {
+  const run = () => {
+    const model = new DetectionModel();
+    const out = warm(model, 90);
+    out.push(model.evaluate(snap(90, { ...normal(90), denied: 60 })));
+    out.push(model.evaluate(snap(91, normal(91))));
+    return { out, baselines: model.baselines() };
+  };
+  assert.deepEqual(run(), run());
+});
+
+test('incidents are not learned, and previews never learn', () => {
+  const a = new DetectionModel();
+  const b = new DetectionModel();
+  warm(a, 120);
+  warm(b, 120);
+  a.evaluate(snap(120, { ...normal(120), failed: 40 }));
+  b.evaluate(snap(120, normal(120)));
+  const failedA = a.baselines('all').find((s) => s.metric === 'count' && s.status === 'failed')!;
+  assert.ok(failedA.expected < 0.5, `failed baseline after a spike: ${failedA.expected}`);
+  // Previews of a spike leave the model exactly as it was.
+  const before = b.baselines();
+  for (let i = 0; i < 5; i++) b.preview(snap(121, { ...normal(121), failed: 40 }));
+  assert.deepEqual(b.baselines(), before);
+  assert.equal(b.lastMinute('all'), M0 + 120);
+});
+
+test('baselines per scope; unknown statuses are monitored too', () => {
+  const model = new DetectionModel();
+  for (let i = 0; i < 60; i++) model.evaluate(snap(i, { ...normal(i), chargeback: 2 }, 'pos-1'));
+  warm(model, 10, 'pos-2');
+  const pos1 = model.baselines('pos-1');
+  assert.ok(pos1.length > 0 && pos1.every((s) => s.scope === 'pos-1'));
+  assert.ok(pos1.some((s) => s.status === 'chargeback'), 'unknown status has a baseline');
+  const approved = pos1.find((s) => s.metric === 'count' && s.status === 'approved')!;
+  assert.ok(approved.ready);
+  assert.ok(approved.band[0] <= approved.expected && approved.expected <= approved.band[1]);
+  assert.ok(Math.abs(approved.expected - 116) < 10, `approved expected ${approved.expected}`);
+  assert.ok(model.baselines().some((s) => s.scope === 'pos-2'));
+});
+
+test('a minute without data is marked so', () => {
+  const model = new DetectionModel();
+  warm(model, 60);
+  const a = model.evaluate({ scope: 'all', minute: M0 + 60, counts: {}, authCodes: {}, hasData: false });
+  assert.equal(a.hasData, false);
+  assert.equal(a.metrics.total, 0);
+  assert.match(a.explanation, /no data/);
+});

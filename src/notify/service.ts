@@ -1,0 +1,150 @@
+/**
+ * The notification side of a running txmon, assembled: the parsed `alerting:` config, one channel
+ * per integration, the planner (rebuilt from the store on start), the silences it honours and the
+ * delivery worker. src/service.ts wires it to the engine: `plan` runs inside each evaluation (its
+ * outbox rows commit with the alert changes), `committed` after it, `flush` on the service tick.
+ */
+import type { AlertingConfig } from '../alerting/config.ts';
+import { defaultAlertingConfig, parseAlertingConfig } from '../alerting/config.ts';
+import type { Silence } from '../alerting/silences.ts';
+import type { TxmonMetrics } from '../api/promMetrics.ts';
+import type { Clock } from '../engine/clock.ts';
+import { notifyStoreFor, type NotifyStore } from '../store/notifyStore.ts';
+import type { AlertChange, OutboxEntry, Store } from '../store/store.ts';
+import { createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
+import { NotificationPlanner, type SentRecord } from './pipeline.ts';
+import { DeliveryWorker, type WorkerOptions } from './worker.ts';
+import type { Notification } from './types.ts';
+
+export interface NotificationServiceOptions {
+  store: Store;
+  /** The YAML `alerting:` section minus the lifecycle keys (TxmonConfig.alerting); empty = defaults. */
+  alerting: Record<string, unknown>;
+  /** Planning clock (the engine's): group_wait, group_interval, repeat_interval, silences. */
+  clock: Clock;
+  /** Environment for `${VAR}` references and the default receivers. Default process.env. */
+  env?: Env;
+  metrics?: TxmonMetrics;
+  channelDeps?: ChannelDeps;
+  /** Worker tuning (tests); the retry policy comes from `alerting.delivery`. */
+  worker?: Partial<Pick<WorkerOptions, 'now' | 'batch' | 'leaseMs' | 'pollMs' | 'drainMs'>>;
+  /** Runs `fn` exclusively with the engine's evaluations (the engine's mutex). */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/** Reads the alerting section: the configured one, or the documented defaults when it has no receivers. */
+export function alertingConfigOf(section: Record<string, unknown>, env: Env): AlertingConfig {
+  return Object.keys(section).length === 0 ? defaultAlertingConfig(env) : parseAlertingConfig(section);
+}
+
+export class NotificationService {
+  readonly config: AlertingConfig;
+  readonly planner: NotificationPlanner;
+  readonly worker: DeliveryWorker;
+  readonly store: NotifyStore;
+  readonly clock: Clock;
+  /** Integrations by name ("<receiver>/<type>[<n>]"). */
+  readonly integrations: Map<string, ReceiverIntegration>;
+  private readonly opts: NotificationServiceOptions;
+  /** Where delivery failures are logged (the service sets Fastify's logger). */
+  log: { error(obj: object, msg: string): void } | undefined;
+
+  private constructor(opts: NotificationServiceOptions, config: AlertingConfig, byReceiver: Map<string, ReceiverIntegration[]>, store: NotifyStore) {
+    this.opts = opts;
+    this.config = config;
+    this.store = store;
+    this.clock = opts.clock;
+    this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, i]));
+    this.planner = new NotificationPlanner({ config, integrations: byReceiver });
+    const m = opts.metrics;
+    this.worker = new DeliveryWorker({
+      store,
+      integrations: this.integrations,
+      policy: {
+        initialMs: config.delivery.initialBackoffMs,
+        maxMs: config.delivery.maxBackoffMs,
+        maxAttempts: config.delivery.maxAttempts,
+        giveUpAfterMs: config.delivery.giveUpAfterMs,
+        random: Math.random, // the edge: jitter must differ between processes
+      },
+      ...opts.worker,
+      onAttempt: (row, result, outcome) => {
+        m?.notifications.inc({ receiver: row.receiver, result: outcome });
+        if (outcome === 'failed') this.log?.error({ id: row.id, receiver: row.receiver, detail: result.detail }, 'notification failed permanently');
+      },
+      onPending: (n) => m?.outboxPending.set(n),
+      onError: (err) => this.log?.error({ err }, 'delivery round failed'),
+    });
+  }
+
+  /** Parses the config, creates the channels (env references checked now), rebuilds the planner. */
+  static async create(opts: NotificationServiceOptions): Promise<NotificationService> {
+    const env = opts.env ?? process.env;
+    const config = alertingConfigOf(opts.alerting, env);
+    const channels = createAllChannels(config.receivers, env, opts.channelDeps);
+    const svc = new NotificationService(opts, config, channels, await notifyStoreFor(opts.store));
+    await svc.restore();
+    return svc;
+  }
+
+  /** Rebuilds the planner's groups from open alerts and the outbox (what each integration was last told). */
+  private async restore(): Promise<void> {
+    const now = this.clock.now();
+    let window = 0;
+    const visit = (r: { repeatIntervalMs: number; groupIntervalMs: number; groupWaitMs: number; routes: readonly unknown[] }) => {
+      window = Math.max(window, r.repeatIntervalMs + r.groupIntervalMs + r.groupWaitMs);
+      for (const c of r.routes) visit(c as typeof r);
+    };
+    visit(this.planner.root);
+    const since = now - window;
+    const rows = await this.store.listOutbox({ since, limit: 100_000 });
+    const sent: SentRecord[] = rows.map((r) => ({ integration: r.receiver, createdAt: r.createdAt, notification: r.payload as Notification }));
+    const open = await this.opts.store.openAlerts();
+    const resolved = await this.opts.store.listAlerts({ state: 'resolved', from: since, limit: 10_000 });
+    this.planner.restore(open, sent, resolved, now);
+    await this.reloadSilences();
+  }
+
+  /** Re-reads the silences (after the API changed one; on each tick for other replicas' changes). */
+  async reloadSilences(): Promise<Silence[]> {
+    const silences = await this.store.listSilences(this.clock.now());
+    this.planner.setSilences(silences);
+    return silences;
+  }
+
+  /** The engine's planNotifications hook. */
+  plan(changes: AlertChange[], now: number): OutboxEntry[] {
+    return this.planner.plan(changes, now);
+  }
+
+  /** After an evaluation was stored: keep the plan and send at once. */
+  committed(): void {
+    this.planner.commit();
+    this.worker.wake();
+  }
+
+  /** Writes notifications of groups that came due (group_wait / group_interval / repeat). */
+  flush(): Promise<number> {
+    return this.opts.exclusive(async () => {
+      const entries = this.planner.flush(this.clock.now());
+      if (entries.length > 0) await this.opts.store.saveEvaluation([], [], entries);
+      this.planner.commit();
+      if (entries.length > 0) this.worker.wake();
+      return entries.length;
+    });
+  }
+
+  /** Service tick: pick up silence changes, flush due groups. */
+  async tick(): Promise<void> {
+    await this.reloadSilences();
+    await this.flush();
+  }
+
+  start(): void {
+    this.worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+}
