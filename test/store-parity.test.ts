@@ -440,3 +440,30 @@ if (DIALECTS.length > 1) {
     for (const [dialect, got] of transcripts) if (dialect !== 'sqlite') assert.deepEqual(got, want, dialect);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. PostgreSQL specifics: a schema per URL, migrations safe under concurrent starts.
+
+const PG_URL = process.env.TXMON_TEST_PG_URL;
+if (PG_URL) {
+  test('PostgreSQL: ?schema= creates the schema, pins every pooled connection to it, and concurrent starts migrate once', async () => {
+    const { PostgresStore } = await import('../src/store/postgres/postgresStore.ts');
+    const { uniqueSchema, withSchema, dropSchema } = await import('../src/store/postgres/testing.ts');
+    const schema = uniqueSchema('txmon_mig');
+    const url = withSchema(PG_URL, schema);
+    const stores = [new PostgresStore(url), new PostgresStore(url), new PostgresStore(url)];
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const applied = await stores[0].runQuery('SELECT version FROM schema_migrations ORDER BY version', {});
+      assert.deepEqual(applied.map((r) => r.version), loadMigrations('postgres').map((m) => m.version));
+      // Many connections at once: each must see the schema's tables.
+      await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3].writeBatch({ counts: [{ scope: `s${i}`, minute: BASE, status: 'approved', count: i }], authCodes: [], raw: [] })));
+      assert.equal((await stores[1].stats()).countRows, 12);
+      const where = await stores[2].runQuery("SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'minute_counts' AND table_schema = :schema", { schema });
+      assert.deepEqual(where.map((r) => r.s), [schema]);
+    } finally {
+      for (const s of stores) await s.close();
+      await dropSchema(PG_URL, schema);
+    }
+  });
+}

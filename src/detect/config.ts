@@ -104,7 +104,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   countUp: { minRatio: 2, minDelta: 4 },
   countDown: { minRatio: 2, minDelta: 10 },
   share: { minTotal: 30, minRatio: 1.5, minDelta: 3, minShareDelta: 0.01 },
-  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6 },
+  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6, criticalAfterMinutes: 15 },
   outageRatio: 0.1,
   outageMinExpected: 20,
   noDataMinutes: 3,

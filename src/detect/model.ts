@@ -255,9 +255,11 @@ export class DetectionModel {
 
   private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, observed: number, expected: number, c: LlrCusum, what: string): Finding {
     const h = this.config.cusum.h;
+    // A shift that has held for criticalAfter minutes is no longer a suspicion: it is an incident.
+    const critical = c.alarmed >= this.config.cusum.criticalAfterMinutes;
     return {
-      detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'warning',
-      score: round(Math.max(50, scoreFromP(Math.exp(-h))), 1), observed, expected: round(expected), threshold: h, direction,
+      detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: critical ? 'critical' : 'warning',
+      score: critical ? 80 : round(Math.max(50, scoreFromP(Math.exp(-h))), 1), observed, expected: round(expected), threshold: h, direction,
       message: `${what}: sustained ${direction === 'up' ? 'rise' : 'drop'} over ${c.run} min (CUSUM > ${h})`,
     };
   }

@@ -6,12 +6,14 @@
  * one failure when 0.06 are expected adds ≈ 1.9, a quiet minute subtracts the expected excess.
  * e^−h bounds the false-alarm odds of one excursion; h = 12 ≈ 6·10⁻⁶.
  */
-export interface CusumConfig { h: number; countShift: number; shareShift: number; dropShift: number }
+export interface CusumConfig { h: number; countShift: number; shareShift: number; dropShift: number; criticalAfterMinutes: number }
 
 export class LlrCusum {
   value = 0;
   /** Minutes in the current excursion (since the statistic left 0). */
   run = 0;
+  /** Consecutive minutes in alarm (statistic above h). */
+  alarmed = 0;
 
   /**
    * Adds one increment; returns true while the statistic is above h. It is capped at 1.5·h so that
@@ -23,6 +25,7 @@ export class LlrCusum {
     // "sustained" alarm behind it.
     this.value = Math.min(1.5 * h, Math.max(0, this.value + Math.min(increment, h / 3)));
     this.run = this.value > 0 ? this.run + 1 : 0;
+    this.alarmed = this.value > h ? this.alarmed + 1 : 0;
     return this.value > h;
   }
 }
