@@ -27,6 +27,7 @@ import type { LifecycleConfig } from '../alerting/lifecycle.ts';
 import { Engine } from '../engine/engine.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
+import type { Simulator } from '../simulate/simulator.ts';
 import { MemoryStore } from './memoryStore.ts';
 import { buildEpisodes, summarizeAlerts, type Evaluation, type FiredAlert } from './metrics.ts';
 
@@ -200,6 +201,25 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
       else throw err;
       opts.onRestart?.(`${err.message}; reading ${err.path} whole (in memory) and starting again`);
     }
+  }
+}
+
+/**
+ * The minute groups a simulation's files would give (`txmon simulate --out … --auth-codes-out …`),
+ * generated in process: every status of every present scope-minute (zeros included), silent
+ * scope-minutes left out, in the writer's order — so a run over it equals a run over the files.
+ */
+export function* simulatedMinutes(sim: Simulator, opts: { authCodes?: boolean } = {}): Generator<MinuteRows> {
+  for (let m = sim.start; m < sim.end; m++) {
+    const counts: MinuteRows['counts'] = [];
+    const authCodes: MinuteRows['authCodes'] = [];
+    for (const scope of sim.scopes) {
+      const x = sim.minute(scope, m);
+      if (!x.present) continue;
+      for (const status of sim.statuses) counts.push({ scope, minute: m, status, count: x.counts[status] });
+      if (opts.authCodes) for (const authCode of sim.authCodes) authCodes.push({ scope, minute: m, authCode, count: x.authCodes[authCode] });
+    }
+    if (counts.length > 0) yield { minute: m, counts, authCodes };
   }
 }
 

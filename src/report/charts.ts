@@ -194,13 +194,15 @@ function pickExpected(d: PanelData): ExpectedSeries[] {
 
 /**
  * Each monitored series against the model's expected value and band (small multiples, one grid
- * per series, two columns).
+ * per series, up to four columns).
  */
 export function expectedOption(d: PanelData): EChartsOption {
   const title = 'Monitored series vs expected (band from the model)';
   const picked = pickExpected(d);
   if (d.times.length === 0 || picked.length === 0) return noData(title);
-  const cols = 2;
+  // The panel is full width: four small charts a row (two when there are few).
+  const cols = picked.length > 4 ? 4 : 2;
+  const colW = 100 / cols;
   const rows = Math.ceil(picked.length / cols);
   // Percent layout: 8% for the title, then equal rows; each row keeps room for its own caption
   // above and its time labels below.
@@ -214,10 +216,10 @@ export function expectedOption(d: PanelData): EChartsOption {
     const r = Math.floor(i / cols);
     const c = i % cols;
     const gTop = 8 + r * rowH + Math.min(6, rowH * 0.18);
-    grids.push({ left: `${c * 50 + 6}%`, width: '40%', top: `${round(gTop, 2)}%`, height: `${round(rowH * 0.62, 2)}%` });
+    grids.push({ left: `${round(c * colW + 3.5, 2)}%`, width: `${round(colW - 6, 2)}%`, top: `${round(gTop, 2)}%`, height: `${round(rowH * 0.62, 2)}%` });
     xAxes.push({ ...timeAxis(), gridIndex: i, axisLabel: { color: MUTED, hideOverlap: true, fontSize: 10 } });
     yAxes.push({ type: 'value', gridIndex: i, min: 0, axisLabel: { color: MUTED, fontSize: 10 }, splitNumber: 3 });
-    titles.push({ text: e.status === 'total' ? 'total volume' : `${e.status} per minute`, left: `${c * 50 + 6}%`, top: `${round(8 + r * rowH, 2)}%`, textStyle: { fontSize: 12, color: TEXT } });
+    titles.push({ text: e.status === 'total' ? 'total volume' : `${e.status} per minute`, left: `${round(c * colW + 3.5, 2)}%`, top: `${round(8 + r * rowH, 2)}%`, textStyle: { fontSize: 12, color: TEXT } });
     const color = statusColor(e.status, i);
     const low = e.low;
     const width = e.high.map((h, k) => (h === null || low[k] === null ? null : (h as number) - (low[k] as number)));

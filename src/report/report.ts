@@ -44,7 +44,7 @@ function layout(width: number): { slots: Slot[]; chartsBottom: number } {
   let y = HEADER_H + KPI_H + GAP;
   const slots: Slot[] = [];
   slots.push({ panel: 'volume', x: GAP, y, width: inner, height: 340 }); y += 340 + GAP;
-  slots.push({ panel: 'expected', x: GAP, y, width: inner, height: 600 }); y += 600 + GAP;
+  slots.push({ panel: 'expected', x: GAP, y, width: inner, height: 460 }); y += 460 + GAP;
   slots.push({ panel: 'shares', x: GAP, y, width: half, height: 330 }, { panel: 'score', x: GAP * 2 + half, y, width: half, height: 330 }); y += 330 + GAP;
   slots.push({ panel: 'distribution', x: GAP, y, width: half, height: 340 }, { panel: 'heatmap', x: GAP * 2 + half, y, width: half, height: 340 }); y += 340 + GAP;
   return { slots, chartsBottom: y };

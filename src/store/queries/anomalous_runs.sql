@@ -7,11 +7,11 @@
 -- within a run of consecutive minutes and changes at every gap, so it labels the islands.
 --
 -- Parameters:
---   :from          time     default=-7d                          first minute of the range (inclusive)
---   :to            time     default=latest                       end of the range (exclusive)
---   :scope         text     default=*                            scope; * = every scope
+--   :from          time     default=-7d                                   first minute of the range (inclusive)
+--   :to            time     default=latest                                end of the range (exclusive)
+--   :scope         text     default=*                                     scope; * = every scope
 --   :min_severity  enum     default=warning values=info|warning|critical  lowest severity that counts as anomalous
---   :min_length    integer  default=2 range=1..10080             shortest run to report, in minutes
+--   :min_length    integer  default=2 range=1..10080                      shortest run to report, in minutes
 --
 -- Columns: start_minute (first anomalous minute), end_minute (exclusive: one past the last),
 -- minutes, worst severity, highest and mean anomaly score.

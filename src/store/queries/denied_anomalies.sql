@@ -10,12 +10,13 @@
 -- from alerting on a share of 1 out of 2.
 --
 -- Parameters:
---   :from       time     default=-24h                first minute of the range (inclusive)
---   :to         time     default=latest              end of the range (exclusive)
---   :scope      text     default=all                 scope of the series
---   :window     integer  default=60 range=5..10080   baseline length in minutes
---   :threshold  number   default=3 range=0..1000     z-score the minute must reach
---   :min_total  integer  default=20 range=0..        fewest transactions a minute needs to be judged
+--   :from          time     default=-24h               first minute of the range (inclusive)
+--   :to            time     default=latest             end of the range (exclusive)
+--   :scope         text     default=all                scope of the series
+--   :window        integer  default=60 range=5..10080  baseline length in minutes
+--   :threshold     number   default=3 range=0..1000    z-score the minute must reach
+--   :min_total     integer  default=20 range=0..       fewest transactions a minute needs to be judged
+--   :min_baseline  integer  default=10 range=1..10080  fewest baseline minutes with data (no verdicts while warming up)
 WITH per_minute AS (
   SELECT
     minute,
@@ -30,6 +31,7 @@ WITH per_minute AS (
 windowed AS (
   SELECT
     minute, total, denied,
+    COUNT(*)    OVER baseline AS n,
     SUM(denied) OVER baseline AS base_denied,
     SUM(total)  OVER baseline AS base_total
   FROM per_minute
@@ -37,17 +39,18 @@ windowed AS (
 ),
 shares AS (
   SELECT
-    minute, total, denied,
+    minute, total, denied, n,
     CAST(denied AS DOUBLE PRECISION) / NULLIF(total, 0)           AS share,
     CAST(base_denied AS DOUBLE PRECISION) / NULLIF(base_total, 0) AS p
   FROM windowed
   WHERE minute >= :from
     AND total >= :min_total
+    AND n >= :min_baseline
     AND base_total > 0
 ),
 scored AS (
   SELECT
-    minute, total, denied, share, p,
+    minute, total, denied, n, share, p,
     p * total AS expected,
     (denied - p * total) / SQRT(CASE WHEN total * p * (1 - p) >= 1 THEN total * p * (1 - p) ELSE 1 END) AS z
   FROM shares
@@ -56,6 +59,7 @@ SELECT
   minute,
   denied,
   total,
+  n              AS baseline_minutes,
   share          AS denied_share,
   p              AS baseline_share,
   expected,

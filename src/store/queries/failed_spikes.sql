@@ -11,12 +11,13 @@
 -- failed >= :min_count and z >= :threshold.
 --
 -- Parameters:
---   :from       time     default=-24h                first minute of the range (inclusive)
---   :to         time     default=latest              end of the range (exclusive)
---   :scope      text     default=all                 scope of the series
---   :window     integer  default=60 range=5..10080   baseline length in minutes
---   :threshold  number   default=3 range=0..1000     z-score a spike must reach
---   :min_count  integer  default=3 range=0..         fewest failures a spike must have
+--   :from          time     default=-24h               first minute of the range (inclusive)
+--   :to            time     default=latest             end of the range (exclusive)
+--   :scope         text     default=all                scope of the series
+--   :window        integer  default=60 range=5..10080  baseline length in minutes
+--   :threshold     number   default=3 range=0..1000    z-score a spike must reach
+--   :min_count     integer  default=3 range=0..        fewest failures a spike must have
+--   :min_baseline  integer  default=10 range=1..10080  fewest baseline minutes with data (no verdicts while warming up)
 --
 -- Portable arithmetic: sums of counts stay integers (exact in both dialects) and are turned
 -- into DOUBLE PRECISION once; CASE replaces GREATEST, which SQLite lacks.
@@ -47,7 +48,7 @@ moments AS (
     CAST(ss AS DOUBLE PRECISION) / n - (CAST(s AS DOUBLE PRECISION) / n) * (CAST(s AS DOUBLE PRECISION) / n) AS variance
   FROM windowed
   WHERE minute >= :from
-    AND n > 0
+    AND n >= :min_baseline
 ),
 scored AS (
   SELECT

@@ -6,9 +6,9 @@
 -- while the alert is still open (whole minutes: integer division in both dialects).
 --
 -- Parameters:
---   :scope  text     default=*                                          scope label; * = every scope
+--   :scope  text     default=*                                            scope label; * = every scope
 --   :state  enum     default=any values=any|open|pending|firing|resolved  open = pending or firing
---   :limit  integer  default=20 range=1..1000                           most rows to return
+--   :limit  integer  default=20 range=1..1000                             most rows to return
 --
 -- Columns started_at / ended_at are epoch milliseconds (shown as ISO-8601); ended_at is NULL
 -- while the alert is open.
