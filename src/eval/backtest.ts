@@ -269,7 +269,7 @@ export function formatSummary(run: BacktestRun, evaluation: Evaluation | null, o
     ]));
   }
   if (episodes.length > 0) {
-    out.push('', `episodes (maximal runs of overlapping or adjacent firing alerts of a scope)${episodes.length > maxEpisodes ? `: first ${maxEpisodes} of ${episodes.length}` : ''}`);
+    out.push('', `episodes (maximal runs of overlapping or adjacent firing alerts of a scope; end exclusive)${episodes.length > maxEpisodes ? `: first ${maxEpisodes} of ${episodes.length}` : ''}`);
     const verdict = (i: number): string => {
       if (!evaluation) return '';
       const e = evaluation.episodes[i];
