@@ -123,6 +123,8 @@ test('bad input: errors name the file, the line and the field', async () => {
   await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,approved,-1\n'), {}, 'TXMON_ERR_VALIDATION', /row 2: field "count" must be a non-negative integer, got "-1"/);
   await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,approved,99999999\n'), {}, 'TXMON_ERR_VALIDATION', /row 2: field "count" must be at most 16777216/);
   await rejects(file('timestamp,status,count\n2025-07-12 25:00:00,approved,1\n'), {}, 'TXMON_ERR_VALIDATION', /row 2: field "timestamp"/);
+  await rejects(file('timestamp,status,count\n,approved,1\n'), {}, 'TXMON_ERR_VALIDATION', /row 2: field "timestamp"/);
+  await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,approved,1\n,approved,1\n'), {}, 'TXMON_ERR_VALIDATION', /row 3: field "timestamp"/);
   await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,,1\n'), {}, 'TXMON_ERR_VALIDATION', /row 2: field "status" must be a non-empty string/);
   await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,approved,1\n2025-07-12 00:00:30,APPROVED,2\n'), {}, 'TXMON_ERR_VALIDATION', /row 3: duplicate \(scope, minute, status\) = \(all, 2025-07-12T00:00:00.000Z, approved\); first given on row 2/);
   await rejects(file('timestamp,status,count\n2025-07-12 00:00:00,approved,1\n2025-07-12 00:01:00,approved,1\n2025-07-12 00:00:00,approved,2\n'), { order: 'buffer' }, 'TXMON_ERR_VALIDATION', /row 4: duplicate/);

@@ -165,6 +165,15 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
 export async function* mergeMinutes(a: AsyncIterable<MinuteRows>, b: AsyncIterable<MinuteRows>): AsyncGenerator<MinuteRows> {
   const ia = a[Symbol.asyncIterator]();
   const ib = b[Symbol.asyncIterator]();
+  try {
+    yield* mergeSteps(ia, ib);
+  } finally {
+    // Close both readers (their files) however the merge ends: done, error, or the consumer stopping.
+    await Promise.allSettled([ia.return?.(), ib.return?.()]);
+  }
+}
+
+async function* mergeSteps(ia: AsyncIterator<MinuteRows>, ib: AsyncIterator<MinuteRows>): AsyncGenerator<MinuteRows> {
   let na = await ia.next();
   let nb = await ib.next();
   while (!na.done || !nb.done) {
@@ -322,11 +331,12 @@ class RowParser {
     } else {
       const s0 = fields !== null ? -1 : cuts[this.iTs] + 1;
       const len = fields !== null ? -1 : cuts[this.iTs + 1] - s0;
-      if (fields === null && len === this.lastTs.length && text.startsWith(this.lastTs, s0)) {
+      // lastTs is only ever a timestamp that parsed, so an empty field never matches it.
+      if (fields === null && len > 0 && len === this.lastTs.length && text.startsWith(this.lastTs, s0)) {
         minute = this.lastTsMinute;
       } else {
         const ts = field(this.iTs);
-        minute = ts === this.lastTs ? this.lastTsMinute : minuteField(ts, lineNo, 'timestamp', this.ctx);
+        minute = ts !== '' && ts === this.lastTs ? this.lastTsMinute : minuteField(ts, lineNo, 'timestamp', this.ctx);
         this.lastTs = ts;
         this.lastTsMinute = minute;
       }
