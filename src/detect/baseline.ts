@@ -11,7 +11,7 @@
  * The caller feeds only normal minutes (`learn`), so incidents do not shape the baseline.
  */
 import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
-import { Ewma, median } from './stats/robust.ts';
+import { Ewma, quantileSorted } from './stats/robust.ts';
 
 const BUCKET = 15;
 const DAY_BUCKETS = 1440 / BUCKET;
@@ -19,81 +19,125 @@ const WEEK_BUCKETS = 10080 / BUCKET;
 
 export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal-day' | 'rolling' | 'none'; history: number }
 
+interface Seasonal { value: number; source: Expectation['source'] }
+
 export interface BaselineOptions { days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; levelHalfLife: number }
 
 export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, levelHalfLife: 120 };
 
-/** Per-bucket history: last N period means of the bucket (ring), plus the open period. */
-class BucketHistory {
-  readonly means: Float64Array;
-  readonly periods: Float64Array;
-  filled = 0;
-  next = 0;
-  openPeriod = -1;
-  openSum = 0;
-  openCount = 0;
+/**
+ * Per-bucket history of one series: for each of `buckets` buckets, the means of its last `depth`
+ * periods (a ring) plus the open period. One flat Float64Array with a record per bucket rather than
+ * an object per bucket: a series has 768 buckets (day and week) and every minute touches two of
+ * them, so a bucket's state sits in one cache line and its ring right after it — the backtest is
+ * bound by memory access here, and this layout makes no garbage either.
+ *
+ * Record of bucket b at b·stride: [openPeriod, openSum, openCount, cachePeriod, cacheValue,
+ * cacheCount, filled, next, then depth × (period, mean)]. The cache holds the median and count of
+ * the periods before cachePeriod; it stays valid until a period closes.
+ */
+const OPEN_PERIOD = 0;
+const OPEN_SUM = 1;
+const OPEN_COUNT = 2;
+const CACHE_PERIOD = 3;
+const CACHE_VALUE = 4;
+const CACHE_COUNT = 5;
+const FILLED = 6;
+const NEXT = 7;
+const RING = 8;
 
-  constructor(depth: number) {
-    this.means = new Float64Array(depth);
-    this.periods = new Float64Array(depth);
-  }
+class BucketRings {
+  private readonly depth: number;
+  private readonly stride: number;
+  private readonly data: Float64Array;
+  /** The values a median is taken of, kept sorted as they are collected (≤ depth + 1 of them). */
+  private readonly sorted: Float64Array;
 
-  private cachePeriod = -1;
-  private cacheValue: number | null = null;
-
-  add(period: number, value: number): void {
-    if (period !== this.openPeriod) {
-      this.close();
-      this.openPeriod = period;
-      this.cachePeriod = -1;
+  constructor(buckets: number, depth: number) {
+    this.depth = depth;
+    this.stride = RING + 2 * depth;
+    this.data = new Float64Array(buckets * this.stride);
+    for (let b = 0; b < buckets; b++) {
+      this.data[b * this.stride + OPEN_PERIOD] = -1;
+      this.data[b * this.stride + CACHE_PERIOD] = -1;
     }
-    this.openSum += value;
-    this.openCount++;
+    this.sorted = new Float64Array(depth + 1);
   }
 
-  private close(): void {
-    if (this.openCount > 0) {
-      this.means[this.next] = this.openSum / this.openCount;
-      this.periods[this.next] = this.openPeriod;
-      this.next = (this.next + 1) % this.means.length;
-      if (this.filled < this.means.length) this.filled++;
+  add(b: number, period: number, value: number): void {
+    const d = this.data;
+    const r = b * this.stride;
+    if (period !== d[r + OPEN_PERIOD]) {
+      this.close(r);
+      d[r + OPEN_PERIOD] = period;
+      d[r + CACHE_PERIOD] = -1;
     }
-    this.openSum = 0;
-    this.openCount = 0;
+    d[r + OPEN_SUM] += value;
+    d[r + OPEN_COUNT]++;
   }
 
-  /** Median of closed periods before `period` (today's partial bucket is not used). */
-  median(period: number, scratch: number[]): number | null {
-    // Valid until the next period closes: the open period of `period` itself is never used.
-    if (period === this.cachePeriod) return this.cacheValue;
-    this.cachePeriod = period;
-    this.cacheValue = this.computeMedian(period, scratch);
-    return this.cacheValue;
+  private close(r: number): void {
+    const d = this.data;
+    if (d[r + OPEN_COUNT] > 0) {
+      const at = r + RING + 2 * d[r + NEXT];
+      d[at] = d[r + OPEN_PERIOD];
+      d[at + 1] = d[r + OPEN_SUM] / d[r + OPEN_COUNT];
+      d[r + NEXT] = (d[r + NEXT] + 1) % this.depth;
+      if (d[r + FILLED] < this.depth) d[r + FILLED]++;
+    }
+    d[r + OPEN_SUM] = 0;
+    d[r + OPEN_COUNT] = 0;
   }
 
-  private computeMedian(period: number, scratch: number[]): number | null {
-    scratch.length = 0;
-    for (let i = 0; i < this.filled; i++) if (this.periods[i] < period) scratch.push(this.means[i]);
-    if (this.openCount > 0 && this.openPeriod < period) scratch.push(this.openSum / this.openCount);
-    return scratch.length === 0 ? null : median(scratch);
+  /** Median of bucket b's periods before `period` (today's partial bucket is not used), or null. */
+  median(b: number, period: number): number | null {
+    const r = this.refresh(b, period);
+    return this.data[r + CACHE_COUNT] === 0 ? null : this.data[r + CACHE_VALUE];
   }
 
-  periodsBefore(period: number): number {
-    let n = this.openCount > 0 && this.openPeriod < period ? 1 : 0;
-    for (let i = 0; i < this.filled; i++) if (this.periods[i] < period) n++;
-    return n;
+  periodsBefore(b: number, period: number): number {
+    return this.data[this.refresh(b, period) + CACHE_COUNT];
+  }
+
+  /** Brings bucket b's cache to `period`; returns the record's offset. */
+  private refresh(b: number, period: number): number {
+    const d = this.data;
+    const r = b * this.stride;
+    // Adding to the open period of `period` itself changes neither value: only a period change does.
+    if (period === d[r + CACHE_PERIOD]) return r;
+    let n = 0;
+    const filled = d[r + FILLED];
+    for (let i = 0; i < filled; i++) if (d[r + RING + 2 * i] < period) n = this.insert(n, d[r + RING + 2 * i + 1]);
+    if (d[r + OPEN_COUNT] > 0 && d[r + OPEN_PERIOD] < period) n = this.insert(n, d[r + OPEN_SUM] / d[r + OPEN_COUNT]);
+    d[r + CACHE_PERIOD] = period;
+    d[r + CACHE_COUNT] = n;
+    d[r + CACHE_VALUE] = n === 0 ? 0 : quantileSorted(this.sorted, 0.5, n);
+    return r;
+  }
+
+  /** Insertion sort step (a handful of values: cheaper than sorting a copy). */
+  private insert(n: number, x: number): number {
+    const a = this.sorted;
+    let i = n;
+    while (i > 0 && a[i - 1] > x) { a[i] = a[i - 1]; i--; }
+    a[i] = x;
+    return n + 1;
   }
 }
 
 export class SeasonalBaseline {
   private readonly opts: BaselineOptions;
-  private readonly day: BucketHistory[] = [];
-  private readonly week: BucketHistory[] = [];
+  /** Allocated on the first minute learned: series that never learn cost nothing. */
+  private day: BucketRings | null = null;
+  private week: BucketRings | null = null;
   private readonly rolling: Ewma;
   private readonly level: Ewma;
-  private readonly scratch: number[] = [];
   private firstMinute: number | null = null;
   private lastLearned: number | null = null;
+  private seasonalMinute = -Infinity;
+  private seasonalValue: Seasonal | null = null;
+  private expectedMinute = -Infinity;
+  private expectedValue: Expectation | null = null;
 
   constructor(opts: BaselineOptions = DEFAULT_BASELINE) {
     this.opts = opts;
@@ -106,37 +150,53 @@ export class SeasonalBaseline {
     return this.rolling.count;
   }
 
-  /** Seasonal expectation without the level factor, or null when history is too short. */
-  private seasonal(minute: number): { value: number; source: Expectation['source'] } | null {
-    if (this.firstMinute === null) return null;
+  /**
+   * Seasonal expectation without the level factor, or null when history is too short. A minute is
+   * judged, then learned: the value is computed once per minute and kept until `learn` changes it.
+   */
+  private seasonal(minute: number): Seasonal | null {
+    if (minute !== this.seasonalMinute) {
+      this.seasonalMinute = minute;
+      this.seasonalValue = this.computeSeasonal(minute);
+    }
+    return this.seasonalValue;
+  }
+
+  private computeSeasonal(minute: number): Seasonal | null {
+    if (this.firstMinute === null || this.day === null || this.week === null) return null;
     const span = minute - this.firstMinute;
     if (span >= this.opts.minWeeks * 10080) {
-      const b = this.week[Math.floor(minuteOfWeek(minute) / BUCKET)];
+      const b = Math.floor(minuteOfWeek(minute) / BUCKET);
       const week = Math.floor((minute + 3 * 1440) / 10080);
-      if (b && b.periodsBefore(week) >= this.opts.minWeeks) {
-        const v = b.median(week, this.scratch);
+      if (this.week.periodsBefore(b, week) >= this.opts.minWeeks) {
+        const v = this.week.median(b, week);
         if (v !== null) return { value: v, source: 'seasonal-week' };
       }
     }
     if (span >= this.opts.minDays * 1440) {
-      const b = this.day[Math.floor(minuteOfDay(minute) / BUCKET)];
+      const b = Math.floor(minuteOfDay(minute) / BUCKET);
       const day = Math.floor(minute / 1440);
-      if (b && b.periodsBefore(day) >= this.opts.minDays) {
-        const v = b.median(day, this.scratch);
+      if (this.day.periodsBefore(b, day) >= this.opts.minDays) {
+        const v = this.day.median(b, day);
         if (v !== null) return { value: v, source: 'seasonal-day' };
       }
     }
     return null;
   }
 
+  /** The expectation at `minute`; the object is shared until the next `learn` (do not modify it). */
   expected(minute: number): Expectation {
+    if (minute === this.expectedMinute && this.expectedValue !== null) return this.expectedValue;
     const s = this.seasonal(minute);
+    let e: Expectation;
     if (s) {
       const lvl = this.level.count >= 30 ? Math.min(1.5, Math.max(0.67, this.level.mean)) : 1;
-      return { mean: s.value * lvl, source: s.source, history: this.history };
-    }
-    if (this.rolling.count === 0) return { mean: 0, source: 'none', history: 0 };
-    return { mean: this.rolling.mean, source: 'rolling', history: this.history };
+      e = { mean: s.value * lvl, source: s.source, history: this.history };
+    } else if (this.rolling.count === 0) e = { mean: 0, source: 'none', history: 0 };
+    else e = { mean: this.rolling.mean, source: 'rolling', history: this.history };
+    this.expectedMinute = minute;
+    this.expectedValue = e;
+    return e;
   }
 
   /** Feeds a normal minute. */
@@ -147,10 +207,11 @@ export class SeasonalBaseline {
     const s = this.seasonal(minute);
     if (s && s.value > 0) this.level.update(value / s.value);
     this.rolling.update(value);
-    const db = Math.floor(minuteOfDay(minute) / BUCKET);
-    (this.day[db] ??= new BucketHistory(this.opts.days)).add(Math.floor(minute / 1440), value);
-    const wb = Math.floor(minuteOfWeek(minute) / BUCKET);
-    (this.week[wb] ??= new BucketHistory(this.opts.weeks)).add(Math.floor((minute + 3 * 1440) / 10080), value);
+    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(minute) / BUCKET), Math.floor(minute / 1440), value);
+    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(minute) / BUCKET), Math.floor((minute + 3 * 1440) / 10080), value);
+    // What was learned can change both: a closed period may push the oldest out of its ring.
+    this.seasonalMinute = -Infinity;
+    this.expectedValue = null;
   }
 }
 

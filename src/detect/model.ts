@@ -18,7 +18,8 @@ import type { Assessment, Direction, Finding, MetricKind, MinuteSnapshot, Severi
 import { type DetectConfig, resolveDetectConfig } from './config.ts';
 import { combineFindings } from './combine.ts';
 import { minuteMetrics } from './metrics.ts';
-import { RollingStats, rollingZFinding, type ZSeries } from './rollingZ.ts';
+import { rollingZFinding, type ZSeries } from './rollingZ.ts';
+import { RollingWindow } from './stats/robust.ts';
 import { staticRuleFindings } from './staticRules.ts';
 import { round } from './score.ts';
 import { SeasonalBaseline, type Expectation } from './baseline.ts';
@@ -54,10 +55,14 @@ interface CountSeries {
   zFlags: number;
   /** Consecutive minutes this series was kept from learning. */
   unlearned: number;
+  /** The status's share-of-total series (upward statuses only). */
+  share: ShareSeries | null;
 }
 
 interface ShareSeries {
   status: string;
+  /** Problem status: its share also runs the sustained-rise CUSUM. */
+  sustained: boolean;
   baseline: ShareBaseline;
   cusum: LlrCusum;
   flags: number;
@@ -110,7 +115,7 @@ export class DetectionModel {
     const { scope, minute } = snapshot;
     if (learn) {
       state.lastMinute = minute;
-      for (const s of Object.keys(snapshot.counts)) state.statuses.add(s);
+      for (const s in snapshot.counts) state.statuses.add(s);
     }
     const statuses = learn ? state.statuses : new Set([...state.statuses, ...Object.keys(snapshot.counts)]);
     const metrics = minuteMetrics(snapshot, statuses);
@@ -131,11 +136,11 @@ export class DetectionModel {
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
     if (surge) { raw.push(surge); flagged.add(SURGE); }
     for (const status of statuses) {
-      const down = cfg.volumeStatuses.includes(status);
-      const series = this.countSeries(state, status, down ? 'down' : 'up');
+      const series = this.countSeries(state, status);
+      const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
-      if (!down) this.judgeShare(this.shareSeries(state, status), metrics.counts[status], metrics.total, snapshot, raw, flagged, tests, cfg.problemStatuses.includes(status));
+      if (series.share !== null) this.judgeShare(series.share, metrics.counts[status], metrics.total, snapshot, raw, flagged, tests);
     }
     for (const f of staticRuleFindings(scope, minute, metrics, cfg)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
@@ -160,14 +165,11 @@ export class DetectionModel {
   ): void {
     const cfg = this.config;
     const ready = series.baseline.history >= cfg.minHistory;
-    const what = metric === 'total' ? 'total volume' : `${series.status} count`;
     if (ready) {
       const mu = exp.mean * factor;
       const alpha = series.dispersion.alpha;
       const gate = series.direction === 'up' ? cfg.countUp : cfg.countDown;
       const v = countTest(observed, mu, alpha, series.direction, gate, tests);
-      const sd = Math.sqrt(mu + alpha * mu * mu);
-      const band: [number, number] = [round(Math.max(0, mu - 3 * sd)), round(mu + 3 * sd)];
       if (v) {
         const score = scoreFromP(v.p);
         const sev = severityFromScore(score);
@@ -176,8 +178,8 @@ export class DetectionModel {
           out.push({
             detector: series.direction === 'up' ? 'count_test' : outage ? 'outage' : 'drop', test: `negative binomial tail (${exp.source} baseline)`,
             scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: outage ? 'critical' : sev, score: round(Math.max(score, outage ? 90 : 0), 1),
-            observed, expected: round(mu), band, pValue: v.p, direction: series.direction,
-            message: `${what} ${observed} vs expected ${fmtCount(mu)} (${series.direction === 'up' ? (v.ratio > 100 ? '>100×' : `${v.ratio.toFixed(1)}×`) : `${Math.round((1 - v.ratio) * 100)}% below`}, p = ${v.p.toExponential(1)}${outage ? '; outage: sales stopped' : ''})`,
+            observed, expected: round(mu), band: countBand(mu, alpha), pValue: v.p, direction: series.direction,
+            message: `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)} (${series.direction === 'up' ? (v.ratio > 100 ? '>100×' : `${v.ratio.toFixed(1)}×`) : `${Math.round((1 - v.ratio) * 100)}% below`}, p = ${v.p.toExponential(1)}${outage ? '; outage: sales stopped' : ''})`,
           });
           flagged.add(series);
         }
@@ -185,8 +187,8 @@ export class DetectionModel {
         // Hard rule: zero (or near-zero) sales while many are expected is critical whatever the tail says.
         out.push({
           detector: 'outage', test: 'outage rule', scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: 'critical', score: 90,
-          observed, expected: round(mu), band, threshold: round(cfg.outageRatio * mu), direction: 'down',
-          message: `${what} ${observed} vs expected ${fmtCount(mu)}: outage, sales stopped`,
+          observed, expected: round(mu), band: countBand(mu, alpha), threshold: round(cfg.outageRatio * mu), direction: 'down',
+          message: `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}: outage, sales stopped`,
         });
         flagged.add(series);
       }
@@ -194,7 +196,7 @@ export class DetectionModel {
       if (series.direction === 'down' && exp.source !== 'rolling') {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
         if (series.cusum.add(inc, cfg.cusum.h)) {
-          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, series.cusum, `${what} ${observed} vs expected ${fmtCount(mu)}`));
+          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, series.cusum, `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}`));
           flagged.add(series);
         }
       }
@@ -220,7 +222,7 @@ export class DetectionModel {
     };
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: Set<object>, tests: number, sustained: boolean): void {
+  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: Set<object>, tests: number): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
     const p0 = series.baseline.share;
@@ -242,7 +244,7 @@ export class DetectionModel {
     }
     // Sustained-rise CUSUM for the problem statuses only: other statuses (refunds, unknown ones)
     // have their own slow rhythms and are judged minute by minute.
-    if (sustained && n > 0) {
+    if (series.sustained && n > 0) {
       const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
       if (series.cusum.add(inc, cfg.cusum.h)) {
@@ -279,11 +281,9 @@ export class DetectionModel {
       out.push(confirmed ? f : { ...f, severity: 'info', message: `${f.message} [awaiting confirmation ${popcount(history)}/${k} of ${n} min]` });
     }
     if (learn) {
-      for (const s of [...state.counts.values(), ...state.shares.values(), ...(state.total ? [state.total] : [])]) {
-        const hit = flagged.has(s) || ('z' in s && flagged.has(s.z));
-        s.flags = ((s.flags << 1) | (hit ? 1 : 0)) & 0xffff;
-        if ('z' in s) s.zFlags = ((s.zFlags << 1) | (flagged.has(s.z) ? 1 : 0)) & 0xffff;
-      }
+      for (const s of state.counts.values()) shiftCountFlags(s, flagged);
+      if (state.total) shiftCountFlags(state.total, flagged);
+      for (const s of state.shares.values()) s.flags = ((s.flags << 1) | (flagged.has(s) ? 1 : 0)) & 0xffff;
     }
     return out;
   }
@@ -293,25 +293,30 @@ export class DetectionModel {
     const skipAll = severity === 'critical';
     const surge = flagged.has(SURGE);
     const relearn = this.config.relearnAfterMinutes;
-    const feed = (s: CountSeries, x: number) => {
-      const exp = s.baseline.expected(snap.minute);
-      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && (s === state.total || s.direction === 'down'));
-      // A shift that lasts longer than `relearn` minutes is the new normal: learn it rather than
-      // alert on it forever.
-      if (skip && ++s.unlearned < relearn) return;
-      s.unlearned = 0;
-      if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
-      s.baseline.learn(snap.minute, x);
-      s.z.stats.push(x);
-    };
-    if (state.total) feed(state.total, total);
-    for (const s of state.counts.values()) feed(s, snap.counts[s.status] ?? 0);
+    if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
+    for (const s of state.counts.values()) {
+      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && s.direction === 'down');
+      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip);
+    }
     for (const s of state.shares.values()) {
       if ((skipAll || flagged.has(s)) && ++s.unlearned < relearn) continue;
       s.unlearned = 0;
       s.baseline.learn(snap.counts[s.status] ?? 0, total);
     }
     if (!skipAll) state.authMix.learn(snap.authCodes);
+  }
+
+  /** Lets one count series learn minute `minute`'s value `x` unless it must `skip` it. */
+  private feed(s: CountSeries, x: number, minute: number, skip: boolean): void {
+    // A shift that lasts longer than `relearnAfterMinutes` is the new normal: learn it rather than
+    // alert on it forever.
+    if (skip && ++s.unlearned < this.config.relearnAfterMinutes) return;
+    s.unlearned = 0;
+    const exp = s.baseline.expected(minute);
+    if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
+    s.baseline.learn(minute, x);
+    // The rolling window is only read by the rolling z-score: off by default, so not kept then.
+    if (this.config.rollingZ.enabled) s.z.stats.push(x);
   }
 
   private noData(state: ScopeState, snap: MinuteSnapshot, metrics: Assessment['metrics'], learn: boolean): Assessment {
@@ -375,21 +380,39 @@ export class DetectionModel {
   private newCountSeries(status: string, direction: Direction): CountSeries {
     return {
       status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
-      z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingStats(this.config.rollingZ.window) }, flags: 0, zFlags: 0, unlearned: 0,
+      z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window) }, flags: 0, zFlags: 0, unlearned: 0,
+      share: null,
     };
   }
 
-  private countSeries(state: ScopeState, status: string, direction: Direction): CountSeries {
+  /** The count series of a status (and, for statuses watched upward, its share series). */
+  private countSeries(state: ScopeState, status: string): CountSeries {
     let s = state.counts.get(status);
-    if (!s) state.counts.set(status, (s = this.newCountSeries(status, direction)));
+    if (!s) {
+      const down = this.config.volumeStatuses.includes(status);
+      state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up')));
+      if (!down) {
+        s.share = { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0 };
+        state.shares.set(status, s.share);
+      }
+    }
     return s;
   }
+}
 
-  private shareSeries(state: ScopeState, status: string): ShareSeries {
-    let s = state.shares.get(status);
-    if (!s) state.shares.set(status, (s = { status, baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0 }));
-    return s;
-  }
+// Text and bands are built only when there is something to say: most series-minutes are normal.
+const countWhat = (status: string, metric: MetricKind): string => (metric === 'total' ? 'total volume' : `${status} count`);
+
+/** ±3 sd band of a negative binomial NB(μ, α). */
+function countBand(mu: number, alpha: number): [number, number] {
+  const sd = Math.sqrt(mu + alpha * mu * mu);
+  return [round(Math.max(0, mu - 3 * sd)), round(mu + 3 * sd)];
+}
+
+function shiftCountFlags(s: CountSeries, flagged: Set<object>): void {
+  const z = flagged.has(s.z);
+  s.flags = ((s.flags << 1) | (z || flagged.has(s) ? 1 : 0)) & 0xffff;
+  s.zFlags = ((s.zFlags << 1) | (z ? 1 : 0)) & 0xffff;
 }
 
 function popcount(x: number): number {

@@ -7,57 +7,11 @@
 import type { Direction, Finding, MetricKind, Severity } from '../domain/types.ts';
 import type { RollingZConfig } from './config.ts';
 import { normalSf } from './stats/distributions.ts';
+import { RollingWindow } from './stats/robust.ts';
 import { round } from './score.ts';
 import { scoreFromP } from './stats/score.ts';
 
-/** Fixed-size ring buffer with running sums (recomputed periodically against float drift). */
-export class RollingStats {
-  private readonly values: Float64Array;
-  private next = 0;
-  private filled = 0;
-  private sum = 0;
-  private sumSq = 0;
-  private pushes = 0;
-
-  constructor(size: number) {
-    this.values = new Float64Array(size);
-  }
-
-  get size(): number { return this.filled; }
-
-  push(x: number): void {
-    if (this.filled === this.values.length) {
-      const old = this.values[this.next];
-      this.sum -= old;
-      this.sumSq -= old * old;
-    } else {
-      this.filled++;
-    }
-    this.values[this.next] = x;
-    this.sum += x;
-    this.sumSq += x * x;
-    this.next = (this.next + 1) % this.values.length;
-    if (++this.pushes % 4096 === 0) this.recompute();
-  }
-
-  mean(): number { return this.filled ? this.sum / this.filled : 0; }
-
-  /** Sample standard deviation. */
-  sd(): number {
-    if (this.filled < 2) return 0;
-    const m = this.mean();
-    return Math.sqrt(Math.max(0, (this.sumSq - this.filled * m * m) / (this.filled - 1)));
-  }
-
-  private recompute(): void {
-    let s = 0, q = 0;
-    for (let i = 0; i < this.filled; i++) { s += this.values[i]; q += this.values[i] * this.values[i]; }
-    this.sum = s;
-    this.sumSq = q;
-  }
-}
-
-export interface ZSeries { kind: MetricKind; status: string; direction: Direction; stats: RollingStats }
+export interface ZSeries { kind: MetricKind; status: string; direction: Direction; stats: RollingWindow }
 
 /** Judges `observed` against the series' window; returns a finding when |z| crosses warning. */
 export function rollingZFinding(
@@ -67,7 +21,7 @@ export function rollingZFinding(
   if (st.size < config.minHistory) return null;
   const mean = st.mean();
   const floor = series.kind === 'share' ? config.minSigmaShare : Math.max(config.minSigmaCount, Math.sqrt(Math.max(mean, 0)));
-  const sigma = Math.max(st.sd(), floor);
+  const sigma = Math.max(st.size >= 2 ? st.std() : 0, floor);
   const z = (observed - mean) / sigma;
   const signed = series.direction === 'up' ? z : -z;
   if (signed < config.warningZ) return null;

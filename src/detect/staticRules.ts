@@ -9,9 +9,14 @@ import { round } from './score.ts';
 /** Scores of rule findings: a rule is a hard line, not a probability. */
 const RULE_SCORE: Record<'warning' | 'critical', number> = { warning: 50, critical: 80 };
 
+/** Rule entries per rules object, listed once rather than every minute. */
+const ruleLists = new WeakMap<DetectConfig['rules'], Array<[string, DetectConfig['rules'][string]]>>();
+
 export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig): Finding[] {
   const findings: Finding[] = [];
-  for (const [status, rule] of Object.entries(config.rules)) {
+  let rules = ruleLists.get(config.rules);
+  if (!rules) ruleLists.set(config.rules, (rules = Object.entries(config.rules)));
+  for (const [status, rule] of rules) {
     const count = m.counts[status] ?? 0;
     if (rule.count) {
       const sev = crossed(count, rule.count);

@@ -12,6 +12,7 @@ import type { AlertChange, OutboxEntry, Store, WriteResult } from '../store/stor
 import type { Clock } from './clock.ts';
 import { Mutex } from './mutex.ts';
 import { ScopeTracker } from './scopeTracker.ts';
+import { BatchTouches } from './batchTouches.ts';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -96,7 +97,7 @@ export class Engine {
           for (let m = Math.max(from, info.firstMinute); m <= info.lastEvaluated; m++) {
             const snap = history.get(m) ?? { scope: info.scope, minute: m, counts: {}, authCodes: {}, hasData: false };
             this.model.evaluate(snap);
-            if (snap.hasData) tracker.lastStatuses = new Set(Object.keys(snap.counts));
+            if (snap.hasData) tracker.rememberStatuses(snap.counts);
           }
         }
         const pendingFrom = info.lastEvaluated === null ? info.firstMinute : info.lastEvaluated + 1;
@@ -114,59 +115,43 @@ export class Engine {
     return this.mutex.run(async () => {
       const written = await this.store.writeBatch(batch);
       const now = this.clock.now();
-      const late: IngestOutcome['late'] = [];
-      const touched = new Map<string, Set<EpochMinute>>();
-      const statusesByMinute = new Map<string, Set<string>>();
-      const touch = (scope: string, minute: EpochMinute): ScopeTracker | null => {
-        const tracker = this.tracker(scope);
-        if (tracker.isLate(minute)) {
-          if (!late.some((l) => l.scope === scope && l.minute === minute)) late.push({ scope, minute });
-          return null;
-        }
-        let set = touched.get(scope);
-        if (!set) touched.set(scope, (set = new Set()));
-        set.add(minute);
-        return tracker;
-      };
+      // With the whole batch declared complete, which statuses arrived does not matter.
+      const touches = new BatchTouches((scope) => this.tracker(scope), now, opts.complete !== true);
       for (const c of batch.counts) {
-        const t = touch(c.scope, c.minute);
-        if (!t) continue;
-        t.entry(c.minute, now).counts[c.status] = c.count;
-        const key = `${c.scope}\u0000${c.minute}`;
-        let st = statusesByMinute.get(key);
-        if (!st) statusesByMinute.set(key, (st = new Set()));
-        st.add(c.status);
+        const p = touches.entry(c.scope, c.minute);
+        if (p === null) continue;
+        p.counts[c.status] = c.count;
+        touches.status(c.status);
       }
       for (const a of batch.authCodes) {
-        const t = touch(a.scope, a.minute);
-        if (t) t.entry(a.minute, now).authCodes[a.authCode] = a.count;
+        const p = touches.entry(a.scope, a.minute);
+        if (p !== null) p.authCodes[a.authCode] = a.count;
       }
-      if (batch.raw.length > 0) await this.reloadRawMinutes(batch, touch, now);
+      if (batch.raw.length > 0) await this.reloadRawMinutes(batch, touches);
 
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
       const provisional: Assessment[] = [];
-      for (const [scope, minutes] of touched) {
-        const tracker = this.tracker(scope);
-        const maxSeen = tracker.maxSeen()!;
-        let through: EpochMinute | null = maxSeen - 1;
-        for (const m of minutes) {
+      for (const [tracker, minutes] of touches.minutes) {
+        const scope = tracker.scope;
+        let through: EpochMinute = tracker.maxSeen()! - 1;
+        for (const [m, statuses] of minutes) {
+          if (m <= through) continue;
           const declared = opts.complete === true || batch.completeMinutes?.get(scope)?.has(m) === true;
-          const allStatuses = tracker.coversKnownStatuses(statusesByMinute.get(`${scope}\u0000${m}`) ?? new Set());
-          if ((declared || allStatuses) && m > through!) through = m;
+          if (declared || (statuses !== null && tracker.coversKnownStatuses(statuses))) through = m;
         }
         const grace = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
-        if (grace !== null && grace > through!) through = grace;
+        if (grace !== null && grace > through) through = grace;
         const before = evaluated.length;
-        this.closeThrough(tracker, through!, evaluated, changes);
+        this.closeThrough(tracker, through, evaluated, changes);
         if (evaluated.length === before) {
-          const latest = [...minutes].filter((m) => tracker.pending.has(m)).sort((a, b) => b - a)[0];
+          const latest = [...minutes.keys()].filter((m) => tracker.pending.has(m)).sort((a, b) => b - a)[0];
           const snap = latest === undefined ? null : tracker.peek(latest);
           if (snap) provisional.push(this.model.preview(snap));
         }
       }
       const alerts = await this.persist(evaluated, changes, now);
-      return { written, evaluated, alerts, provisional, late };
+      return { written, evaluated, alerts, provisional, late: touches.late };
     });
   }
 
@@ -255,7 +240,7 @@ export class Engine {
   }
 
   /** Raw transactions are deduplicated by the store; reload the minutes they touched from it. */
-  private async reloadRawMinutes(batch: MinuteBatch, touch: (s: string, m: EpochMinute) => ScopeTracker | null, now: number): Promise<void> {
+  private async reloadRawMinutes(batch: MinuteBatch, touches: BatchTouches): Promise<void> {
     const ranges = new Map<string, [EpochMinute, EpochMinute]>();
     for (const t of batch.raw) {
       const r = ranges.get(t.scope);
@@ -266,9 +251,8 @@ export class Engine {
     for (const [scope, [from, to]] of ranges) {
       for (const snap of (await this.snapshots(scope, from, to + 1)).values()) {
         if (!wanted.has(`${scope}\u0000${snap.minute}`)) continue;
-        const tracker = touch(scope, snap.minute);
-        if (!tracker) continue;
-        const p = tracker.entry(snap.minute, now);
+        const p = touches.entry(scope, snap.minute);
+        if (p === null) continue;
         p.counts = snap.counts;
         p.authCodes = snap.authCodes;
       }

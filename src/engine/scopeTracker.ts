@@ -17,8 +17,11 @@ export interface PendingMinute {
 export class ScopeTracker {
   readonly scope: string;
   lastEvaluated: EpochMinute | null;
-  /** Statuses of the last evaluated minute with data: the "all statuses" of a complete minute. */
-  lastStatuses: Set<string> = new Set();
+  /**
+   * Counts of the last evaluated minute with data: their statuses are the "all statuses" of a
+   * complete minute. Kept as the counts object itself (not a set) because every minute replaces it.
+   */
+  private lastCounts: Record<string, number> = {};
   readonly pending = new Map<EpochMinute, PendingMinute>();
 
   constructor(scope: string, lastEvaluated: EpochMinute | null) {
@@ -50,11 +53,24 @@ export class ScopeTracker {
     return p;
   }
 
+  /** Statuses of the last evaluated minute with data. */
+  get lastStatuses(): Set<string> {
+    return new Set(Object.keys(this.lastCounts));
+  }
+
+  /** Remembers the statuses of a minute evaluated before a restart. */
+  rememberStatuses(counts: Record<string, number>): void {
+    this.lastCounts = counts;
+  }
+
   /** Does this batch's status set for `minute` cover every status of the previous minute? */
   coversKnownStatuses(statuses: Set<string>): boolean {
-    if (this.lastStatuses.size === 0) return false;
-    for (const s of this.lastStatuses) if (!statuses.has(s)) return false;
-    return true;
+    let any = false;
+    for (const s in this.lastCounts) {
+      if (!statuses.has(s)) return false;
+      any = true;
+    }
+    return any;
   }
 
   /** Latest minute that the grace rule closes at clock time `now`. */
@@ -78,7 +94,7 @@ export class ScopeTracker {
     this.pending.delete(minute);
     this.lastEvaluated = minute;
     if (!p) return { scope: this.scope, minute, counts: {}, authCodes: {}, hasData: false };
-    this.lastStatuses = new Set(Object.keys(p.counts));
+    this.lastCounts = p.counts;
     return { scope: this.scope, minute, counts: p.counts, authCodes: p.authCodes, hasData: true };
   }
 

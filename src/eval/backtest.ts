@@ -71,8 +71,13 @@ export interface EngineRun {
   events: number;
 }
 
-/** Minutes the offline store keeps behind each scope's latest minute (see MemoryStore). */
-const RETAIN_MINUTES = 120;
+/**
+ * Minutes the offline store keeps behind each scope's latest minute (see MemoryStore). The engine
+ * reads the store back only on start (once, empty) and for the minutes of a raw-transaction batch
+ * (the current minute group), so a few minutes suffice; a longer window only makes every stored
+ * cell outlive the young generation and costs GC time (≈ 15 % of a backtest at 120 minutes).
+ */
+const RETAIN_MINUTES = 5;
 /** How long after its last data the engine keeps closing a silent scope's minutes (engine.ts). */
 const LIVE_WINDOW_MINUTES = 60;
 

@@ -69,11 +69,20 @@ export class MemoryStore implements EngineStore {
       touched.add(last);
       return last;
     };
+    // Rows of one scope-minute come together: look its cell up once per run of rows.
+    let runData: ScopeData | null = null;
+    let runMinute = 0;
+    let runCounts: Map<string, number> | null = null;
     for (const c of batch.counts) {
       const d = data(c.scope);
-      const cell = this.cell(d, c.minute);
-      (cell.counts ??= new Map()).set(c.status, c.count);
-      d.hasCounts = true;
+      if (d !== runData || c.minute !== runMinute || runCounts === null) {
+        const cell = this.cell(d, c.minute);
+        runCounts = cell.counts ??= new Map();
+        runData = d;
+        runMinute = c.minute;
+        d.hasCounts = true;
+      }
+      runCounts.set(c.status, c.count);
     }
     for (const a of batch.authCodes) {
       const cell = this.cell(data(a.scope), a.minute);
