@@ -64,7 +64,8 @@ class BucketRings {
     this.sorted = new Float64Array(depth + 1);
   }
 
-  add(b: number, period: number, value: number): void {
+  /** Adds `count` values summing to `sum` to bucket b's `period` (closing its previous period). */
+  add(b: number, period: number, sum: number, count: number): void {
     const d = this.data;
     const r = b * this.stride;
     if (period !== d[r + OPEN_PERIOD]) {
@@ -72,8 +73,8 @@ class BucketRings {
       d[r + OPEN_PERIOD] = period;
       d[r + CACHE_PERIOD] = -1;
     }
-    d[r + OPEN_SUM] += value;
-    d[r + OPEN_COUNT]++;
+    d[r + OPEN_SUM] += sum;
+    d[r + OPEN_COUNT] += count;
   }
 
   private close(r: number): void {
@@ -134,8 +135,19 @@ export class SeasonalBaseline {
   private readonly level: Ewma;
   private firstMinute: number | null = null;
   private lastLearned: number | null = null;
-  private seasonalMinute = -Infinity;
+  /** The seasonal value holds for minutes in [seasonalFrom, seasonalTo) until the rings change. */
+  private seasonalFrom = Infinity;
+  private seasonalTo = -Infinity;
   private seasonalValue: Seasonal | null = null;
+  /**
+   * Values learned in the current 15-minute bucket after its first: summed here and added to the
+   * rings when the bucket is left. The rings are then touched twice per bucket, not every minute
+   * (memory traffic is what the backtest pays for), and stay unchanged in between, so the seasonal
+   * value holds for the rest of the bucket. A bucket's sums are never read before it is left.
+   */
+  private accStart = -Infinity;
+  private accSum = 0;
+  private accCount = 0;
   private expectedMinute = -Infinity;
   private expectedValue: Expectation | null = null;
 
@@ -155,11 +167,37 @@ export class SeasonalBaseline {
    * judged, then learned: the value is computed once per minute and kept until `learn` changes it.
    */
   private seasonal(minute: number): Seasonal | null {
-    if (minute !== this.seasonalMinute) {
-      this.seasonalMinute = minute;
-      this.seasonalValue = this.computeSeasonal(minute);
+    if (minute >= this.seasonalFrom && minute < this.seasonalTo) return this.seasonalValue;
+    const start = minute - (minute % BUCKET);
+    if (start !== this.accStart) this.flush();
+    this.seasonalValue = this.computeSeasonal(minute);
+    this.seasonalFrom = minute;
+    // Valid to the end of the bucket, or until more history makes another source eligible.
+    let to = start + BUCKET;
+    if (this.firstMinute !== null) {
+      for (const t of [this.firstMinute + this.opts.minDays * 1440, this.firstMinute + this.opts.minWeeks * 10080]) if (t > minute && t < to) to = t;
     }
+    this.seasonalTo = to;
     return this.seasonalValue;
+  }
+
+  /** Adds the values summed for the accumulating bucket to the rings. */
+  private flush(): void {
+    if (this.accCount > 0 && this.day !== null && this.week !== null) {
+      const m = this.accStart;
+      this.day.add(Math.floor(minuteOfDay(m) / BUCKET), Math.floor(m / 1440), this.accSum, this.accCount);
+      this.week.add(Math.floor(minuteOfWeek(m) / BUCKET), Math.floor((m + 3 * 1440) / 10080), this.accSum, this.accCount);
+      this.invalidate();
+    }
+    this.accStart = -Infinity;
+    this.accSum = 0;
+    this.accCount = 0;
+  }
+
+  private invalidate(): void {
+    this.seasonalFrom = Infinity;
+    this.seasonalTo = -Infinity;
+    this.expectedValue = null;
   }
 
   private computeSeasonal(minute: number): Seasonal | null {
@@ -207,11 +245,20 @@ export class SeasonalBaseline {
     const s = this.seasonal(minute);
     if (s && s.value > 0) this.level.update(value / s.value);
     this.rolling.update(value);
-    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(minute) / BUCKET), Math.floor(minute / 1440), value);
-    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(minute) / BUCKET), Math.floor((minute + 3 * 1440) / 10080), value);
-    // What was learned can change both: a closed period may push the oldest out of its ring.
-    this.seasonalMinute = -Infinity;
     this.expectedValue = null;
+    const start = minute - (minute % BUCKET);
+    if (start === this.accStart) {
+      this.accSum += value;
+      this.accCount++;
+      return;
+    }
+    // First value of a bucket: straight into the rings, where it closes the bucket's previous
+    // period (which may push the oldest out of the ring) — so the seasonal value changes now.
+    this.flush();
+    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(minute) / BUCKET), Math.floor(minute / 1440), value, 1);
+    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(minute) / BUCKET), Math.floor((minute + 3 * 1440) / 10080), value, 1);
+    this.invalidate();
+    this.accStart = start;
   }
 }
 
