@@ -150,6 +150,7 @@ export class SeasonalBaseline {
   private accCount = 0;
   private expectedMinute = -Infinity;
   private expectedValue: Expectation | null = null;
+  private readonly expectation: Expectation = { mean: 0, source: 'none', history: 0 };
 
   constructor(opts: BaselineOptions = DEFAULT_BASELINE) {
     this.opts = opts;
@@ -222,16 +223,26 @@ export class SeasonalBaseline {
     return null;
   }
 
-  /** The expectation at `minute`; the object is shared until the next `learn` (do not modify it). */
+  /** The expectation at `minute`: read it at once, the object is reused for the next minute (do not keep or modify it). */
   expected(minute: number): Expectation {
     if (minute === this.expectedMinute && this.expectedValue !== null) return this.expectedValue;
     const s = this.seasonal(minute);
-    let e: Expectation;
+    // One object per baseline, updated in place: callers read it at once (no garbage per minute).
+    const e = this.expectation;
     if (s) {
       const lvl = this.level.count >= 30 ? Math.min(1.5, Math.max(0.67, this.level.mean)) : 1;
-      e = { mean: s.value * lvl, source: s.source, history: this.history };
-    } else if (this.rolling.count === 0) e = { mean: 0, source: 'none', history: 0 };
-    else e = { mean: this.rolling.mean, source: 'rolling', history: this.history };
+      e.mean = s.value * lvl;
+      e.source = s.source;
+      e.history = this.history;
+    } else if (this.rolling.count === 0) {
+      e.mean = 0;
+      e.source = 'none';
+      e.history = 0;
+    } else {
+      e.mean = this.rolling.mean;
+      e.source = 'rolling';
+      e.history = this.history;
+    }
     this.expectedMinute = minute;
     this.expectedValue = e;
     return e;

@@ -55,6 +55,7 @@ interface CountSeries {
   zFlags: number;
   /** Consecutive minutes this series was kept from learning. */
   unlearned: number;
+  flaggedIn: number;
   /** The status's share-of-total series (upward statuses only). */
   share: ShareSeries | null;
 }
@@ -67,6 +68,7 @@ interface ShareSeries {
   cusum: LlrCusum;
   flags: number;
   unlearned: number;
+  flaggedIn: number;
 }
 
 interface ScopeState {
@@ -78,10 +80,23 @@ interface ScopeState {
   lastMinute: number | null;
   silentMinutes: number;
   noDataFlags: number;
+  /** Flagged when the minute is a volume surge. */
+  surge: Flaggable;
 }
 
-/** Marker in the flagged set: this minute is a volume surge. */
-const SURGE = {};
+/** Something a minute's judgement can flag (a series, its rolling z, the surge marker). */
+interface Flaggable { flaggedIn: number }
+
+/**
+ * The set of things flagged in the minute being judged, as a stamp on each rather than a Set made
+ * per minute: `add` marks with the current serial, `next` starts a new minute (empty set).
+ */
+class MinuteFlags {
+  private serial = 0;
+  add(x: Flaggable): void { x.flaggedIn = this.serial; }
+  has(x: Flaggable): boolean { return x.flaggedIn === this.serial; }
+  next(): this { this.serial++; return this; }
+}
 
 const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
@@ -89,6 +104,7 @@ const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2
 export class DetectionModel {
   readonly config: DetectConfig;
   private readonly scopes = new Map<string, ScopeState>();
+  private readonly flags = new MinuteFlags();
 
   constructor(config?: Partial<DetectConfig>) {
     this.config = resolveDetectConfig(config);
@@ -123,7 +139,7 @@ export class DetectionModel {
     if (learn) { state.silentMinutes = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
     const raw: Finding[] = [];
-    const flagged = new Set<object>();
+    const flagged = this.flags.next();
     const total = (state.total ??= this.newCountSeries('total', 'down'));
     const totalExp = total.baseline.expected(minute);
     // Problem counts are judged against volume-adjusted expectations: twice the traffic with the
@@ -134,7 +150,7 @@ export class DetectionModel {
 
     this.judgeCount(total, metrics.total, totalExp, 1, snapshot, raw, flagged, tests, 'total');
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
-    if (surge) { raw.push(surge); flagged.add(SURGE); }
+    if (surge) { raw.push(surge); flagged.add(state.surge); }
     for (const status of statuses) {
       const series = this.countSeries(state, status);
       const down = series.direction === 'down';
@@ -161,7 +177,7 @@ export class DetectionModel {
 
   private judgeCount(
     series: CountSeries, observed: number, exp: Expectation, factor: number, snap: MinuteSnapshot,
-    out: Finding[], flagged: Set<object>, tests: number, metric: MetricKind,
+    out: Finding[], flagged: MinuteFlags, tests: number, metric: MetricKind,
   ): void {
     const cfg = this.config;
     const ready = series.baseline.history >= cfg.minHistory;
@@ -222,7 +238,7 @@ export class DetectionModel {
     };
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: Set<object>, tests: number): void {
+  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
     const p0 = series.baseline.share;
@@ -267,7 +283,7 @@ export class DetectionModel {
   }
 
   /** k-of-n confirmation per series: one odd minute does not page; overwhelming evidence does. */
-  private confirm(state: ScopeState, raw: Finding[], flagged: Set<object>, learn: boolean): Finding[] {
+  private confirm(state: ScopeState, raw: Finding[], flagged: MinuteFlags, learn: boolean): Finding[] {
     const seriesOf = (f: Finding): { flags: number; zFlags?: number } | null =>
       f.metric === 'share' ? state.shares.get(f.status) ?? null : f.metric === 'total' ? state.total : state.counts.get(f.status) ?? null;
     const out: Finding[] = [];
@@ -288,10 +304,10 @@ export class DetectionModel {
     return out;
   }
 
-  private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: Set<object>, severity: Severity): void {
+  private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: MinuteFlags, severity: Severity): void {
     // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
     const skipAll = severity === 'critical';
-    const surge = flagged.has(SURGE);
+    const surge = flagged.has(state.surge);
     const relearn = this.config.relearnAfterMinutes;
     if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
     for (const s of state.counts.values()) {
@@ -371,7 +387,7 @@ export class DetectionModel {
   private scopeState(scope: string): ScopeState {
     let s = this.scopes.get(scope);
     if (!s) {
-      s = { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0 };
+      s = { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
       this.scopes.set(scope, s);
     }
     return s;
@@ -380,7 +396,7 @@ export class DetectionModel {
   private newCountSeries(status: string, direction: Direction): CountSeries {
     return {
       status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
-      z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window) }, flags: 0, zFlags: 0, unlearned: 0,
+      z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window), flaggedIn: -1 }, flags: 0, zFlags: 0, unlearned: 0, flaggedIn: -1,
       share: null,
     };
   }
@@ -392,7 +408,7 @@ export class DetectionModel {
       const down = this.config.volumeStatuses.includes(status);
       state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up')));
       if (!down) {
-        s.share = { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0 };
+        s.share = { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
         state.shares.set(status, s.share);
       }
     }
@@ -409,7 +425,7 @@ function countBand(mu: number, alpha: number): [number, number] {
   return [round(Math.max(0, mu - 3 * sd)), round(mu + 3 * sd)];
 }
 
-function shiftCountFlags(s: CountSeries, flagged: Set<object>): void {
+function shiftCountFlags(s: CountSeries, flagged: MinuteFlags): void {
   const z = flagged.has(s.z);
   s.flags = ((s.flags << 1) | (z || flagged.has(s) ? 1 : 0)) & 0xffff;
   s.zFlags = ((s.zFlags << 1) | (z ? 1 : 0)) & 0xffff;

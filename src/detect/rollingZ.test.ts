@@ -11,7 +11,7 @@ const CFG: RollingZConfig = {
 function series(values: number[], kind: ZSeries['kind'] = 'count', direction: ZSeries['direction'] = 'up', window = 60): ZSeries {
   const stats = new RollingWindow(window);
   for (const v of values) stats.push(v);
-  return { kind, status: kind === 'total' ? 'total' : 'denied', direction, stats };
+  return { kind, status: kind === 'total' ? 'total' : 'denied', direction, stats, flaggedIn: -1 };
 }
 /** Alternating values: mean m, sample sd ≈ d. */
 const wobble = (n: number, m: number, d: number) => Array.from({ length: n }, (_, i) => (i % 2 ? m + d : m - d));

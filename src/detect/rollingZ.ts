@@ -11,7 +11,11 @@ import { RollingWindow } from './stats/robust.ts';
 import { round } from './score.ts';
 import { scoreFromP } from './stats/score.ts';
 
-export interface ZSeries { kind: MetricKind; status: string; direction: Direction; stats: RollingWindow }
+export interface ZSeries {
+  kind: MetricKind; status: string; direction: Direction; stats: RollingWindow;
+  /** Serial of the minute that last flagged this series (the model's bookkeeping). */
+  flaggedIn: number;
+}
 
 /** Judges `observed` against the series' window; returns a finding when |z| crosses warning. */
 export function rollingZFinding(
