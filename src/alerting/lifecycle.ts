@@ -39,6 +39,8 @@ export class AlertLifecycle {
 
   /** Applies one closed minute of one scope; returns the alerts that changed. */
   apply(assessment: Assessment): AlertChange[] {
+    // The common case, a quiet minute with nothing open: nothing to do, nothing to allocate.
+    if (assessment.findings.length === 0 && this.open.size === 0) return [];
     const { scope, minute } = assessment;
     const at = minuteEnd(minute);
     const changes: AlertChange[] = [];

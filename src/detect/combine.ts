@@ -10,7 +10,7 @@ export function combineFindings(scope: string, minute: number, metrics: MinuteMe
     if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
     if (f.score > score) score = f.score;
   }
-  const ordered = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score);
+  const ordered = findings.length < 2 ? findings.slice() : [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score);
   const explanation = !hasData
     ? 'no data received for this minute'
     : ordered.length === 0

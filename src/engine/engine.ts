@@ -218,7 +218,7 @@ export class Engine {
       }
       const assessment = this.model.evaluate(tracker.take(next));
       evaluated.push(assessment);
-      changes.push(...this.lifecycle.apply(assessment));
+      for (const change of this.lifecycle.apply(assessment)) changes.push(change);
       this.minutesEvaluated++;
       next++;
     }
