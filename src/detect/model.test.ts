@@ -94,3 +94,20 @@ test('a minute without data is marked so', () => {
   assert.equal(a.metrics.total, 0);
   assert.match(a.explanation, /no data/);
 });
+
+test('preview looks without touching: same later assessments, no new scopes or series', () => {
+  const plain = new DetectionModel();
+  const peeked = new DetectionModel();
+  warm(plain, 200);
+  warm(peeked, 200);
+  // A slow rise of failed shares that only the sustained (CUSUM) detector sees over time.
+  const drift = (i: number) => ({ ...normal(i), failed: i % 2 === 0 ? 2 : 1 });
+  for (let i = 200; i < 260; i++) {
+    // Several partial posts of the minute are previewed before it closes.
+    for (let k = 0; k < 3; k++) peeked.preview(snap(i, { approved: 50, failed: drift(i).failed, brand_new: 1 }));
+    peeked.preview(snap(i, { approved: 1 }, 'unseen-scope'));
+    assert.deepEqual(peeked.evaluate(snap(i, drift(i))), plain.evaluate(snap(i, drift(i))), `minute ${i}`);
+  }
+  assert.deepEqual(peeked.baselines(), plain.baselines());
+  assert.equal(peeked.lastMinute('unseen-scope'), null);
+});

@@ -105,6 +105,8 @@ export class DetectionModel {
   readonly config: DetectConfig;
   private readonly scopes = new Map<string, ScopeState>();
   private readonly flags = new MinuteFlags();
+  /** Is the minute being judged learned from (evaluate) or only looked at (preview)? */
+  private learning = true;
 
   constructor(config?: Partial<DetectConfig>) {
     this.config = resolveDetectConfig(config);
@@ -125,9 +127,22 @@ export class DetectionModel {
     return this.assess(snapshot, false);
   }
 
+  /**
+   * A CUSUM after this minute's increment: the chart itself when learning, a copy in a preview
+   * (a provisional view of a minute still filling must not advance the chart: it would count the
+   * minute once per partial request, then once more when the minute closes).
+   */
+  private cusumStep(c: LlrCusum, increment: number): LlrCusum {
+    const step = this.learning ? c : c.copy();
+    step.add(increment, this.config.cusum.h);
+    return step;
+  }
+
   private assess(snapshot: MinuteSnapshot, learn: boolean): Assessment {
     const cfg = this.config;
-    const state = this.scopeState(snapshot.scope);
+    this.learning = learn;
+    // A preview neither creates state for a scope it has not seen nor changes the state it reads.
+    const state = learn ? this.scopeState(snapshot.scope) : this.scopes.get(snapshot.scope) ?? newScopeState();
     const { scope, minute } = snapshot;
     if (learn) {
       state.lastMinute = minute;
@@ -140,7 +155,8 @@ export class DetectionModel {
 
     const raw: Finding[] = [];
     const flagged = this.flags.next();
-    const total = (state.total ??= this.newCountSeries('total', 'down'));
+    const total = state.total ?? this.newCountSeries('total', 'down');
+    if (learn) state.total = total;
     const totalExp = total.baseline.expected(minute);
     // Problem counts are judged against volume-adjusted expectations: twice the traffic with the
     // same mix is a surge, not an incident.
@@ -152,7 +168,9 @@ export class DetectionModel {
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
     if (surge) { raw.push(surge); flagged.add(state.surge); }
     for (const status of statuses) {
-      const series = this.countSeries(state, status);
+      // A status first seen in a preview has no history to judge it by: static rules only.
+      const series = learn ? this.countSeries(state, status) : state.counts.get(status);
+      if (series === undefined) continue;
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
@@ -211,8 +229,9 @@ export class DetectionModel {
       // Sustained shift on counts: only the downward side (drops); rises are judged on shares.
       if (series.direction === 'down' && exp.source !== 'rolling') {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        if (series.cusum.add(inc, cfg.cusum.h)) {
-          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, series.cusum, `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}`));
+        const cusum = this.cusumStep(series.cusum, inc);
+        if (cusum.value > cfg.cusum.h) {
+          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, cusum, `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}`));
           flagged.add(series);
         }
       }
@@ -263,9 +282,10 @@ export class DetectionModel {
     if (series.sustained && n > 0) {
       const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      if (series.cusum.add(inc, cfg.cusum.h)) {
+      const cusum = this.cusumStep(series.cusum, inc);
+      if (cusum.value > cfg.cusum.h) {
         out.push(this.cusumFinding(snap, 'share', series.status, 'up', round(k / n), round(p0),
-          series.cusum, `${series.status} share ${fmtShare(k / n)} vs expected ${fmtShare(p0)}`));
+          cusum, `${series.status} share ${fmtShare(k / n)} vs expected ${fmtShare(p0)}`));
         flagged.add(series);
       }
     }
@@ -386,10 +406,7 @@ export class DetectionModel {
 
   private scopeState(scope: string): ScopeState {
     let s = this.scopes.get(scope);
-    if (!s) {
-      s = { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
-      this.scopes.set(scope, s);
-    }
+    if (!s) this.scopes.set(scope, (s = newScopeState()));
     return s;
   }
 
@@ -414,6 +431,10 @@ export class DetectionModel {
     }
     return s;
   }
+}
+
+function newScopeState(): ScopeState {
+  return { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.

@@ -20,6 +20,15 @@ export class LlrCusum {
    * once the shift ends the alarm clears within a few normal minutes instead of paying back an
    * arbitrarily large sum — and stays on, without flapping, while the shift lasts.
    */
+  /** An independent chart in the same state (to look one step ahead without changing this one). */
+  copy(): LlrCusum {
+    const c = new LlrCusum();
+    c.value = this.value;
+    c.run = this.run;
+    c.alarmed = this.alarmed;
+    return c;
+  }
+
   add(increment: number, h: number): boolean {
     // One minute adds at most h/3: a single spike is the point tests' job, and must not leave a
     // "sustained" alarm behind it.
