@@ -26,6 +26,12 @@ export interface MemoryStoreOptions {
 interface MinuteCell {
   counts: Map<string, number> | null;
   authCodes: Map<string, number> | null;
+  /**
+   * Count rows written but not yet folded into `counts`, in write order: a backtest writes
+   * millions of rows and reads almost none back, so rows are kept as given and folded (last
+   * value wins, as in SQL) only when the cell is read or a raw transaction adds to it.
+   */
+  countRows: MinuteBatch['counts'] | null;
 }
 
 interface ScopeData {
@@ -36,6 +42,16 @@ interface ScopeData {
   /** Does any minute hold a status count? (`listScopes` lists scopes with counts, like SQL.) */
   hasCounts: boolean;
   lastEvaluated: EpochMinute | null;
+}
+
+/** The cell's counts with the rows written since the last fold applied in order. */
+function foldCounts(cell: MinuteCell): Map<string, number> {
+  const counts = (cell.counts ??= new Map());
+  if (cell.countRows !== null) {
+    for (const r of cell.countRows) counts.set(r.status, r.count);
+    cell.countRows = null;
+  }
+  return counts;
 }
 
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -72,17 +88,17 @@ export class MemoryStore implements EngineStore {
     // Rows of one scope-minute come together: look its cell up once per run of rows.
     let runData: ScopeData | null = null;
     let runMinute = 0;
-    let runCounts: Map<string, number> | null = null;
+    let runRows: MinuteBatch['counts'] | null = null;
     for (const c of batch.counts) {
       const d = data(c.scope);
-      if (d !== runData || c.minute !== runMinute || runCounts === null) {
+      if (d !== runData || c.minute !== runMinute || runRows === null) {
         const cell = this.cell(d, c.minute);
-        runCounts = cell.counts ??= new Map();
+        runRows = cell.countRows ??= [];
         runData = d;
         runMinute = c.minute;
         d.hasCounts = true;
       }
-      runCounts.set(c.status, c.count);
+      runRows.push(c);
     }
     for (const a of batch.authCodes) {
       const cell = this.cell(data(a.scope), a.minute);
@@ -95,7 +111,7 @@ export class MemoryStore implements EngineStore {
       rawAccepted++;
       const d = data(t.scope);
       const cell = this.cell(d, t.minute);
-      const counts = (cell.counts ??= new Map());
+      const counts = foldCounts(cell);
       counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
       d.hasCounts = true;
       if (t.authCode !== undefined) {
@@ -110,8 +126,9 @@ export class MemoryStore implements EngineStore {
   async readCounts(scope: string, from: EpochMinute, to: EpochMinute): Promise<CountRow[]> {
     const rows: CountRow[] = [];
     for (const [minute, cell] of this.range(scope, from, to)) {
-      if (!cell.counts) continue;
-      for (const status of [...cell.counts.keys()].sort(byKey)) rows.push({ scope, minute, status, count: cell.counts.get(status)! });
+      if (!cell.counts && !cell.countRows) continue;
+      const counts = foldCounts(cell);
+      for (const status of [...counts.keys()].sort(byKey)) rows.push({ scope, minute, status, count: counts.get(status)! });
     }
     return rows;
   }
@@ -200,7 +217,7 @@ export class MemoryStore implements EngineStore {
   private cell(d: ScopeData, minute: EpochMinute): MinuteCell {
     let cell = d.minutes.get(minute);
     if (!cell) {
-      d.minutes.set(minute, (cell = { counts: null, authCodes: null }));
+      d.minutes.set(minute, (cell = { counts: null, authCodes: null, countRows: null }));
       if (minute < d.firstMinute) d.firstMinute = minute;
       if (minute > d.lastMinute) d.lastMinute = minute;
     }
