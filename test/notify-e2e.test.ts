@@ -1,15 +1,21 @@
 /**
  * Notifications end to end through the real server and a real local webhook receiver
  * (src/notify/channels/test-sink.ts): firing then resolved in Alertmanager v4 form, silences,
- * inhibition, a receiver that is down for a while, and a service stopped mid-delivery and
- * restarted on the same SQLite file. Planning runs on the engine's virtual clock; delivery on
- * the wall clock (real HTTP, real retries with small backoffs).
+ * inhibition (and how the alerts API shows both), a receiver that is down for a while, a group
+ * whose firing notification keeps failing while its resolved one is written, and a service
+ * stopped mid-delivery and restarted on the same database. Planning runs on the engine's virtual
+ * clock; delivery on the wall clock (real HTTP, real retries with small backoffs).
+ *
+ * Every test runs on each store dialect available (PostgreSQL when TXMON_TEST_PG_URL is set),
+ * each on a fresh database of its own (SQLite file or PostgreSQL schema), dropped afterwards.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpSink, type HttpSink, type RecordedRequest } from '../src/notify/channels/test-sink.ts';
 import type { VirtualClock } from '../src/engine/clock.ts';
-import { freshSqlite, get, minuteRows, normalMinute, post, startServer, warmupRows, type TestServer } from './helpers/server.ts';
+import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
+import { PostgresStore } from '../src/store/postgres/postgresStore.ts';
+import { get, minuteRows, normalMinute, post, startServer, storeDialects, warmupRows, type TestServer } from './helpers/server.ts';
 
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const min = (i: number) => T0 + i * 60_000;
@@ -41,15 +47,42 @@ async function warm(s: TestServer): Promise<void> {
   assert.equal((await post(s.url, '/api/v1/transactions', warmupRows(T0, WARM))).status, 200);
 }
 
-describe('notifications end to end (webhook receiver)', () => {
+interface AlertJson { id: number; fingerprint: string; rule: string; state: string; labels: Record<string, string>; status?: unknown }
+const alertsOf = async (s: TestServer, query = ''): Promise<AlertJson[]> => (await get(s.url, `/api/v1/alerts${query}`)).body.alerts;
+const active = { state: 'active', silencedBy: [], inhibitedBy: [], inhibitedByIds: [] };
+
+/** Moves the delivery time of every delivered outbox row `byMs` into the past, in the server's own database. */
+async function ageDeliveredRows(s: TestServer, byMs: number): Promise<number> {
+  const store = s.service.ctx.store;
+  const sql = "UPDATE outbox SET delivered_at = delivered_at - $1 WHERE state = 'delivered'";
+  if (store instanceof SqliteStore) return Number(store.db.prepare(sql.replace('$1', '?')).run(byMs).changes);
+  if (store instanceof PostgresStore) return (await store.pool.query(sql, [byMs])).rowCount ?? 0;
+  throw new Error(`no raw access to a ${store.dialect} store`);
+}
+
+for (const d of storeDialects()) describe(`notifications end to end (webhook receiver) on ${d.name}`, { skip: d.skip }, () => {
   let sink: HttpSink;
   before(async () => { sink = await startHttpSink(); });
   after(async () => { await sink.close(); });
 
+  /** Runs `fn` against a server on a fresh database of this dialect; drops the database after. */
+  async function withServer(alertingConfig: Record<string, unknown>, fn: (s: TestServer) => Promise<void>): Promise<void> {
+    const fresh = await d.fresh();
+    try {
+      const s = await startServer({ storeUrl: fresh.url, config: { alerting: alertingConfig } });
+      try {
+        await fn(s);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await fresh.drop();
+    }
+  }
+
   test('one Alertmanager v4 firing notification per group, a resolved one after group_interval', async () => {
     sink.requests.length = 0;
-    const s = await startServer({ config: { alerting: alerting(sink.url) } });
-    try {
+    await withServer(alerting(sink.url), async (s) => {
       await warm(s);
       const r = await post(s.url, '/api/v1/transactions', spike(WARM));
       assert.equal(r.body.should_alert, true);
@@ -65,11 +98,14 @@ describe('notifications end to end (webhook receiver)', () => {
       assert.equal(b.alerts[0].labels.severity, 'critical');
       assert.match(String(firing[0].headers['idempotency-key']), /^[0-9a-f]{32}$/);
       assert.equal(firing[0].path, '/hook');
+      const open = (await alertsOf(s, '?state=firing')).find((a) => a.rule === 'failed_count_high')!;
+      assert.deepEqual(open.status, active, 'neither silenced nor inhibited');
 
       // Quiet minutes resolve the count alert (keep_firing_for 3).
       for (let i = WARM + 1; i <= WARM + 5; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
-      const alerts = (await get(s.url, '/api/v1/alerts')).body.alerts as Array<{ rule: string; state: string }>;
-      assert.equal(alerts.find((a) => a.rule === 'failed_count_high')?.state, 'resolved');
+      const count = (await alertsOf(s)).find((a) => a.rule === 'failed_count_high')!;
+      assert.equal(count.state, 'resolved');
+      assert.equal(count.status, null, 'a resolved alert has no notification status');
       await new Promise((res) => setTimeout(res, 100));
       assert.equal(sink.requests.filter(countGroup).length, 1, 'resolved waits for group_interval');
       (s.clock as VirtualClock).advance(60_000);
@@ -85,15 +121,12 @@ describe('notifications end to end (webhook receiver)', () => {
       const metrics = (await get(s.url, '/metrics')).text;
       assert.match(metrics, /txmon_notifications_total\{receiver="hook\/webhook\[0\]",result="delivered"\} [1-9]/);
       assert.match(metrics, /txmon_outbox_pending 0/);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
-  test('a silenced alert is recorded but not notified; silences API', async () => {
+  test('a silenced alert is recorded but not notified, and the alerts API says which silence mutes it; silences API', async () => {
     sink.requests.length = 0;
-    const s = await startServer({ config: { alerting: alerting(sink.url) } });
-    try {
+    await withServer(alerting(sink.url), async (s) => {
       const now = (s.clock.now());
       const bad = await post(s.url, '/api/v1/silences', { matchers: [{ name: 'scope', value: 'all', isRegex: false, isEqual: true }], createdBy: 'ops', comment: 'x' });
       assert.equal(bad.status, 400);
@@ -110,8 +143,13 @@ describe('notifications end to end (webhook receiver)', () => {
       assert.equal(created.body.startsAt, new Date(now).toISOString());
       await warm(s);
       assert.equal((await post(s.url, '/api/v1/transactions', spike(WARM))).body.should_alert, true);
-      const alerts = (await get(s.url, '/api/v1/alerts?state=firing')).body.alerts;
+      const alerts = await alertsOf(s, '?state=firing');
       assert.ok(alerts.length >= 1, 'the alert is recorded');
+      const silenced = { state: 'suppressed', silencedBy: [created.body.id], inhibitedBy: [], inhibitedByIds: [] };
+      for (const a of alerts.filter((x) => x.labels.scope === 'all')) assert.deepEqual(a.status, silenced, `${a.rule} shows its silence`);
+      const one = (await get(s.url, `/api/v1/alerts/${alerts[0].id}`)).body;
+      assert.deepEqual(one.status, silenced, 'GET /api/v1/alerts/{id} too');
+      assert.ok(Array.isArray(one.history));
       await new Promise((res) => setTimeout(res, 200));
       assert.equal(sink.requests.length, 0, 'nothing sent while silenced');
       assert.equal((await get(s.url, '/api/v1/notifications')).body.count, 0);
@@ -122,42 +160,40 @@ describe('notifications end to end (webhook receiver)', () => {
       assert.equal(del.status, 200);
       assert.equal((await del.json()).status.state, 'expired');
       assert.equal((await get(s.url, '/api/v1/silences?state=expired')).body.count, 1);
+      assert.deepEqual((await get(s.url, `/api/v1/alerts/${alerts[0].id}`)).body.status, active, 'an expired silence mutes nothing');
       // Unsilenced: the still-firing alerts are notified at the group's next flush.
       (s.clock as VirtualClock).advance(60_000);
       await s.service.ctx.notifications!.flush();
       await until(() => sink.requests.length >= 1, 'notification after the silence expired');
-    } finally {
-      await s.close();
-    }
+    });
   });
 
-  test('inhibition: the count alert mutes the share alert of the same scope', async () => {
+  test('inhibition: the count alert mutes the share alert of the same scope, and the alerts API says by which alert', async () => {
     sink.requests.length = 0;
-    const s = await startServer({
-      config: {
-        alerting: alerting(sink.url, {
-          inhibit_rules: [{ source_matchers: ['metric="count"', 'status="failed"'], target_matchers: ['metric="share"'], equal: ['scope'] }],
-        }),
-      },
+    const cfg = alerting(sink.url, {
+      inhibit_rules: [{ source_matchers: ['metric="count"', 'status="failed"'], target_matchers: ['metric="share"'], equal: ['scope'] }],
     });
-    try {
+    await withServer(cfg, async (s) => {
       await warm(s);
       assert.equal((await post(s.url, '/api/v1/transactions', spike(WARM))).body.should_alert, true);
-      const rules = ((await get(s.url, '/api/v1/alerts?state=firing')).body.alerts as Array<{ rule: string }>).map((a) => a.rule).sort();
-      assert.deepEqual(rules, ['failed_count_high', 'failed_share_high'], 'both alerts are recorded');
+      const firing = await alertsOf(s, '?state=firing');
+      assert.deepEqual(firing.map((a) => a.rule).sort(), ['failed_count_high', 'failed_share_high'], 'both alerts are recorded');
+      const count = firing.find((a) => a.rule === 'failed_count_high')!;
+      const share = firing.find((a) => a.rule === 'failed_share_high')!;
+      assert.deepEqual(count.status, active);
+      const inhibited = { state: 'suppressed', silencedBy: [], inhibitedBy: [count.fingerprint], inhibitedByIds: [count.id] };
+      assert.deepEqual(share.status, inhibited);
+      assert.deepEqual((await get(s.url, `/api/v1/alerts/${share.id}`)).body.status, inhibited);
       await until(() => sink.requests.length >= 1, 'the count notification');
       await new Promise((res) => setTimeout(res, 150));
       assert.deepEqual(sink.requests.map((r) => bodyOf(r).groupLabels.alertname), ['failed_count_high']);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('receiver down (500) for a while, then back: every notification arrives exactly once', async () => {
     const down = await startHttpSink({ status: 500, body: 'down' });
     try {
-      const s = await startServer({ config: { alerting: alerting(down.url) } });
-      try {
+      await withServer(alerting(down.url), async (s) => {
         await warm(s);
         await post(s.url, '/api/v1/transactions', spike(WARM));
         await until(() => down.requests.length >= 3, 'a few failed attempts');
@@ -174,17 +210,53 @@ describe('notifications end to end (webhook receiver)', () => {
         assert.equal(keys.length, outbox.length, 'every notification delivered');
         assert.ok(outbox.every((n: { state: string; attempts: number }) => n.state === 'delivered' && n.attempts >= 2));
         assert.match((await get(s.url, '/metrics')).text, /txmon_notifications_total\{receiver="hook\/webhook\[0\]",result="retry"\} [1-9]/);
-      } finally {
-        await s.close();
-      }
+      });
     } finally {
       await down.close();
     }
   });
 
-  test('service stopped mid-delivery and restarted on the same file: delivery resumes, arrives once, nothing re-planned', async () => {
+  test('a group\'s firing notification keeps failing while its resolved one is written: firing arrives first, each once; other groups flow', async () => {
+    const rx = await startHttpSink({ status: 200, body: 'ok' });
+    // The receiver rejects the count group's firing notification until told otherwise; it takes
+    // everything else, so a resolved notification sent too early would be accepted at once.
+    let rejectCountFiring = true;
+    rx.decide = (r) => {
+      const b = r.body as { status?: string; groupLabels?: Record<string, string> } | undefined;
+      return rejectCountFiring && b?.groupLabels?.alertname === 'failed_count_high' && b.status === 'firing' ? { status: 503, body: 'busy' } : undefined;
+    };
+    try {
+      await withServer(alerting(rx.url, { delivery: { initial_backoff: '20ms', max_backoff: '50ms', max_attempts: 1000 } }), async (s) => {
+        await warm(s);
+        assert.equal((await post(s.url, '/api/v1/transactions', spike(WARM))).body.should_alert, true);
+        await until(() => rx.requests.filter((r) => countGroup(r) && r.answered === 503).length >= 3, 'a few failed attempts of the firing notification');
+        assert.ok(rx.requests.some((r) => !countGroup(r) && r.answered === 200), 'the share group is delivered meanwhile');
+
+        // The count alert resolves; its resolved notification is written while firing still fails.
+        for (let i = WARM + 1; i <= WARM + 5; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
+        (s.clock as VirtualClock).advance(60_000);
+        await s.service.ctx.notifications!.flush();
+        const countRows = async () => ((await get(s.url, '/api/v1/notifications?state=pending')).body.notifications as Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }>)
+          .filter((n) => n.alerts[0]?.labels.alertname === 'failed_count_high').map((n) => n.status).sort();
+        assert.deepEqual(await countRows(), ['firing', 'resolved'], 'both notifications of the group are pending');
+        await new Promise((res) => setTimeout(res, 300));
+        assert.deepEqual(rx.requests.filter((r) => countGroup(r) && bodyOf(r).status === 'resolved'), [], 'resolved is not even tried while firing is failing');
+
+        rejectCountFiring = false;
+        await until(async () => (await get(s.url, '/api/v1/notifications?state=pending')).body.count === 0, 'all delivered');
+        const accepted = rx.requests.filter((r) => countGroup(r) && r.answered === 200);
+        assert.deepEqual(accepted.map((r) => bodyOf(r).status), ['firing', 'resolved'], 'firing strictly before resolved, each once');
+        assert.equal(new Set(accepted.map((r) => String(r.headers['idempotency-key']))).size, 2);
+        assert.equal(rx.requests.filter((r) => countGroup(r) && bodyOf(r).status === 'resolved').length, 1, 'resolved sent exactly once');
+      });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  test('service stopped mid-delivery and restarted on the same database: delivery resumes, arrives once, nothing re-planned', async () => {
     const rx = await startHttpSink({ status: 503, body: 'busy' });
-    const fresh = freshSqlite();
+    const fresh = await d.fresh();
     try {
       const a = await startServer({ storeUrl: fresh.url, config: { alerting: alerting(rx.url) } });
       try {
@@ -226,17 +298,46 @@ describe('notifications end to end (webhook receiver)', () => {
         await c.close({ keepStore: true });
       }
       const sentBeforeRestart = rx.requests.length;
-      const d = await startServer({ storeUrl: fresh.url, config: { alerting: alerting(rx.url) } });
+      const e = await startServer({ storeUrl: fresh.url, config: { alerting: alerting(rx.url) } });
       try {
         await new Promise((res) => setTimeout(res, 300));
         assert.equal(rx.requests.length, sentBeforeRestart, 'nothing re-sent after a drained stop');
-        assert.equal((await get(d.url, '/api/v1/notifications?state=pending')).body.count, 0);
+        assert.equal((await get(e.url, '/api/v1/notifications?state=pending')).body.count, 0);
       } finally {
-        await d.close();
+        await e.close();
       }
     } finally {
       await rx.close();
       await fresh.drop();
+    }
+  });
+
+  test('finished outbox rows older than outbox_retention are pruned by the running service; pending rows stay', async () => {
+    const rx = await startHttpSink({ status: 200, body: 'ok' });
+    try {
+      await withServer(alerting(rx.url, { outbox_retention: '4h30m' }), async (s) => {
+        await warm(s);
+        await post(s.url, '/api/v1/transactions', spike(WARM));
+        await until(async () => (await get(s.url, '/api/v1/notifications?state=delivered')).body.count >= 1, 'delivered notifications');
+        const delivered = (await get(s.url, '/api/v1/notifications')).body.count as number;
+        const n = s.service.ctx.notifications!;
+        // Not old enough yet: the service's prune leaves them.
+        assert.equal(await n.worker.prune(), 0);
+        // A receiver that is down now: the next notification stays pending.
+        rx.fallback = { status: 503, body: 'down' };
+        for (let i = WARM + 1; i <= WARM + 5; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
+        (s.clock as VirtualClock).advance(60_000);
+        await n.flush();
+        await until(() => rx.requests.some((r) => r.answered === 503), 'a failing attempt');
+        // Make the delivered rows finish 5 h ago, past the 4h30m retention.
+        const shifted = await ageDeliveredRows(s, 5 * 3_600_000);
+        assert.equal(shifted, delivered);
+        assert.equal(await n.worker.prune(), delivered);
+        const left = (await get(s.url, '/api/v1/notifications')).body.notifications as Array<{ state: string }>;
+        assert.ok(left.length >= 1 && left.every((r) => r.state === 'pending'), 'only the pending rows remain');
+      });
+    } finally {
+      await rx.close();
     }
   });
 });

@@ -151,3 +151,20 @@ test('the complete example in docs/alerting.md is valid', async (t) => {
   assert.equal(c.route.routes.length, 3);
   assert.equal(c.inhibitRules.length, 2);
 });
+
+test('outbox_retention: default 7 days, a duration, never shorter than the notification log a restart reads back', () => {
+  assert.equal(parseAlertingConfig(ok).outboxRetentionMs, 7 * 86_400_000);
+  assert.equal(parseAlertingConfig({ ...ok, outbox_retention: '3d' }).outboxRetentionMs, 3 * 86_400_000);
+  assert.equal(parseAlertingConfig({ ...ok, outbox_retention: '4h30m' }).outboxRetentionMs, 16_200_000, 'the defaults need 30s + 5m + 4h');
+  configError({ ...ok, outbox_retention: '7 days' }, 'alerting.outbox_retention', /^alerting\.outbox_retention: "7 days" is not a duration$/);
+  configError({ ...ok, outbox_retention: '0' }, 'alerting.outbox_retention', /must be greater than 0/);
+  configError({ ...ok, outbox_retention: 7 }, 'alerting.outbox_retention', /alerting\.outbox_retention: must be string/);
+  configError({ ...ok, outbox_retention: '1h' }, 'alerting.outbox_retention', /must be at least 4h5m30s \(the longest group_wait \+ group_interval \+ repeat_interval of the routes\)/);
+  // A child route's repeat_interval counts, with what it inherits.
+  configError(
+    { ...ok, outbox_retention: '1d', route: { receiver: 'default', routes: [{ matchers: ['a="b"'], repeat_interval: '2d' }] } },
+    'alerting.outbox_retention', /must be at least 2d5m30s/,
+  );
+  // Unset, it grows with a long repeat_interval instead of failing.
+  assert.equal(parseAlertingConfig({ ...ok, route: { receiver: 'default', group_wait: '0s', group_interval: '1h', repeat_interval: '10d' } }).outboxRetentionMs, 10 * 86_400_000 + 3_600_000);
+});

@@ -14,6 +14,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { TxmonError } from '../domain/errors.ts';
 import { isValidLabelName, matchersFrom, type CompiledMatcher } from './matchers.ts';
+import { buildRouteTree, notificationLogWindowMs } from './routing.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Durations
@@ -196,6 +197,8 @@ export const AlertingConfigSchema = Type.Object(
     route: RouteSchema,
     inhibit_rules: Type.Optional(Type.Array(InhibitRuleSchema)),
     delivery: Type.Optional(DeliverySchema),
+    /** Keep delivered and failed outbox rows this long, then prune them. Default 7d. */
+    outbox_retention: Type.Optional(Duration),
   },
   strict,
 );
@@ -293,6 +296,8 @@ export interface AlertingConfig {
   route: RouteConfig & { receiver: string; groupBy: string[]; groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
   inhibitRules: InhibitRule[];
   delivery: DeliveryConfig;
+  /** Delivered and failed outbox rows older than this are pruned. */
+  outboxRetentionMs: number;
 }
 
 /** Defaults, in one place (documented in docs/alerting.md). */
@@ -307,6 +312,7 @@ export const ALERTING_DEFAULTS = {
   slackMaxAlerts: 5,
   messageIdDomain: 'txmon.local',
   delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
+  outboxRetentionMs: 7 * 86_400_000,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -548,12 +554,27 @@ export function parseAlertingConfig(input: unknown, options: ParseOptions = {}):
     fail(`${dp}.max_backoff`, `must be at least initial_backoff (${formatDuration(delivery.initialBackoffMs)})`, 'max_backoff >= initial_backoff', d.max_backoff);
   }
 
+  // The outbox is also the notification log a restart reads back (notificationLogWindowMs):
+  // pruning inside that window would make a restart notify again.
+  const logWindowMs = notificationLogWindowMs(buildRouteTree(route));
+  const retentionPath = `${prefix}.outbox_retention`;
+  const retentionMs = durationAt(cfg.outbox_retention, retentionPath, false);
+  if (retentionMs !== undefined && retentionMs < logWindowMs) {
+    fail(
+      retentionPath,
+      `must be at least ${formatDuration(logWindowMs)} (the longest group_wait + group_interval + repeat_interval of the routes), or a restart would notify again what it can no longer see was sent`,
+      `a duration of at least ${formatDuration(logWindowMs)}`,
+      cfg.outbox_retention,
+    );
+  }
+
   return {
     externalUrl: (cfg.external_url ?? ALERTING_DEFAULTS.externalUrl).replace(/\/+$/, ''),
     receivers,
     route,
     inhibitRules,
     delivery,
+    outboxRetentionMs: retentionMs ?? Math.max(ALERTING_DEFAULTS.outboxRetentionMs, logWindowMs),
   };
 }
 

@@ -108,3 +108,17 @@ export function findRoute(root: RouteNode, id: string): RouteNode | undefined {
   });
   return found;
 }
+
+/**
+ * How far back the notification log must reach: the longest group_wait + group_interval +
+ * repeat_interval of any route. The planner rebuilds what each integration was last told from
+ * the outbox rows of that window on start (NotificationService.restore), so the outbox must keep
+ * finished rows at least this long or a restart would notify again.
+ */
+export function notificationLogWindowMs(root: RouteNode): number {
+  let window = 0;
+  walkRoutes(root, (n) => {
+    window = Math.max(window, n.groupWaitMs + n.groupIntervalMs + n.repeatIntervalMs);
+  });
+  return window;
+}

@@ -23,7 +23,7 @@ import type { Alert } from '../domain/types.ts';
 import type { AlertingConfig } from '../alerting/config.ts';
 import { buildRouteTree, matchRoutes, walkRoutes, type RouteNode } from '../alerting/routing.ts';
 import { groupKey, groupLabelsFor } from '../alerting/grouping.ts';
-import { createInhibitor } from '../alerting/inhibit.ts';
+import { createInhibitor, type Inhibitor } from '../alerting/inhibit.ts';
 import { createSilencer, type Silence, type Silencer } from '../alerting/silences.ts';
 import type { AlertChange, OutboxEntry } from '../store/store.ts';
 import { buildNotification, toNotifiedAlert, type Notification, type NotifiedAlert } from './types.ts';
@@ -255,8 +255,7 @@ export class NotificationPlanner {
   private collect(now: number): OutboxEntry[] {
     const due = Object.entries(this.state.groups).filter(([, g]) => g.nextFlushAt <= now);
     if (due.length === 0) return [];
-    const firingOpen = Object.values(this.state.open).filter((a) => a.state === 'firing').map((a) => ({ fingerprint: a.fingerprint, labels: this.labelsOf(a) }));
-    const inhibitor = createInhibitor(this.cfg.inhibitRules, firingOpen);
+    const inhibitor = this.inhibitorFor(Object.values(this.state.open));
     const out: OutboxEntry[] = [];
     for (const [mapKey, g] of due) {
       out.push(...this.flushGroup(g, now, inhibitor));
@@ -268,15 +267,39 @@ export class NotificationPlanner {
     return out;
   }
 
-  private flushGroup(g: GroupState, now: number, inhibitor: ReturnType<typeof createInhibitor>): OutboxEntry[] {
+  /** The inhibit stage's view: rules plus the firing alerts among `open` as sources. */
+  private inhibitorFor(open: readonly Alert[]): Inhibitor {
+    const firing = open.filter((a) => a.state === 'firing').map((a) => ({ fingerprint: a.fingerprint, labels: this.labelsOf(a) }));
+    return createInhibitor(this.cfg.inhibitRules, firing);
+  }
+
+  /** The inhibit and silence stages for one alert: why it is muted at `now`, or null. */
+  private muteOf(a: Alert, inhibitor: Inhibitor, silencer: Silencer, now: number): MuteInfo | null {
+    const labels = this.labelsOf(a);
+    const silencedBy = silencer.silencedBy(labels, now);
+    const inh = inhibitor.mutes({ fingerprint: a.fingerprint, labels });
+    return silencedBy.length > 0 || inh.inhibited ? { fingerprint: a.fingerprint, silencedBy, inhibitedBy: inh.by } : null;
+  }
+
+  /**
+   * Whether each of `alerts` would be muted at `now`, decided exactly as a flush decides it: the
+   * firing alerts of `open` inhibit, `silences` (all of them; inactive ones are ignored by time)
+   * silence. For the API, which asks about alerts as the store has them. Pure: planner state is
+   * not touched. Returns a mute (or null) per fingerprint.
+   */
+  muteStates(alerts: readonly Alert[], open: readonly Alert[], silences: readonly Silence[], now: number): Map<string, MuteInfo | null> {
+    const inhibitor = this.inhibitorFor(open);
+    const silencer = createSilencer(silences);
+    return new Map(alerts.map((a) => [a.fingerprint, this.muteOf(a, inhibitor, silencer, now)]));
+  }
+
+  private flushGroup(g: GroupState, now: number, inhibitor: Inhibitor): OutboxEntry[] {
     const route = this.route(g);
     const kept: Alert[] = [];
     for (const a of Object.values(g.alerts)) {
-      const labels = this.labelsOf(a);
-      const silencedBy = this.silencer.silencedBy(labels, now);
-      const inh = inhibitor.mutes({ fingerprint: a.fingerprint, labels });
-      if (silencedBy.length > 0 || inh.inhibited) {
-        this.lastMutes.set(a.fingerprint, { fingerprint: a.fingerprint, silencedBy, inhibitedBy: inh.by });
+      const mute = this.muteOf(a, inhibitor, this.silencer, now);
+      if (mute) {
+        this.lastMutes.set(a.fingerprint, mute);
         continue;
       }
       this.lastMutes.delete(a.fingerprint);

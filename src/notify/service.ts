@@ -5,7 +5,9 @@
  * outbox rows commit with the alert changes), `committed` after it, `flush` on the service tick.
  */
 import type { AlertingConfig } from '../alerting/config.ts';
-import { defaultAlertingConfig, parseAlertingConfig } from '../alerting/config.ts';
+import { defaultAlertingConfig, defaultAlertingInput, parseAlertingConfig } from '../alerting/config.ts';
+import { notificationLogWindowMs } from '../alerting/routing.ts';
+import type { Alert } from '../domain/types.ts';
 import type { Silence } from '../alerting/silences.ts';
 import type { TxmonMetrics } from '../api/promMetrics.ts';
 import type { Clock } from '../engine/clock.ts';
@@ -26,15 +28,35 @@ export interface NotificationServiceOptions {
   env?: Env;
   metrics?: TxmonMetrics;
   channelDeps?: ChannelDeps;
-  /** Worker tuning (tests); the retry policy comes from `alerting.delivery`. */
-  worker?: Partial<Pick<WorkerOptions, 'now' | 'batch' | 'leaseMs' | 'pollMs' | 'drainMs'>>;
+  /** Worker tuning (tests); the retry policy comes from `alerting.delivery`, retention from `alerting.outbox_retention`. */
+  worker?: Partial<Pick<WorkerOptions, 'now' | 'batch' | 'leaseMs' | 'pollMs' | 'drainMs' | 'pruneEveryMs'>>;
   /** Runs `fn` exclusively with the engine's evaluations (the engine's mutex). */
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
-/** Reads the alerting section: the configured one, or the documented defaults when it has no receivers. */
+/**
+ * Reads the alerting section: the configured one, or the documented defaults when it configures
+ * no receivers, routes or inhibit rules — then its other keys (delivery, outbox_retention,
+ * external_url) still apply on top of the defaults.
+ */
 export function alertingConfigOf(section: Record<string, unknown>, env: Env): AlertingConfig {
-  return Object.keys(section).length === 0 ? defaultAlertingConfig(env) : parseAlertingConfig(section);
+  if (Object.keys(section).length === 0) return defaultAlertingConfig(env);
+  const routing = ['receivers', 'route', 'inhibit_rules'].some((k) => k in section);
+  return parseAlertingConfig(routing ? section : { ...defaultAlertingInput(env), ...section });
+}
+
+/**
+ * An alert's notification status in the shape of Alertmanager's API (`GettableAlert.status`):
+ * `suppressed` while an active silence matches it or a firing alert inhibits it.
+ */
+export interface AlertNotifyStatus {
+  state: 'active' | 'suppressed';
+  /** Ids of the active silences that match the alert. */
+  silencedBy: string[];
+  /** Fingerprint of the firing alert that inhibits it (the first the planner finds, as it mutes by it); empty when not inhibited. */
+  inhibitedBy: string[];
+  /** Id of that alert, for links. */
+  inhibitedByIds: number[];
 }
 
 export class NotificationService {
@@ -47,7 +69,7 @@ export class NotificationService {
   readonly integrations: Map<string, ReceiverIntegration>;
   private readonly opts: NotificationServiceOptions;
   /** Where delivery failures are logged (the service sets Fastify's logger). */
-  log: { error(obj: object, msg: string): void } | undefined;
+  log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void } | undefined;
 
   private constructor(opts: NotificationServiceOptions, config: AlertingConfig, byReceiver: Map<string, ReceiverIntegration[]>, store: NotifyStore) {
     this.opts = opts;
@@ -67,12 +89,16 @@ export class NotificationService {
         giveUpAfterMs: config.delivery.giveUpAfterMs,
         random: Math.random, // the edge: jitter must differ between processes
       },
+      retentionMs: config.outboxRetentionMs,
       ...opts.worker,
       onAttempt: (row, result, outcome) => {
         m?.notifications.inc({ receiver: row.receiver, result: outcome });
         if (outcome === 'failed') this.log?.error({ id: row.id, receiver: row.receiver, detail: result.detail }, 'notification failed permanently');
       },
       onPending: (n) => m?.outboxPending.set(n),
+      onPruned: (n) => {
+        if (n > 0) this.log?.info({ rows: n, retention: config.outboxRetentionMs }, 'pruned finished outbox rows');
+      },
       onError: (err) => this.log?.error({ err }, 'delivery round failed'),
     });
   }
@@ -90,13 +116,7 @@ export class NotificationService {
   /** Rebuilds the planner's groups from open alerts and the outbox (what each integration was last told). */
   private async restore(): Promise<void> {
     const now = this.clock.now();
-    let window = 0;
-    const visit = (r: { repeatIntervalMs: number; groupIntervalMs: number; groupWaitMs: number; routes: readonly unknown[] }) => {
-      window = Math.max(window, r.repeatIntervalMs + r.groupIntervalMs + r.groupWaitMs);
-      for (const c of r.routes) visit(c as typeof r);
-    };
-    visit(this.planner.root);
-    const since = now - window;
+    const since = now - notificationLogWindowMs(this.planner.root);
     const rows = await this.store.listOutbox({ since, limit: 100_000 });
     const sent: SentRecord[] = rows.map((r) => ({ integration: r.receiver, createdAt: r.createdAt, notification: r.payload as Notification }));
     const open = await this.opts.store.openAlerts();
@@ -110,6 +130,32 @@ export class NotificationService {
     const silences = await this.store.listSilences(this.clock.now());
     this.planner.setSilences(silences);
     return silences;
+  }
+
+  /**
+   * The notification status of `alerts` now, by alert id: for open (pending or firing) alerts,
+   * whether the planner would mute them — its own inhibit and silence stages, over the open
+   * alerts and the silences as the store has them. Resolved alerts are left out.
+   */
+  async alertStatuses(alerts: readonly Alert[]): Promise<Map<number, AlertNotifyStatus>> {
+    const out = new Map<number, AlertNotifyStatus>();
+    const asked = alerts.filter((a) => a.state !== 'resolved');
+    if (asked.length === 0) return out;
+    const now = this.clock.now();
+    const [open, silences] = await Promise.all([this.opts.store.openAlerts(), this.store.listSilences(now)]);
+    const idOf = new Map(open.map((a) => [a.fingerprint, a.id]));
+    const mutes = this.planner.muteStates(asked, open, silences, now);
+    for (const a of asked) {
+      const m = mutes.get(a.fingerprint) ?? null;
+      const inhibitedBy = m?.inhibitedBy === undefined ? [] : [m.inhibitedBy];
+      out.set(a.id, {
+        state: m ? 'suppressed' : 'active',
+        silencedBy: m?.silencedBy ?? [],
+        inhibitedBy,
+        inhibitedByIds: inhibitedBy.map((fp) => idOf.get(fp)).filter((id): id is number => id !== undefined),
+      });
+    }
+    return out;
   }
 
   /** The engine's planNotifications hook. */

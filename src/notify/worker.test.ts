@@ -73,3 +73,62 @@ test('a lease that ran out (worker died) makes the row due again; the dead worke
   assert.equal(await ns.markDelivered('n0', 'other', 150), true);
   await store.close();
 });
+
+test('one group in order: the resolved row waits while the firing row is retried; other groups flow meanwhile', async () => {
+  const store = new SqliteStore(':memory:');
+  await store.migrate();
+  const ns = new SqliteNotifyStore(store.db);
+  const entry = (id: string, createdAt: number, groupKey: string, status: string): OutboxEntry => ({
+    id, receiver: 'r/webhook[0]', payload: { id, groupKey, status }, createdAt, nextAttemptAt: createdAt, attempts: 0, state: 'pending', lastError: null,
+  });
+  await store.saveEvaluation([], [], [entry('count-firing', 1, 'count', 'firing'), entry('share-firing', 2, 'share', 'firing')]);
+  let now = 100;
+  let failuresLeft = 3;
+  const delivered: string[] = [];
+  const attempts: string[] = [];
+  const channel: Channel = {
+    type: 'webhook',
+    async send(n: Notification) {
+      attempts.push(n.id);
+      if (n.id === 'count-firing' && failuresLeft-- > 0) return { ok: false, retryable: true, status: 503, detail: 'HTTP 503' };
+      delivered.push(n.id);
+      return { ok: true, retryable: false, detail: 'ok' };
+    },
+  };
+  const w = new DeliveryWorker({ store: ns, integrations: new Map([['r/webhook[0]', { name: 'r/webhook[0]', channel }]]), policy: { ...policy, maxAttempts: 10 }, now: () => now });
+  await w.runOnce();
+  assert.deepEqual(delivered, ['share-firing'], 'another group is not held back');
+  // The count group resolves while its firing notification is still failing.
+  await store.saveEvaluation([], [], [entry('count-resolved', 3, 'count', 'resolved')]);
+  for (let i = 0; i < 10 && delivered.length < 3; i++) {
+    now += 20; // past any retry delay (backoff capped at 10 ms)
+    await w.runOnce();
+  }
+  assert.deepEqual(delivered, ['share-firing', 'count-firing', 'count-resolved'], 'firing strictly before resolved');
+  assert.equal(attempts.filter((id) => id === 'count-resolved').length, 1, 'resolved sent once, only after firing got through');
+  assert.equal(attempts.filter((id) => id === 'count-firing').length, 4);
+  await store.close();
+});
+
+test('the worker loop prunes finished rows older than the retention, pending rows stay', async () => {
+  const { store, ns } = await setup(3);
+  const now = 10 * 86_400_000;
+  const [a, b] = await ns.claimDue(0, 2, 1000, 't');
+  await ns.markDelivered(a.id, 't', now - 8 * 86_400_000);
+  await ns.markFailed(b.id, 't', 'HTTP 400', now - 8 * 86_400_000);
+  const pruned: number[] = [];
+  const channel: Channel = { type: 'webhook', async send() { return { ok: false, retryable: true, status: 503, detail: 'HTTP 503' }; } };
+  const w = new DeliveryWorker({
+    store: ns, integrations: new Map([['r/webhook[0]', { name: 'r/webhook[0]', channel }]]),
+    policy: { initialMs: 60_000, maxMs: 60_000, maxAttempts: 5, random: () => 0.99 },
+    now: () => now, retentionMs: 7 * 86_400_000, pollMs: 5, onPruned: (n) => pruned.push(n),
+  });
+  w.start();
+  const until = Date.now() + 2000;
+  while (pruned.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  await w.stop();
+  assert.deepEqual(pruned, [2], 'pruned once (the next prune is an hour away)');
+  const left = await ns.listOutbox({});
+  assert.deepEqual(left.map((r) => `${r.id}:${r.state}`), ['n2:pending']);
+  await store.close();
+});

@@ -9,8 +9,16 @@
  * channel turns into the receiver's idempotency key (webhook Idempotency-Key, PagerDuty
  * dedup_key, email Message-ID), so a receiver never acts on one notification twice.
  *
+ * Rows of one receiver and alert group go out one at a time, oldest first: the store only leases
+ * the oldest pending row of a group (claimDue), so a "resolved" never overtakes the "firing"
+ * still being retried, while other groups keep flowing.
+ *
  * `wake()` makes the worker look at once (the engine calls it when it wrote outbox rows), so
  * delivery latency is a few ms, not a poll interval.
+ *
+ * With `retentionMs`, the worker also prunes rows that finished (delivered or failed) longer ago
+ * than that, every `pruneEveryMs`, when a round found nothing to send, so pruning never delays a
+ * delivery.
  */
 import { randomUUID } from 'node:crypto';
 import type { NotifyStore, OutboxRow } from '../store/notifyStore.ts';
@@ -38,14 +46,22 @@ export interface WorkerOptions {
   drainMs?: number;
   /** Called after each attempt (metrics, logs). */
   onAttempt?: (row: OutboxRow, result: DeliveryResult, outcome: DeliveryOutcome) => void;
+  /** Keep finished rows this long (by the worker's clock); null = never prune. Default null. */
+  retentionMs?: number | null;
+  /** How often to prune, when retentionMs is set. Default 1 h. */
+  pruneEveryMs?: number;
   /** Called when a round fails (store error); the worker carries on. */
   onError?: (err: unknown) => void;
   /** Called after each round with the number of pending rows (gauge). */
   onPending?: (n: number) => void;
+  /** Called after each prune with the number of rows deleted. */
+  onPruned?: (n: number) => void;
 }
 
+type Callbacks = 'onAttempt' | 'onError' | 'onPending' | 'onPruned';
+
 export class DeliveryWorker {
-  private readonly o: Required<Omit<WorkerOptions, 'onAttempt' | 'onError' | 'onPending'>> & Pick<WorkerOptions, 'onAttempt' | 'onError' | 'onPending'>;
+  private readonly o: Required<Omit<WorkerOptions, Callbacks>> & Pick<WorkerOptions, Callbacks>;
   private readonly token = randomUUID();
   private readonly abort = new AbortController();
   private stopped = true;
@@ -53,9 +69,11 @@ export class DeliveryWorker {
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** When the loop last pruned (worker clock), null before the first prune. */
+  private lastPruneAt: number | null = null;
 
   constructor(opts: WorkerOptions) {
-    this.o = { now: Date.now, batch: 32, leaseMs: 60_000, pollMs: 1000, drainMs: 5000, ...opts };
+    this.o = { now: Date.now, batch: 32, leaseMs: 60_000, pollMs: 1000, drainMs: 5000, retentionMs: null, pruneEveryMs: 3_600_000, ...opts };
   }
 
   start(): void {
@@ -98,6 +116,20 @@ export class DeliveryWorker {
     return rows.length;
   }
 
+  /** Deletes finished rows older than `retentionMs` now; returns how many (0 when retention is off). */
+  async prune(): Promise<number> {
+    if (this.o.retentionMs === null) return 0;
+    const now = this.o.now();
+    this.lastPruneAt = now;
+    const n = await this.o.store.pruneOutbox(now - this.o.retentionMs);
+    this.o.onPruned?.(n);
+    return n;
+  }
+
+  private pruneDue(): boolean {
+    return this.o.retentionMs !== null && (this.lastPruneAt === null || this.o.now() - this.lastPruneAt >= this.o.pruneEveryMs);
+  }
+
   private track(p: Promise<void>): Promise<void> {
     const t = p.finally(() => this.inFlight.delete(t));
     this.inFlight.add(t);
@@ -115,6 +147,14 @@ export class DeliveryWorker {
       }
       if (this.stopped) break;
       if (leased > 0) continue;
+      if (this.pruneDue()) {
+        try {
+          await this.prune();
+        } catch (err) {
+          this.o.onError?.(err);
+        }
+        if (this.stopped) break;
+      }
       let delay = this.o.pollMs;
       try {
         const next = await this.o.store.nextDueAt();

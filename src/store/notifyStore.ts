@@ -28,9 +28,15 @@ export interface NotifyStore {
    * attempts + 1, next_attempt_at = now + leaseMs and the claim token, in one atomic statement,
    * so two workers never get the same row. A row whose worker died becomes due again when the
    * lease runs out.
+   *
+   * In order per alert group: a row is only claimed when no older row (created_at, then id) of
+   * the same receiver and group key is still pending — due, waiting for a retry or leased. So
+   * at most one row per (receiver, group) is ever in flight, and a group's "resolved" cannot
+   * overtake its "firing". A row that ended `failed` no longer holds its group back; rows of
+   * different groups flow concurrently.
    */
   claimDue(now: number, limit: number, leaseMs: number, token: string): Promise<OutboxRow[]>;
-  /** Earliest next_attempt_at among pending rows, or null. */
+  /** Earliest next_attempt_at among pending rows claimDue could take (heads of their group), or null. */
   nextDueAt(): Promise<number | null>;
   /** The result methods only act while the row still carries `token`; they return whether it did. */
   markDelivered(id: string, token: string, now: number): Promise<boolean>;
@@ -40,6 +46,13 @@ export interface NotifyStore {
   release(id: string, token: string, now: number): Promise<boolean>;
   listOutbox(filter: OutboxFilter): Promise<OutboxRow[]>;
   countPending(): Promise<number>;
+  /**
+   * Deletes rows in a final state that finished before `before` (epoch ms, the worker's clock):
+   * delivered rows by delivered_at, failed rows by the time they were given up (markFailed sets
+   * next_attempt_at to it). Pending rows are never deleted. Works in batches of `batch` rows so
+   * a large backlog never holds the database for long. Returns how many rows went.
+   */
+  pruneOutbox(before: number, batch?: number): Promise<number>;
 
   createSilence(s: Silence): Promise<void>;
   getSilence(id: string): Promise<Silence | null>;
@@ -48,6 +61,21 @@ export interface NotifyStore {
   /** Sets ends_at = now when the silence has not ended yet; returns the silence after it. */
   expireSilence(id: string, now: number): Promise<Silence | null>;
 }
+
+/**
+ * SQL condition (no parameters) true when outbox row `o` is the oldest pending row of its
+ * receiver and group: no older pending row `p` of the same receiver and group_key exists.
+ * A NULL group_key equals nothing, so such rows are never held back. Shared by both dialects.
+ */
+export const HEAD_OF_GROUP =
+  'NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = \'pending\' AND p.receiver = o.receiver AND p.group_key = o.group_key ' +
+  'AND (p.created_at < o.created_at OR (p.created_at = o.created_at AND p.id < o.id)))';
+
+/** SQL condition selecting rows that finished before a cut-off; `{0}` stands for the cut-off parameter. */
+export const FINISHED_BEFORE = "((state = 'delivered' AND delivered_at < {0}) OR (state = 'failed' AND next_attempt_at < {0}))";
+
+/** Rows deleted per statement when pruning. */
+export const PRUNE_BATCH = 5000;
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
@@ -102,15 +130,20 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async claimDue(now: number, limit: number, leaseMs: number, token: string): Promise<OutboxRow[]> {
+    // One statement: SQLite runs it under the write lock, so the head-of-group check and the
+    // lease are atomic, even against a worker of another process on the same file.
     const rows = this.stmt(
       'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim_token = ?, first_attempt_at = COALESCE(first_attempt_at, ?) ' +
-        "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?) RETURNING *",
+        "WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND " + HEAD_OF_GROUP +
+        ' ORDER BY o.created_at, o.id LIMIT ?) RETURNING *',
     ).all(now + leaseMs, token, now, now, limit) as Row[];
     return rows.map(outboxFromRow).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
   async nextDueAt(): Promise<number | null> {
-    return numOrNull((this.stmt("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'").get() as Row).t);
+    // Rows held back by an older row of their group do not count: the worker would wake for
+    // them, claim nothing and spin until the older row is due.
+    return numOrNull((this.stmt(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending' AND ${HEAD_OF_GROUP}`).get() as Row).t);
   }
 
   private changed(sql: string, ...params: Array<string | number | null>): boolean {
@@ -145,6 +178,18 @@ export class SqliteNotifyStore implements NotifyStore {
 
   async countPending(): Promise<number> {
     return num((this.stmt("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as Row).n);
+  }
+
+  async pruneOutbox(before: number, batch = PRUNE_BATCH): Promise<number> {
+    const del = this.stmt(`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE ${FINISHED_BEFORE.replaceAll('{0}', '?')} LIMIT ?)`);
+    let total = 0;
+    for (;;) {
+      const n = Number(del.run(before, before, batch).changes);
+      total += n;
+      if (n < batch) return total;
+      // node:sqlite is synchronous: let requests through between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async createSilence(s: Silence): Promise<void> {

@@ -5,17 +5,32 @@ import { DEFAULT_SCOPE, type Alert } from '../../domain/types.ts';
 import { minuteToIso, toMinute } from '../../domain/time.ts';
 import { enumParam, intParam, stringParam, timeParam } from '../query.ts';
 import type { AppContext } from '../context.ts';
+import type { AlertNotifyStatus } from '../../notify/service.ts';
 
 type Q = Record<string, unknown>;
 
-export function alertView(a: Alert): Record<string, unknown> {
-  return {
+/**
+ * An alert as the API shows it. `status` (Alertmanager's `{state, silencedBy, inhibitedBy}`)
+ * is the notification status: null for resolved alerts, absent when this process runs no
+ * notification pipeline.
+ */
+export function alertView(a: Alert, status?: AlertNotifyStatus | null): Record<string, unknown> {
+  const view: Record<string, unknown> = {
     id: a.id, fingerprint: a.fingerprint, rule: a.rule, labels: a.labels, state: a.state, severity: a.severity,
     score: a.score, observed: a.observed, expected: a.expected, summary: a.summary, explanation: a.explanation,
     starts_at: new Date(a.startsAt).toISOString(), ends_at: a.endsAt === null ? null : new Date(a.endsAt).toISOString(),
     updated_at: new Date(a.updatedAt).toISOString(), last_minute: minuteToIso(a.lastMinute),
     duration_minutes: Math.round(((a.endsAt ?? (a.lastMinute + 1) * 60_000) - a.startsAt) / 60_000),
   };
+  if (status !== undefined) view.status = status;
+  return view;
+}
+
+/** Each alert's notification status (see alertView), decided by the notification planner. */
+async function notifyStatuses(ctx: AppContext, alerts: readonly Alert[]): Promise<(a: Alert) => AlertNotifyStatus | null | undefined> {
+  if (!ctx.notifications) return () => undefined;
+  const statuses = await ctx.notifications.alertStatuses(alerts);
+  return (a) => statuses.get(a.id) ?? null;
 }
 
 export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -35,7 +50,8 @@ export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise
       state, severity: enumParam(q, 'severity', ['info', 'warning', 'critical'] as const), scope: stringParam(q, 'scope'),
       from: timeParam(q, 'from', tz), to: timeParam(q, 'to', tz), limit: intParam(q, 'limit', 1, 10_000),
     });
-    return { alerts: alerts.map(alertView), count: alerts.length };
+    const statusOf = await notifyStatuses(ctx, alerts);
+    return { alerts: alerts.map((a) => alertView(a, statusOf(a))), count: alerts.length };
   });
 
   app.get('/api/v1/alerts/:id', { schema: { tags: ['alerts'], summary: 'One alert with its state history' } }, async (req) => {
@@ -45,7 +61,8 @@ export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const alert = await ctx.store.getAlert(Number(raw));
     if (!alert) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no alert with id ${raw}`);
     const history = await ctx.store.alertHistory(alert.id);
-    return { ...alertView(alert), history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) };
+    const statusOf = await notifyStatuses(ctx, [alert]);
+    return { ...alertView(alert, statusOf(alert)), history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) };
   });
 
   app.get('/api/v1/metrics', {

@@ -15,6 +15,8 @@ export interface RecordedRequest {
   text: string;
   /** Parsed JSON body (undefined when not JSON). */
   body: unknown;
+  /** The status the sink answered with. */
+  answered: number;
 }
 
 export interface SinkReply {
@@ -31,6 +33,8 @@ export interface HttpSink {
   /** Replies used in order for the next requests; when empty, `fallback` answers. */
   replies: SinkReply[];
   fallback: SinkReply;
+  /** Asked first for each request: a reply chosen by its content, or undefined to go on as above. */
+  decide?: (r: Omit<RecordedRequest, 'answered'>) => SinkReply | undefined;
   close(): Promise<void>;
 }
 
@@ -48,8 +52,9 @@ export async function startHttpSink(fallback: SinkReply = { status: 200, body: '
       } catch {
         body = undefined;
       }
-      sink.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, text, body });
-      const reply = sink.replies.shift() ?? sink.fallback;
+      const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, text, body };
+      const reply = sink.decide?.(recorded) ?? sink.replies.shift() ?? sink.fallback;
+      sink.requests.push({ ...recorded, answered: reply.status });
       const answer = () => {
         if (res.destroyed) return;
         res.writeHead(reply.status, { 'content-type': 'text/plain', ...(reply.headers ?? {}) });

@@ -2,10 +2,16 @@
  * PostgreSQL implementation of NotifyStore (src/store/notifyStore.ts) on the PostgresStore's pool.
  * Claims use `FOR UPDATE SKIP LOCKED`, so workers of several replicas share the outbox without
  * ever leasing the same row.
+ *
+ * In-order delivery per group holds under concurrency too: a row leaves `pending` only towards
+ * `delivered` / `failed` and is never inserted older than rows already written (the planner's
+ * clock, under the engine's mutex), so a claim whose snapshot sees an older pending row of the
+ * group can only be more careful than needed, never less; and once an older row is leased it is
+ * still pending, so no other worker takes a later row of its group meanwhile.
  */
 import type pg from 'pg';
 import type { Silence } from '../../alerting/silences.ts';
-import { outboxFromRow, silenceFromRow, silenceValues, type NotifyStore, type OutboxFilter, type OutboxRow } from '../notifyStore.ts';
+import { FINISHED_BEFORE, HEAD_OF_GROUP, PRUNE_BATCH, outboxFromRow, silenceFromRow, silenceValues, type NotifyStore, type OutboxFilter, type OutboxRow } from '../notifyStore.ts';
 
 type Row = Record<string, unknown>;
 
@@ -27,14 +33,16 @@ export class PostgresNotifyStore implements NotifyStore {
   async claimDue(now: number, limit: number, leaseMs: number, token: string): Promise<OutboxRow[]> {
     const rows = await this.rows(
       'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claim_token = $2, first_attempt_at = COALESCE(first_attempt_at, $3) ' +
-        "WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $3 ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING *",
+        "WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= $3 AND " + HEAD_OF_GROUP +
+        ' ORDER BY o.created_at, o.id LIMIT $4 FOR UPDATE OF o SKIP LOCKED) RETURNING *',
       [now + leaseMs, token, now, limit],
     );
     return rows.map(outboxFromRow).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
   async nextDueAt(): Promise<number | null> {
-    const t = (await this.rows("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'", []))[0]?.t;
+    // Rows held back by an older row of their group do not count (see SqliteNotifyStore).
+    const t = (await this.rows(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending' AND ${HEAD_OF_GROUP}`, []))[0]?.t;
     return t === null || t === undefined ? null : Number(t);
   }
 
@@ -66,6 +74,16 @@ export class PostgresNotifyStore implements NotifyStore {
 
   async countPending(): Promise<number> {
     return Number((await this.rows("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'", []))[0].n);
+  }
+
+  async pruneOutbox(before: number, batch = PRUNE_BATCH): Promise<number> {
+    const sql = `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE ${FINISHED_BEFORE.replaceAll('{0}', '$1')} LIMIT $2)`;
+    let total = 0;
+    for (;;) {
+      const n = (await this.pool.query(sql, [before, batch])).rowCount ?? 0;
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   async createSilence(s: Silence): Promise<void> {
