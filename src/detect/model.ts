@@ -227,7 +227,10 @@ export class DetectionModel {
         flagged.add(series);
       }
       // Sustained shift on counts: only the downward side (drops); rises are judged on shares.
-      if (series.direction === 'down' && exp.source !== 'rolling') {
+      // A chart at rest stays at 0 on a minute at or above expectation (its increment is ≤ 0 then,
+      // since log s ≤ s − 1): skip the logs on the common quiet minute.
+      const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
+      if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
         const cusum = this.cusumStep(series.cusum, inc);
         if (cusum.value > cfg.cusum.h) {
@@ -279,7 +282,10 @@ export class DetectionModel {
     }
     // Sustained-rise CUSUM for the problem statuses only: other statuses (refunds, unknown ones)
     // have their own slow rhythms and are judged minute by minute.
-    if (series.sustained && n > 0) {
+    // At rest, a share at or below the expected one cannot start an excursion (its increment is
+    // ≤ 0): skip the logs on the common quiet minute.
+    const atRest = series.cusum.value === 0 && k <= n * Math.min(0.99, Math.max(p0, 1e-4));
+    if (series.sustained && n > 0 && !atRest) {
       const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
       const cusum = this.cusumStep(series.cusum, inc);
