@@ -416,11 +416,11 @@ export class DetectionModel {
     return s;
   }
 
-  private newCountSeries(status: string, direction: Direction): CountSeries {
+  private newCountSeries(status: string, direction: Direction, share: ShareSeries | null = null): CountSeries {
     return {
       status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
       z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window), flaggedIn: -1 }, flags: 0, zFlags: 0, unlearned: 0, flaggedIn: -1,
-      share: null,
+      share,
     };
   }
 
@@ -428,12 +428,13 @@ export class DetectionModel {
   private countSeries(state: ScopeState, status: string): CountSeries {
     let s = state.counts.get(status);
     if (!s) {
+      // Built whole, never patched afterwards: a field that changes type after construction
+      // deoptimises every function that relies on it (seen hundreds of times per run).
       const down = this.config.volumeStatuses.includes(status);
-      state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up')));
-      if (!down) {
-        s.share = { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
-        state.shares.set(status, s.share);
-      }
+      const share: ShareSeries | null = down ? null
+        : { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
+      state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up', share)));
+      if (share !== null) state.shares.set(status, share);
     }
     return s;
   }
