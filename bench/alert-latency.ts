@@ -119,7 +119,12 @@ for (const scope of scopes) {
 }
 const wall = performance.now() - t;
 
-const outbox = await service.ctx.notifications!.store.listOutbox({ limit: 100_000 });
+// The receiver can hold the last notification a moment before the worker records the delivery.
+let outbox = await service.ctx.notifications!.store.listOutbox({ limit: 100_000 });
+for (let i = 0; i < 100 && outbox.some((r) => r.state === 'pending'); i++) {
+  await new Promise((r) => setTimeout(r, 10));
+  outbox = await service.ctx.notifications!.store.listOutbox({ limit: 100_000 });
+}
 console.log(`alerts notified: ${latency.length} (outbox rows: ${outbox.length}, delivered: ${outbox.filter((r) => r.state === 'delivered').length}) in ${(wall / 1000).toFixed(1)} s`);
 console.log(`reference  plain POST to the receiver     ${fmt(plain)}`);
 console.log(`reference  ingest POST round trip         ${fmt(ingestRtt)}`);
