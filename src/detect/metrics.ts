@@ -1,18 +1,33 @@
 /** The metrics of one minute: counts, total and shares. */
 import type { MinuteMetrics, MinuteSnapshot } from '../domain/types.ts';
 
-export function minuteMetrics(snapshot: MinuteSnapshot, statuses: Iterable<string> = []): MinuteMetrics {
-  // for-in rather than Object.entries: this runs for every scope-minute (backtest hot path).
-  const counts: Record<string, number> = {};
-  for (const s of statuses) counts[s] = 0;
-  let total = 0;
+/**
+ * Counts of every known status (0 when the minute lacks one, known ones first in their order),
+ * the total, and each status's share of it. Runs for every scope-minute (the backtest hot path).
+ */
+export function minuteMetrics(snapshot: MinuteSnapshot, statuses: ReadonlySet<string> = new Set()): MinuteMetrics {
   const observed = snapshot.counts;
-  for (const status in observed) {
-    const n = observed[status];
-    counts[status] = n;
-    total += n;
-  }
+  const counts = sameKeysInOrder(observed, statuses) ? { ...observed } : withKnownFirst(observed, statuses);
+  let total = 0;
+  for (const status in counts) total += counts[status];
   const shares: Record<string, number> = {};
   for (const status in counts) shares[status] = total > 0 ? counts[status] / total : 0;
   return { total, counts, shares };
+}
+
+/** Does the minute report exactly the known statuses, in their order? (The usual case: a copy will do.) */
+function sameKeysInOrder(observed: Record<string, number>, statuses: ReadonlySet<string>): boolean {
+  const it = statuses.values();
+  for (const status in observed) {
+    const next = it.next();
+    if (next.done === true || next.value !== status) return false;
+  }
+  return it.next().done === true;
+}
+
+function withKnownFirst(observed: Record<string, number>, statuses: ReadonlySet<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of statuses) counts[s] = 0;
+  for (const status in observed) counts[status] = observed[status];
+  return counts;
 }
