@@ -146,7 +146,9 @@ export class DetectionModel {
     const { scope, minute } = snapshot;
     if (learn) {
       state.lastMinute = minute;
-      for (const s in snapshot.counts) state.statuses.add(s);
+      // A status seen for the first time gets its series now: state.counts then lists every known
+      // status in the order of state.statuses, and the minute's loop below walks it directly.
+      for (const s in snapshot.counts) if (!state.statuses.has(s)) { state.statuses.add(s); this.countSeries(state, s); }
     }
     const statuses = learn ? state.statuses : new Set([...state.statuses, ...Object.keys(snapshot.counts)]);
     const metrics = minuteMetrics(snapshot, statuses);
@@ -167,10 +169,9 @@ export class DetectionModel {
     this.judgeCount(total, metrics.total, totalExp, 1, snapshot, raw, flagged, tests, 'total');
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
     if (surge) { raw.push(surge); flagged.add(state.surge); }
-    for (const status of statuses) {
-      // A status first seen in a preview has no history to judge it by: static rules only.
-      const series = learn ? this.countSeries(state, status) : state.counts.get(status);
-      if (series === undefined) continue;
+    // Known statuses only: one first seen in a preview has no history to judge it by (static rules only).
+    for (const series of state.counts.values()) {
+      const status = series.status;
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
