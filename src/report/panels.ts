@@ -8,10 +8,12 @@
  * configuration replays the stored minutes (plus the model's warm-up history before the range)
  * and its baselines are read before each minute is evaluated — exactly what the live engine
  * expected at that minute, since the model is deterministic. No second model is invented here.
+ * The live dashboard passes a {@link MinuteCache} (src/report/expectationCache.ts) that keeps the
+ * replay between requests; the report replays once.
  */
 import type { Alert, Assessment, EpochMinute, MinuteSnapshot, Severity } from '../domain/types.ts';
 import { DEFAULT_SCOPE, KNOWN_STATUSES, SEVERITY_RANK } from '../domain/types.ts';
-import type { Store } from '../store/store.ts';
+import type { ScopeInfo, Store } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
 import { panelOptions, SHARE_STATUSES, type ExpectedSeries, type PanelAlert, type PanelData, type PanelName, type PanelSeverity, type RuleThresholds } from './charts.ts';
@@ -33,6 +35,34 @@ export interface ReplayModel {
   readonly historyMinutes: number;
 }
 
+/** What the model expected of one count or total series at a minute, read before evaluating it. */
+export interface MinuteExpectation {
+  metric: string;
+  status: string;
+  /** Not ready = still warming up: the series is listed but shows no expectation. */
+  ready: boolean;
+  expected: number;
+  low: number;
+  high: number;
+}
+
+/** One minute as the panels use it: its stored counts and what the model expected of it. */
+export interface PanelMinute {
+  /** status -> count; empty for a minute without data. */
+  counts: Readonly<Record<string, number>>;
+  hasData: boolean;
+  /** The model's count and total series in its baselines' order, before this minute was evaluated. */
+  expectations: readonly MinuteExpectation[];
+}
+
+/**
+ * A source of replayed minutes that outlives one request (src/report/expectationCache.ts). It
+ * answers null when it cannot serve the range exactly; the caller then replays once itself.
+ */
+export interface MinuteCache {
+  minutes(src: PanelSource, info: ScopeInfo, from: EpochMinute, to: EpochMinute): Promise<PanelMinute[] | null>;
+}
+
 /** Where panel data comes from. */
 export interface PanelSource {
   store: Pick<Store, 'listScopes' | 'readCounts' | 'readAuthCodes' | 'listAssessments' | 'listAlerts' | 'openAlerts'>;
@@ -42,6 +72,17 @@ export interface PanelSource {
   newModel(): ReplayModel;
   /** Zone for the hour-of-day heatmap. */
   timeZone: string;
+  /** Replayed minutes kept between requests (the live dashboard); without it every call replays. */
+  cache?: MinuteCache;
+}
+
+/** How loadPanelData replays (tests compare the cache against a one-off replay from its start). */
+export interface LoadOptions {
+  /**
+   * Start the one-off replay at this minute (clamped to the scope's first minute and the range
+   * start) instead of at most MAX_WARMUP_MINUTES before the range; bypasses `src.cache`.
+   */
+  replayFrom?: EpochMinute;
 }
 
 export interface PanelQuery {
@@ -156,8 +197,59 @@ function shareThresholds(cfg: DetectConfig): Record<string, RuleThresholds> {
   return out;
 }
 
+/** First minute a replay ending its warm-up at `from` starts at: at most MAX_WARMUP_MINUTES back. */
+export function warmStart(model: ReplayModel, firstMinute: EpochMinute, from: EpochMinute): EpochMinute {
+  return Math.max(firstMinute, from - Math.min(model.historyMinutes, MAX_WARMUP_MINUTES));
+}
+
+/** The model's count and total series as it expects them at the next minute it evaluates. */
+export function expectationsOf(model: ReplayModel, scope: string): MinuteExpectation[] {
+  const out: MinuteExpectation[] = [];
+  for (const b of model.baselines(scope)) {
+    if (b.metric !== 'count' && b.metric !== 'total') continue;
+    out.push({ metric: b.metric, status: b.status, ready: b.ready, expected: b.expected, low: b.band[0], high: b.band[1] });
+  }
+  return out;
+}
+
+/** A minute the store holds no row for: the model sees it as silent. */
+export function silentMinute(scope: string, minute: EpochMinute): MinuteSnapshot {
+  return { scope, minute, counts: {}, authCodes: {}, hasData: false };
+}
+
+/** The stored minutes of a scope in [from, to) as model input, keyed by minute (minutes with rows only). */
+export async function readSnapshots(store: PanelSource['store'], scope: string, from: EpochMinute, to: EpochMinute): Promise<Map<EpochMinute, MinuteSnapshot>> {
+  const snaps = new Map<EpochMinute, MinuteSnapshot>();
+  const snap = (m: EpochMinute) => {
+    let s = snaps.get(m);
+    if (!s) snaps.set(m, (s = { scope, minute: m, counts: {}, authCodes: {}, hasData: true }));
+    return s;
+  };
+  for (const r of await store.readCounts(scope, from, to)) snap(r.minute).counts[r.status] = r.count;
+  for (const r of await store.readAuthCodes(scope, from, to)) snap(r.minute).authCodes[r.authCode] = r.count;
+  return snaps;
+}
+
+/**
+ * The one-off replay: a fresh model evaluates [warm, to) and the minutes [from, to) are returned
+ * with its expectations read before each was evaluated.
+ */
+async function replayOnce(src: PanelSource, info: ScopeInfo, from: EpochMinute, to: EpochMinute, replayFrom?: EpochMinute): Promise<PanelMinute[]> {
+  const scope = info.scope;
+  const model = src.newModel();
+  const warm = replayFrom === undefined ? warmStart(model, info.firstMinute, from) : Math.max(info.firstMinute, Math.min(replayFrom, from));
+  const snaps = await readSnapshots(src.store, scope, warm, to);
+  const out: PanelMinute[] = [];
+  for (let m = warm; m < to; m++) {
+    const s = snaps.get(m) ?? silentMinute(scope, m);
+    if (m >= from) out.push({ counts: s.counts, hasData: s.hasData, expectations: expectationsOf(model, scope) });
+    if (m < to - 1) model.evaluate(s);
+  }
+  return out;
+}
+
 /** Loads everything the panels show for a scope and range. */
-export async function loadPanelData(src: PanelSource, q: PanelQuery = {}): Promise<LoadedPanels> {
+export async function loadPanelData(src: PanelSource, q: PanelQuery = {}, opts: LoadOptions = {}): Promise<LoadedPanels> {
   const scope = q.scope ?? DEFAULT_SCOPE;
   const range = q.range ?? '6h';
   const infos = await src.store.listScopes();
@@ -172,24 +264,17 @@ export async function loadPanelData(src: PanelSource, q: PanelQuery = {}): Promi
   from = Math.max(from, info.firstMinute);
   if (to <= from) return { data: emptyData(scope, range, src), from, to: from, empty: true, latest: null, alerts: [], openAlerts: open, scopes };
 
-  // One replay pass over [warm, to): counts for the range and the model's expectation per minute.
-  const model = src.newModel();
-  const warm = Math.max(info.firstMinute, from - Math.min(model.historyMinutes, MAX_WARMUP_MINUTES));
-  const snaps = new Map<EpochMinute, MinuteSnapshot>();
-  const snap = (m: EpochMinute) => {
-    let s = snaps.get(m);
-    if (!s) snaps.set(m, (s = { scope, minute: m, counts: {}, authCodes: {}, hasData: true }));
-    return s;
-  };
-  for (const r of await src.store.readCounts(scope, warm, to)) snap(r.minute).counts[r.status] = r.count;
-  for (const r of await src.store.readAuthCodes(scope, warm, to)) snap(r.minute).authCodes[r.authCode] = r.count;
+  // Counts and the model's expectation per minute of [from, to): from the cache when it can serve
+  // the range exactly, else from one replay pass over the warm-up history and the range.
+  const cached = src.cache && opts.replayFrom === undefined ? await src.cache.minutes(src, info, from, to) : null;
+  const minutes = cached ?? await replayOnce(src, info, from, to, opts.replayFrom);
 
   const n = to - from;
   const step = Math.max(1, Math.ceil(n / MAX_POINTS));
   const points = Math.ceil(n / step);
   const times = Array.from({ length: points }, (_, i) => (from + i * step) * 60_000);
   const statusSet = new Set<string>();
-  for (let m = from; m < to; m++) for (const s of Object.keys(snaps.get(m)?.counts ?? {})) statusSet.add(s);
+  for (const s of minutes) for (const st of Object.keys(s.counts)) statusSet.add(st);
   const statuses = orderStatuses(statusSet);
 
   const sums: Record<string, number[]> = Object.fromEntries(statuses.map((s) => [s, new Array(points).fill(0)]));
@@ -209,30 +294,27 @@ export async function loadPanelData(src: PanelSource, q: PanelQuery = {}): Promi
     return a;
   };
 
-  for (let m = warm; m < to; m++) {
-    const s = snaps.get(m) ?? { scope, minute: m, counts: {}, authCodes: {}, hasData: false };
-    if (m >= from) {
-      const b = Math.floor((m - from) / step);
-      const minuteTotal = Object.values(s.counts).reduce((x, y) => x + y, 0);
-      for (const [st, c] of Object.entries(s.counts)) {
-        sums[st][b] += c;
-        totals[st] += c;
-        hourStatus[st][hourOf(m)] += c;
-      }
-      bucketTotal[b] += minuteTotal;
-      hourTotal[hourOf(m)] += minuteTotal;
-      for (const base of model.baselines(scope)) {
-        if (base.metric !== 'count' && base.metric !== 'total') continue;
-        const a = accFor(base.metric, base.status);
-        if (!base.ready) continue;
-        a.exp[b] += base.expected; a.low[b] += base.band[0]; a.high[b] += base.band[1]; a.nExp[b]++;
-      }
-      if (s.hasData) {
-        for (const st of statuses) { const a = accFor('count', st); a.obs[b] += s.counts[st] ?? 0; a.nObs[b]++; }
-        const a = accFor('total', 'total'); a.obs[b] += minuteTotal; a.nObs[b]++;
-      }
+  for (let i = 0; i < n; i++) {
+    const m = from + i;
+    const s = minutes[i];
+    const b = Math.floor(i / step);
+    const minuteTotal = Object.values(s.counts).reduce((x, y) => x + y, 0);
+    for (const [st, c] of Object.entries(s.counts)) {
+      sums[st][b] += c;
+      totals[st] += c;
+      hourStatus[st][hourOf(m)] += c;
     }
-    model.evaluate(s);
+    bucketTotal[b] += minuteTotal;
+    hourTotal[hourOf(m)] += minuteTotal;
+    for (const e of s.expectations) {
+      const a = accFor(e.metric, e.status);
+      if (!e.ready) continue;
+      a.exp[b] += e.expected; a.low[b] += e.low; a.high[b] += e.high; a.nExp[b]++;
+    }
+    if (s.hasData) {
+      for (const st of statuses) { const a = accFor('count', st); a.obs[b] += s.counts[st] ?? 0; a.nObs[b]++; }
+      const a = accFor('total', 'total'); a.obs[b] += minuteTotal; a.nObs[b]++;
+    }
   }
 
   const mean = (sum: number[], cnt: number[]) => sum.map((v, i) => (cnt[i] ? v / cnt[i] : null));

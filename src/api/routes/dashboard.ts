@@ -18,6 +18,7 @@ import { DetectionModel } from '../../detect/model.ts';
 import { stringParam } from '../query.ts';
 import type { AppContext } from '../context.ts';
 import { buildDashboardView, loadPanelData, RANGES } from '../../report/panels.ts';
+import { ExpectationCache } from '../../report/expectationCache.ts';
 
 const DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url);
 
@@ -50,6 +51,9 @@ function loadAssets(): Map<string, Asset> {
 
 export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const assets = loadAssets();
+  // One per service instance: the dashboard polls, and each request would otherwise replay up
+  // to 14 days of the scope through a fresh model (src/report/expectationCache.ts).
+  const expectations = new ExpectationCache();
 
   const sendAsset = (reply: FastifyReply, name: string) => {
     const a = assets.get(name);
@@ -80,7 +84,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     }
     const detect = ctx.engine.model.config;
     const loaded = await loadPanelData({
-      store: ctx.store, detect, timeZone: ctx.config.timeZone, newModel: () => new DetectionModel(detect),
+      store: ctx.store, detect, timeZone: ctx.config.timeZone, newModel: () => new DetectionModel(detect), cache: expectations,
     }, { scope: stringParam(q, 'scope'), range });
     return buildDashboardView(loaded, detect);
   });
