@@ -73,3 +73,20 @@ export function transitionFromRow(r: Row): AlertTransition {
 }
 
 export const SEVERITY_ORDER_SQL = "CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END";
+
+/**
+ * Scopes with counts, their first and last minute and last evaluated minute (both dialects; the
+ * caller appends its ORDER BY). A loose index scan: the recursive CTE hops from scope to scope on
+ * the (scope, minute, status) key and each MIN/MAX is one index probe, so the cost grows with
+ * the number of scopes, not of rows — a GROUP BY over minute_counts read every row (12 ms on
+ * 140 k rows, every dashboard request and engine start).
+ */
+export const LIST_SCOPES_SQL =
+  'WITH RECURSIVE s(scope) AS (' +
+  'SELECT MIN(scope) FROM minute_counts ' +
+  'UNION ALL SELECT (SELECT MIN(c.scope) FROM minute_counts c WHERE c.scope > s.scope) FROM s WHERE s.scope IS NOT NULL) ' +
+  'SELECT s.scope, ' +
+  '(SELECT MIN(c.minute) FROM minute_counts c WHERE c.scope = s.scope) AS first_minute, ' +
+  '(SELECT MAX(c.minute) FROM minute_counts c WHERE c.scope = s.scope) AS last_minute, ' +
+  '(SELECT MAX(a.minute) FROM assessments a WHERE a.scope = s.scope) AS last_evaluated ' +
+  'FROM s WHERE s.scope IS NOT NULL';

@@ -15,7 +15,7 @@ import { TxmonError } from '../../domain/errors.ts';
 import { loadMigrations } from '../migrations.ts';
 import { namedToPositional } from '../namedQueries.ts';
 import {
-  ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, transitionFromRow,
+  ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, LIST_SCOPES_SQL, transitionFromRow,
 } from '../rows.ts';
 import type {
   AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
@@ -227,9 +227,7 @@ export class PostgresStore implements Store {
 
   async listScopes(): Promise<ScopeInfo[]> {
     const res = await this.pool.query(
-      'SELECT c.scope, MIN(c.minute) AS first_minute, MAX(c.minute) AS last_minute, ' +
-        '(SELECT MAX(a.minute) FROM assessments a WHERE a.scope = c.scope) AS last_evaluated ' +
-        'FROM minute_counts c GROUP BY c.scope ORDER BY c.scope COLLATE "C"',
+      LIST_SCOPES_SQL + ' ORDER BY s.scope COLLATE "C"',
     );
     return res.rows.map((r: Row) => ({
       scope: String(r.scope),

@@ -10,7 +10,7 @@ import { SEVERITY_RANK } from '../../domain/types.ts';
 import { TxmonError } from '../../domain/errors.ts';
 import { loadMigrations } from '../migrations.ts';
 import {
-  ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, transitionFromRow,
+  ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, LIST_SCOPES_SQL, transitionFromRow,
 } from '../rows.ts';
 import type {
   AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
@@ -135,9 +135,7 @@ export class SqliteStore implements Store {
 
   async listScopes(): Promise<ScopeInfo[]> {
     const rows = this.stmt(
-      'SELECT c.scope, MIN(c.minute) AS first_minute, MAX(c.minute) AS last_minute, ' +
-        '(SELECT MAX(a.minute) FROM assessments a WHERE a.scope = c.scope) AS last_evaluated ' +
-        'FROM minute_counts c GROUP BY c.scope ORDER BY c.scope',
+      LIST_SCOPES_SQL + ' ORDER BY s.scope',
     ).all() as Row[];
     return rows.map((r) => ({
       scope: String(r.scope),
