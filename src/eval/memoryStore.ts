@@ -86,19 +86,17 @@ export class MemoryStore implements EngineStore {
       return last;
     };
     // Rows of one scope-minute come together: look its cell up once per run of rows.
-    let runData: ScopeData | null = null;
-    let runMinute = 0;
-    let runRows: MinuteBatch['counts'] | null = null;
-    for (const c of batch.counts) {
+    const rows = batch.counts;
+    for (let i = 0; i < rows.length;) {
+      const c = rows[i];
+      let j = i + 1;
+      while (j < rows.length && rows[j].minute === c.minute && rows[j].scope === c.scope) j++;
       const d = data(c.scope);
-      if (d !== runData || c.minute !== runMinute || runRows === null) {
-        const cell = this.cell(d, c.minute);
-        runRows = cell.countRows ??= [];
-        runData = d;
-        runMinute = c.minute;
-        d.hasCounts = true;
-      }
-      runRows.push(c);
+      const cell = this.cell(d, c.minute);
+      d.hasCounts = true;
+      if (cell.countRows === null) cell.countRows = rows.slice(i, j);
+      else for (let k = i; k < j; k++) cell.countRows.push(rows[k]);
+      i = j;
     }
     for (const a of batch.authCodes) {
       const cell = this.cell(data(a.scope), a.minute);
