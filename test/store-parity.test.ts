@@ -15,6 +15,7 @@ import type { AlertChange, OutboxEntry, Store } from '../src/store/store.ts';
 import { testDialects, type TestStore } from '../src/store/postgres/testing.ts';
 import { listNamedQueries, runNamedQuery, type QueryInput } from '../src/store/namedQueries.ts';
 import { parseCheckoutCsv, type CheckoutRow } from '../src/report/checkout/parse.ts';
+import { mulberry32 } from '../src/report/checkout/synthetic.ts';
 import { loadMigrations } from '../src/store/migrations.ts';
 
 const DIALECTS = testDialects();
@@ -31,17 +32,6 @@ if (!process.env.TXMON_TEST_PG_URL) {
 const BASE = Date.UTC(2025, 6, 12) / 60_000;
 const DAYS = 2;
 const iso = (minute: number) => new Date(minute * 60_000).toISOString();
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Poisson draw (Knuth for small means, normal approximation for large). */
 function poisson(rand: () => number, mean: number): number {

@@ -9,6 +9,7 @@
  */
 import type { CheckoutRow } from './parse.ts';
 import { hourLabel } from './parse.ts';
+import { Rng } from '../../simulate/prng.ts';
 
 /** A typical POS day (sales per hour, 00h..23h): quiet night, morning ramp, busy day, evening tail. */
 export const TYPICAL_PROFILE: readonly number[] = Object.freeze([
@@ -34,16 +35,10 @@ export interface SyntheticCheckoutSpec {
   episodes?: readonly InjectedEpisode[];
 }
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
+/** mulberry32 (the simulator's generator): a small, fast, seeded PRNG returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.nextU32() / 4294967296;
 }
 
 function normal(rand: () => number): number {
