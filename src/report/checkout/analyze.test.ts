@@ -18,15 +18,26 @@ function loadReal(name: string): CheckoutAnalysis | null {
 const major = (a: CheckoutAnalysis): Episode[] => a.episodes.filter((e) => SEVERITY_RANK[e.severity] >= SEVERITY_RANK.warning);
 const covers = (e: Episode, start: number, end: number): boolean => e.startHour <= start && e.endHour >= end;
 
+/** The analysis's one finding at warning or above (asserts there is exactly one). */
+function onlyMajor(a: CheckoutAnalysis): Episode {
+  const m = major(a);
+  assert.equal(m.length, 1, a.conclusion);
+  return m[0];
+}
+
+/** The one major finding of a day judged critical, asserted to be an outage. */
+function criticalOutage(a: CheckoutAnalysis): Episode {
+  assert.equal(a.day.anomalous, true);
+  assert.equal(a.day.severity, 'critical');
+  const e = onlyMajor(a);
+  assert.equal(e.kind, 'outage');
+  return e;
+}
+
 test('checkout_1: near-zero morning 08h–09h is a critical outage, the rest of the day is normal', (t) => {
   const a = loadReal('checkout_1');
   if (!a) return t.skip('checkout_1.csv absent (../shared/data/cloudwalk)');
-  assert.equal(a.day.anomalous, true);
-  assert.equal(a.day.severity, 'critical');
-  const m = major(a);
-  assert.equal(m.length, 1, a.conclusion);
-  const e = m[0];
-  assert.equal(e.kind, 'outage');
+  const e = criticalOutage(a);
   assert.ok(covers(e, 8, 9) && e.endHour === 9 && e.startHour >= 6, `episode ${e.label}`);
   assert.equal(e.nearZeroLabel, '08h–09h');
   // 08h–09h: 0 and 2 sales where the baselines other than yesterday expect ≈ 15 and ≈ 30.
@@ -44,12 +55,7 @@ test('checkout_1: near-zero morning 08h–09h is a critical outage, the rest of 
 test('checkout_2: zero sales 15h–17h (degraded 14h and 18h) is a critical outage; yesterday\'s bad morning is outvoted', (t) => {
   const a = loadReal('checkout_2');
   if (!a) return t.skip('checkout_2.csv absent (../shared/data/cloudwalk)');
-  assert.equal(a.day.anomalous, true);
-  assert.equal(a.day.severity, 'critical');
-  const m = major(a);
-  assert.equal(m.length, 1, a.conclusion);
-  const e = m[0];
-  assert.equal(e.kind, 'outage');
+  const e = criticalOutage(a);
   assert.equal(e.nearZeroLabel, '15h–17h');
   assert.ok(covers(e, 15, 17) && e.startHour >= 14 && e.endHour <= 18, `episode ${e.label}`);
   for (const h of [15, 16, 17]) assert.ok(a.hours[h].nearZero && a.hours[h].episode === a.episodes.indexOf(e), `hour ${h}`);
@@ -83,36 +89,33 @@ function injected(seed: number, episodes: InjectedEpisode[]): CheckoutAnalysis {
 test('synthetic outage: a run of zero sales is a critical outage at the right hours', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const a = injected(seed, [{ start: 15, end: 17, factor: 0 }]);
-    const m = major(a);
-    assert.equal(m.length, 1, a.conclusion);
-    assert.equal(m[0].kind, 'outage');
-    assert.equal(m[0].severity, 'critical');
-    assert.equal(m[0].nearZeroLabel, '15h–17h');
+    const e = onlyMajor(a);
+    assert.equal(e.kind, 'outage');
+    assert.equal(e.severity, 'critical');
+    assert.equal(e.nearZeroLabel, '15h–17h');
     const lost = TYPICAL_PROFILE[15] + TYPICAL_PROFILE[16] + TYPICAL_PROFILE[17];
-    assert.ok(Math.abs(m[0].impact.estimate - lost) < 0.5 * lost, `lost ${m[0].impact.estimate} vs injected ≈ ${lost}`);
+    assert.ok(Math.abs(e.impact.estimate - lost) < 0.5 * lost, `lost ${e.impact.estimate} vs injected ≈ ${lost}`);
   }
 });
 
 test('synthetic drop: a 60% drop over busy hours is a drop, not an outage', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const a = injected(seed, [{ start: 11, end: 14, factor: 0.4 }]);
-    const m = major(a);
-    assert.equal(m.length, 1, a.conclusion);
-    assert.equal(m[0].kind, 'drop');
-    assert.equal(m[0].direction, 'down');
-    assert.ok(m[0].startHour >= 10 && m[0].endHour <= 15 && covers(m[0], 12, 13), m[0].label);
-    assert.ok(m[0].impact.estimate > 40, `lost ${m[0].impact.estimate}`);
+    const e = onlyMajor(a);
+    assert.equal(e.kind, 'drop');
+    assert.equal(e.direction, 'down');
+    assert.ok(e.startHour >= 10 && e.endHour <= 15 && covers(e, 12, 13), e.label);
+    assert.ok(e.impact.estimate > 40, `lost ${e.impact.estimate}`);
   }
 });
 
 test('synthetic surge: doubled evening sales are a surge, capped at warning', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const a = injected(seed, [{ start: 19, end: 21, factor: 2.2 }]);
-    const m = major(a);
-    assert.equal(m.length, 1, a.conclusion);
-    assert.equal(m[0].kind, 'surge');
-    assert.equal(m[0].severity, 'warning');
-    assert.ok(covers(m[0], 19, 21) || (m[0].startHour >= 19 && m[0].endHour <= 21 && m[0].hours >= 2), m[0].label);
+    const e = onlyMajor(a);
+    assert.equal(e.kind, 'surge');
+    assert.equal(e.severity, 'warning');
+    assert.ok(covers(e, 19, 21) || (e.startHour >= 19 && e.endHour <= 21 && e.hours >= 2), e.label);
     assert.ok(a.day.extraSales.estimate > 30 && a.day.lostSales.estimate === 0);
   }
 });
