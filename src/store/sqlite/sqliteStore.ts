@@ -232,15 +232,25 @@ export class SqliteStore implements Store {
     };
   }
 
+  /**
+   * Runs a read-only query written with `:name` placeholders. PRAGMA query_only refuses any write
+   * while it runs (as PostgreSQL's READ ONLY transaction does), so even a bad query cannot change
+   * the database; node:sqlite is synchronous, so no other method runs on this connection meanwhile.
+   */
   async runQuery(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-    const stmt = this.db.prepare(sql);
-    const bound: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(params)) bound[k] = v;
-    return (stmt.all(bound as Record<string, string | number | null>) as Row[]).map((r) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? Number(v) : v;
-      return out;
-    });
+    this.db.exec('PRAGMA query_only = ON');
+    try {
+      const stmt = this.db.prepare(sql);
+      const bound: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(params)) bound[k] = v;
+      return (stmt.all(bound as Record<string, string | number | null>) as Row[]).map((r) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+        return out;
+      });
+    } finally {
+      this.db.exec('PRAGMA query_only = OFF');
+    }
   }
 
   async writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void> {
