@@ -45,7 +45,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // flush runs under the engine's mutex: the late binding closes that loop.
   let engineRef: Engine | undefined;
   const notifications = await NotificationService.create({
-    store, alerting: config.alerting, clock, metrics, ...opts.notify,
+    store, alerting: config.alerting, externalUrl: config.publicUrl, clock, metrics, ...opts.notify,
     exclusive: (fn) => (engineRef ? engineRef.exclusive(fn) : fn()),
   });
   const engine = new Engine({

@@ -341,3 +341,13 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
     }
   });
 });
+
+test("notification links use server.public_url when the alerting section sets no external_url", async () => {
+  const { external_url: _, ...noExternalUrl } = alerting('http://127.0.0.1:9');
+  const s = await startServer({ config: { server: { public_url: 'https://txmon.example/' }, alerting: noExternalUrl } });
+  try {
+    assert.equal(s.service.ctx.notifications!.config.externalUrl, 'https://txmon.example');
+  } finally {
+    await s.close();
+  }
+});

@@ -15,3 +15,14 @@ test('alertingConfigOf: defaults when nothing is routed; delivery / retention ke
   // A section that routes must be complete: no silent defaults for a half-written route.
   assert.throws(() => alertingConfigOf({ route: { receiver: 'x' } }, {}), /missing required key "receivers"/);
 });
+
+test("alertingConfigOf: links use the server's public URL unless the section or TXMON_EXTERNAL_URL sets one", () => {
+  const publicUrl = 'https://txmon.example/';
+  assert.equal(alertingConfigOf({}, {}, publicUrl).externalUrl, 'https://txmon.example');
+  assert.equal(alertingConfigOf({}, {}).externalUrl, 'http://localhost:8080', 'no public URL: the documented default');
+  assert.equal(alertingConfigOf({}, { TXMON_EXTERNAL_URL: 'http://env:9' }, publicUrl).externalUrl, 'http://env:9');
+  assert.equal(alertingConfigOf({ external_url: 'http://own' }, {}, publicUrl).externalUrl, 'http://own');
+  const routed = { receivers: [{ name: 'r' }], route: { receiver: 'r' } };
+  assert.equal(alertingConfigOf(routed, {}, publicUrl).externalUrl, 'https://txmon.example');
+  assert.equal(alertingConfigOf({ ...routed, external_url: 'http://own' }, {}, publicUrl).externalUrl, 'http://own');
+});

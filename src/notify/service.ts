@@ -5,7 +5,7 @@
  * outbox rows commit with the alert changes), `committed` after it, `flush` on the service tick.
  */
 import type { AlertingConfig } from '../alerting/config.ts';
-import { defaultAlertingConfig, defaultAlertingInput, parseAlertingConfig } from '../alerting/config.ts';
+import { defaultAlertingInput, parseAlertingConfig } from '../alerting/config.ts';
 import { notificationLogWindowMs } from '../alerting/routing.ts';
 import type { Alert } from '../domain/types.ts';
 import type { Silence } from '../alerting/silences.ts';
@@ -26,6 +26,8 @@ export interface NotificationServiceOptions {
   clock: Clock;
   /** Environment for `${VAR}` references and the default receivers. Default process.env. */
   env?: Env;
+  /** Dashboard URL for links unless `alerting.external_url` sets one (the server's public_url). */
+  externalUrl?: string;
   metrics?: TxmonMetrics;
   channelDeps?: ChannelDeps;
   /** Worker tuning (tests); the retry policy comes from `alerting.delivery`, retention from `alerting.outbox_retention`. */
@@ -37,12 +39,12 @@ export interface NotificationServiceOptions {
 /**
  * Reads the alerting section: the configured one, or the documented defaults when it configures
  * no receivers, routes or inhibit rules — then its other keys (delivery, outbox_retention,
- * external_url) still apply on top of the defaults.
+ * external_url) still apply on top of the defaults. `externalUrl` (the server's public_url) is
+ * the dashboard URL when neither the section nor TXMON_EXTERNAL_URL (defaults only) sets one.
  */
-export function alertingConfigOf(section: Record<string, unknown>, env: Env): AlertingConfig {
-  if (Object.keys(section).length === 0) return defaultAlertingConfig(env);
+export function alertingConfigOf(section: Record<string, unknown>, env: Env, externalUrl?: string): AlertingConfig {
   const routing = ['receivers', 'route', 'inhibit_rules'].some((k) => k in section);
-  return parseAlertingConfig(routing ? section : { ...defaultAlertingInput(env), ...section });
+  return parseAlertingConfig(routing ? section : { ...defaultAlertingInput(env), ...section }, { externalUrl });
 }
 
 /**
@@ -106,7 +108,7 @@ export class NotificationService {
   /** Parses the config, creates the channels (env references checked now), rebuilds the planner. */
   static async create(opts: NotificationServiceOptions): Promise<NotificationService> {
     const env = opts.env ?? process.env;
-    const config = alertingConfigOf(opts.alerting, env);
+    const config = alertingConfigOf(opts.alerting, env, opts.externalUrl);
     const channels = createAllChannels(config.receivers, env, opts.channelDeps);
     const svc = new NotificationService(opts, config, channels, await notifyStoreFor(opts.store));
     await svc.restore();
