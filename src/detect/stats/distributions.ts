@@ -60,13 +60,6 @@ export function log1mExp(l: number): number {
   return l > -LN2 ? Math.log(-Math.expm1(l)) : Math.log1p(-Math.exp(l));
 }
 
-/** ln(e^a + e^b) without overflow. */
-export function logAddExp(a: number, b: number): number {
-  if (a === -Infinity) return b;
-  if (b === -Infinity) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
-
 const SFERR_HALVES = [
   0.0, // n=0 (convention, callers handle 0 separately)
   0.1534264097200273452913848, // 0.5
@@ -290,11 +283,6 @@ export function normalSf(z: number): number {
 /** P(Z ≤ z), the standard normal cdf. */
 export function normalCdf(z: number): number {
   return Math.exp(normalSfLog(-z));
-}
-
-/** ln P(Z ≤ z). */
-export function normalCdfLog(z: number): number {
-  return normalSfLog(-z);
 }
 
 /**
@@ -616,16 +604,6 @@ export function poissonUpperMidP(k: number, mu: number): number {
 /** Poisson lower mid-p: P(X < k) + ½P(X = k). */
 export function poissonLowerMidP(k: number, mu: number): number {
   return Math.exp(midPLog(poissonLowerTailLog(k, mu), poissonPmfLog(k, mu)));
-}
-
-/** ln of the Poisson upper mid-p. */
-export function poissonUpperMidPLog(k: number, mu: number): number {
-  return midPLog(poissonUpperTailLog(k, mu), poissonPmfLog(k, mu));
-}
-
-/** ln of the Poisson lower mid-p. */
-export function poissonLowerMidPLog(k: number, mu: number): number {
-  return midPLog(poissonLowerTailLog(k, mu), poissonPmfLog(k, mu));
 }
 
 /** Negative binomial upper mid-p: P(X > k) + ½P(X = k). */

@@ -350,22 +350,3 @@ export class Ewma {
     return this.n;
   }
 }
-
-/**
- * Method-of-moments negative-binomial dispersion of counts, alpha = max(0, (var − mean)/mean²)
- * (so Var = mean + alpha·mean²), shrunk toward 0 (Poisson) when data are few:
- * alpha · n / (n + priorN). With little data a large sample variance is as likely to be noise
- * as overdispersion, and an overestimated alpha makes every later spike look ordinary.
- */
-export function dispersionMoM(mean: number, variance: number, n: number, priorN = 30): number {
-  if (!(mean > 0) || !(n > 1) || !Number.isFinite(variance)) return 0;
-  const raw = (variance - mean) / (mean * mean);
-  if (!(raw > 0)) return 0;
-  return (raw * n) / (n + priorN);
-}
-
-/** {@link dispersionMoM} from raw counts. */
-export function dispersionFromCounts(counts: ArrayLike<number>, priorN = 30): number {
-  const { mean, variance } = meanVariance(counts);
-  return dispersionMoM(mean, variance, counts.length, priorN);
-}

@@ -72,13 +72,3 @@ export function severityFromScore(score: number): 'none' | 'info' | 'warning' | 
 export function bonferroni(p: number, m: number): number {
   return m <= 1 ? p : Math.min(1, p * m);
 }
-
-/** {@link bonferroni} on natural-log probabilities: min(0, ln p + ln m); exact below 1e-308. */
-export function bonferroniLog(logP: number, m: number): number {
-  return m <= 1 ? logP : Math.min(0, logP + Math.log(m));
-}
-
-/** Šidák adjustment 1 − (1 − p)^m: exact for independent tests, slightly less conservative. */
-export function sidak(p: number, m: number): number {
-  return m <= 1 ? p : -Math.expm1(m * Math.log1p(-p));
-}
