@@ -1,7 +1,7 @@
 /** Combines one minute's findings into one assessment: score, severity and a human explanation. */
 import type { Assessment, Finding, MinuteMetrics, Severity } from '../domain/types.ts';
 import { SEVERITY_RANK } from '../domain/types.ts';
-import { round } from './score.ts';
+import { round } from './round.ts';
 
 export function combineFindings(scope: string, minute: number, metrics: MinuteMetrics, findings: Finding[], hasData: boolean): Assessment {
   let severity: Severity = 'none';

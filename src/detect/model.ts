@@ -21,7 +21,7 @@ import { minuteMetrics } from './metrics.ts';
 import { rollingZFinding, type ZSeries } from './rollingZ.ts';
 import { RollingWindow } from './stats/robust.ts';
 import { staticRuleFindings } from './staticRules.ts';
-import { round } from './score.ts';
+import { round } from './round.ts';
 import { SeasonalBaseline, type Expectation } from './baseline.ts';
 import { countTest, Dispersion } from './countTest.ts';
 import { ShareBaseline, shareTest } from './shareTest.ts';

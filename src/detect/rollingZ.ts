@@ -8,7 +8,7 @@ import type { Direction, Finding, MetricKind, Severity } from '../domain/types.t
 import type { RollingZConfig } from './config.ts';
 import { normalSf } from './stats/distributions.ts';
 import { RollingWindow } from './stats/robust.ts';
-import { round } from './score.ts';
+import { round } from './round.ts';
 import { scoreFromP } from './stats/score.ts';
 
 export interface ZSeries {

@@ -4,7 +4,7 @@
  */
 import type { Finding, MinuteMetrics, Severity } from '../domain/types.ts';
 import type { DetectConfig, Thresholds } from './config.ts';
-import { round } from './score.ts';
+import { round } from './round.ts';
 
 /** Scores of rule findings: a rule is a hard line, not a probability. */
 const RULE_SCORE: Record<'warning' | 'critical', number> = { warning: 50, critical: 80 };

@@ -77,6 +77,11 @@ export interface MinuteSnapshot {
 export type Severity = 'none' | 'info' | 'warning' | 'critical';
 export const SEVERITY_RANK: Record<Severity, number> = { none: 0, info: 1, warning: 2, critical: 3 };
 
+/** The more severe of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+}
+
 export type Direction = 'up' | 'down';
 
 /** A metric of a series: a status count, a status share of total, total volume, an auth-code count. */

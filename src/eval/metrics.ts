@@ -30,7 +30,8 @@
  *   **F1** = 2PR / (P + R) (null when either is null).
  */
 import type { EpochMinute, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
+import { maxSeverity } from '../domain/types.ts';
+import { median as statsMedian } from '../detect/stats/robust.ts';
 import type { LabelledIncident } from './labels.ts';
 
 /** An alert that reached `firing`, as the backtest saw it. */
@@ -64,7 +65,6 @@ export interface Episode {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const maxSeverity = (a: Severity, b: Severity): Severity => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a);
 
 /** Alerts' firing spans merged into episodes, sorted by start then scope. */
 export function buildEpisodes(alerts: readonly FiredAlert[]): Episode[] {
@@ -200,10 +200,7 @@ export interface Evaluation {
 
 /** Median of numbers (mean of the two middle ones for an even count); null for none. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return values.length === 0 ? null : statsMedian(values);
 }
 
 const WHOLE_SCOPE = new Set(['total', 'no_data']);
