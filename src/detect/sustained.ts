@@ -15,11 +15,6 @@ export class LlrCusum {
   /** Consecutive minutes in alarm (statistic above h). */
   alarmed = 0;
 
-  /**
-   * Adds one increment; returns true while the statistic is above h. It is capped at 1.5·h so that
-   * once the shift ends the alarm clears within a few normal minutes instead of paying back an
-   * arbitrarily large sum — and stays on, without flapping, while the shift lasts.
-   */
   /** An independent chart in the same state (to look one step ahead without changing this one). */
   copy(): LlrCusum {
     const c = new LlrCusum();
@@ -29,6 +24,11 @@ export class LlrCusum {
     return c;
   }
 
+  /**
+   * Adds one increment; returns true while the statistic is above h. It is capped at 1.5·h so that
+   * once the shift ends the alarm clears within a few normal minutes instead of paying back an
+   * arbitrarily large sum — and stays on, without flapping, while the shift lasts.
+   */
   add(increment: number, h: number): boolean {
     // One minute adds at most h/3: a single spike is the point tests' job, and must not leave a
     // "sustained" alarm behind it.
