@@ -248,9 +248,7 @@ $('silence-form').addEventListener('submit', async (ev) => {
     result.dataset.silenceId = created?.id ?? '';
     loadSilences();
   } catch (err) {
-    result.textContent = err instanceof ApiError && err.status === 404
-      ? '✕ silences are not available on this server (POST /api/v1/silences returned 404)'
-      : `✕ could not silence: ${err.message}`;
+    result.textContent = `✕ could not silence: ${err.message}`;
   }
 });
 
@@ -264,16 +262,10 @@ async function loadSilences() {
   try {
     list = (await api('/api/v1/silences')).silences ?? [];
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      replaceChildren(body);
-      $('silences-empty').hidden = false;
-      $('silences-empty').textContent = 'Silences are not available on this server (GET /api/v1/silences returned 404).';
-      return;
-    }
     return handleError(err, 'loading silences');
   }
-  // Alertmanager puts the state under status.state; accept a top-level state too.
-  for (const s of list) s.state = s.state ?? s.status?.state ?? 'unknown';
+  // The API puts the state under status.state, as Alertmanager does.
+  for (const s of list) s.state = s.status.state;
   const showExpired = $('show-expired').checked;
   const rank = { active: 0, pending: 1, expired: 2 };
   const shown = list.filter((s) => showExpired || s.state !== 'expired').sort((x, y) => (rank[x.state] ?? 3) - (rank[y.state] ?? 3));

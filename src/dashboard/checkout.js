@@ -3,7 +3,7 @@
  * the verdict, the conclusion in plain words, the episodes, and the chart (an ECharts option built
  * on the server by src/report/checkout/chart.ts, the same one the checkout report renders).
  */
-import { api, ApiError, h, replaceChildren, severityBadge } from './dom.js';
+import { api, h, replaceChildren, severityBadge } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,40 +17,31 @@ function banner(text) {
 const fmt = (x) => (typeof x === 'number' ? (Number.isInteger(x) ? String(x) : x.toFixed(1)) : String(x ?? '—'));
 const pctChange = (r) => (typeof r === 'number' && Number.isFinite(r) ? `${r >= 1 ? '+' : ''}${Math.round((r - 1) * 100)}%` : '—');
 
-/** The chart option in the response, whichever name the endpoint gives it. */
-function chartOf(result) {
-  if (result.chart && typeof result.chart === 'object') return result.chart;
-  if (result.option && typeof result.option === 'object') return result.option;
-  if (Array.isArray(result.charts) && result.charts[0]) return result.charts[0].option ?? result.charts[0];
-  return null;
-}
-
 function renderResult(result, fileName) {
-  // POST /api/v1/checkout answers { source, analysis, chart, query }; accept a bare analysis too.
-  const a = result.analysis && typeof result.analysis === 'object' ? result.analysis : result;
+  // POST /api/v1/checkout answers { source, analysis, chart, query } (src/api/routes/checkout.ts);
+  // `analysis` is the checkout report JSON (txmon.checkout.v1), `chart` an ECharts option.
+  const a = result.analysis;
   const chartEl = h('div', { className: 'chart', data: { file: fileName } });
-  const episodes = a.episodes ?? [];
   const card = h('section', { className: 'card checkout-result', data: { file: fileName } },
-    h('h2', {}, `${result.source ?? a.source ?? fileName}`),
-    h('p', { className: 'verdict' }, a.verdict ?? (a.day?.anomalous ? `ANOMALOUS (${a.day.severity})` : 'no anomaly')),
-    h('p', {}, a.conclusion ?? ''),
+    h('h2', {}, result.source),
+    h('p', { className: 'verdict' }, a.verdict),
+    h('p', {}, a.conclusion),
     chartEl,
-    episodes.length === 0 ? h('p', { className: 'empty' }, 'No anomalous hours.') : h('div', { className: 'table-wrap' }, h('table', {},
+    a.episodes.length === 0 ? h('p', { className: 'empty' }, 'No anomalous hours.') : h('div', { className: 'table-wrap' }, h('table', {},
       h('thead', {}, h('tr', {}, ['Hours', 'Kind', 'Severity', 'Today', 'Expected', 'Change', 'Sales lost / extra', 'Explanation'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, episodes.map((e) => h('tr', {},
-        h('td', {}, e.label ?? `${e.startHour}–${e.endHour}`), h('td', {}, e.kind ?? ''), h('td', {}, severityBadge(e.severity ?? 'none')),
+      h('tbody', {}, a.episodes.map((e) => h('tr', {},
+        h('td', {}, e.label), h('td', {}, e.kind), h('td', {}, severityBadge(e.severity)),
         h('td', {}, fmt(e.observed)), h('td', {}, fmt(e.expected)), h('td', {}, pctChange(e.ratio)),
-        h('td', {}, e.impact ? `${fmt(e.impact.estimate)} (${fmt(e.impact.low)}–${fmt(e.impact.high)})` : '—'),
-        h('td', {}, e.message ?? '')))))));
+        h('td', {}, `${fmt(e.impact.estimate)} (${fmt(e.impact.low)}–${fmt(e.impact.high)})`),
+        h('td', {}, e.message)))))));
   $('results').append(card);
-  const option = chartOf(result);
-  if (option && window.echarts) {
+  if (window.echarts) {
     const chart = window.echarts.init(chartEl, null, { renderer: 'canvas' });
-    chart.setOption(option, { notMerge: true });
+    chart.setOption(result.chart, { notMerge: true });
     window.addEventListener('resize', () => chart.resize());
     chartEl.dataset.rendered = 'true';
   } else {
-    chartEl.replaceWith(h('p', { className: 'empty' }, 'The server returned no chart for this file.'));
+    chartEl.replaceWith(h('p', { className: 'empty' }, 'The chart library did not load; the findings above stand.'));
   }
 }
 
@@ -63,13 +54,9 @@ $('checkout-form').addEventListener('submit', async (ev) => {
   for (const file of files) {
     status.textContent = `analysing ${file.name}…`;
     try {
-      const body = await api(`/api/v1/checkout?name=${encodeURIComponent(file.name)}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
-      const results = Array.isArray(body?.results) ? body.results : [body];
-      for (const r of results) renderResult(r, file.name);
+      renderResult(await api(`/api/v1/checkout?name=${encodeURIComponent(file.name)}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() }), file.name);
     } catch (err) {
-      banner(err instanceof ApiError && err.status === 404 && /no route/.test(err.message)
-        ? 'The checkout analysis endpoint is not available on this server (POST /api/v1/checkout).'
-        : `${file.name}: ${err.message}`);
+      banner(`${file.name}: ${err.message}`);
     }
   }
   status.textContent = files.length ? `${files.length} file(s) analysed` : '';
