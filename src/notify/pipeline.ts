@@ -26,7 +26,7 @@ import { groupKey, groupLabelsFor } from '../alerting/grouping.ts';
 import { createInhibitor, type Inhibitor } from '../alerting/inhibit.ts';
 import { createSilencer, type Silence, type Silencer } from '../alerting/silences.ts';
 import type { AlertChange, OutboxEntry } from '../store/store.ts';
-import { buildNotification, toNotifiedAlert, type Notification, type NotifiedAlert } from './types.ts';
+import { alertLabels, buildNotification, toNotifiedAlert, type Notification, type NotifiedAlert } from './types.ts';
 
 /** What the planner needs to know about an integration (a ReceiverIntegration fits). */
 export interface PlannedIntegration {
@@ -122,11 +122,6 @@ export class NotificationPlanner {
     this.silencer = createSilencer(silences);
   }
 
-  /** Labels routing, grouping, inhibition and silences see: the alert's labels plus alertname and severity. */
-  labelsOf(a: Alert): Record<string, string> {
-    return { ...a.labels, alertname: a.rule, severity: a.severity };
-  }
-
   /**
    * Rebuilds state after a restart from the open alerts, the notifications last sent (newest
    * outbox rows, any order) and the resolved alerts they may still owe a resolved notification.
@@ -154,10 +149,8 @@ export class NotificationPlanner {
     }
     members.push(...latestResolved.values());
     for (const a of members) {
-      for (const route of matchRoutes(this.root, this.labelsOf(a))) {
-        const g = this.group(route, this.labelsOf(a), now);
-        g.alerts[a.fingerprint] = a;
-      }
+      const labels = alertLabels(a);
+      for (const route of matchRoutes(this.root, labels)) this.group(route, labels, now).alerts[a.fingerprint] = a;
     }
     for (const g of Object.values(this.state.groups)) {
       let lastAt: number | null = null;
@@ -238,10 +231,11 @@ export class NotificationPlanner {
     if (a.state === 'pending') return; // not notified until it fires
     const targets = new Set<GroupState>();
     if (a.state === 'firing') {
-      for (const route of matchRoutes(this.root, this.labelsOf(a))) targets.add(this.group(route, this.labelsOf(a), now));
+      const labels = alertLabels(a);
+      for (const route of matchRoutes(this.root, labels)) targets.add(this.group(route, labels, now));
     }
     for (const g of Object.values(this.state.groups)) {
-      if (targets.has(g)) g.alerts[fp] = a;
+      if (targets.has(g)) g.alerts[fp] = a; // every target is one of the groups
       else if (g.alerts[fp]) {
         // Resolved: stays until the group's next flush tells it. Firing elsewhere now (its
         // severity changed its route): leaves the old group silently.
@@ -249,7 +243,6 @@ export class NotificationPlanner {
         else delete g.alerts[fp];
       }
     }
-    for (const g of targets) g.alerts[fp] = a;
   }
 
   private collect(now: number): OutboxEntry[] {
@@ -269,13 +262,13 @@ export class NotificationPlanner {
 
   /** The inhibit stage's view: rules plus the firing alerts among `open` as sources. */
   private inhibitorFor(open: readonly Alert[]): Inhibitor {
-    const firing = open.filter((a) => a.state === 'firing').map((a) => ({ fingerprint: a.fingerprint, labels: this.labelsOf(a) }));
+    const firing = open.filter((a) => a.state === 'firing').map((a) => ({ fingerprint: a.fingerprint, labels: alertLabels(a) }));
     return createInhibitor(this.cfg.inhibitRules, firing);
   }
 
   /** The inhibit and silence stages for one alert: why it is muted at `now`, or null. */
   private muteOf(a: Alert, inhibitor: Inhibitor, silencer: Silencer, now: number): MuteInfo | null {
-    const labels = this.labelsOf(a);
+    const labels = alertLabels(a);
     const silencedBy = silencer.silencedBy(labels, now);
     const inh = inhibitor.mutes({ fingerprint: a.fingerprint, labels });
     return silencedBy.length > 0 || inh.inhibited ? { fingerprint: a.fingerprint, silencedBy, inhibitedBy: inh.by } : null;

@@ -81,8 +81,16 @@ export function formatNumber(x: number | null | undefined): string {
 }
 
 /**
- * Turns a domain alert into the notified form. Labels get `alertname` (the rule) and `severity`
- * added, as Alertmanager routing and inhibition expect; the numbers go into annotations.
+ * An alert's labels as routing, grouping, inhibition, silences and receivers see them: its own
+ * labels plus `alertname` (the rule) and `severity`, as Alertmanager expects.
+ */
+export function alertLabels(a: Pick<Alert, 'labels' | 'rule' | 'severity'>): Record<string, string> {
+  return { ...a.labels, alertname: a.rule, severity: a.severity };
+}
+
+/**
+ * Turns a domain alert into the notified form: labels as alertLabels gives them (the same the
+ * planner routed by), the numbers in annotations.
  * A pending alert is reported as firing (it is only notified once it fires).
  */
 export function toNotifiedAlert(a: Alert, opts: NotifiedAlertOptions): NotifiedAlert {
@@ -98,7 +106,7 @@ export function toNotifiedAlert(a: Alert, opts: NotifiedAlertOptions): NotifiedA
   return {
     status: resolved ? 'resolved' : 'firing',
     fingerprint: a.fingerprint,
-    labels: { ...a.labels, alertname: a.rule, severity: a.severity },
+    labels: alertLabels(a),
     annotations,
     startsAt: new Date(a.startsAt).toISOString(),
     endsAt: resolved && a.endsAt !== null ? new Date(a.endsAt).toISOString() : ZERO_TIME,

@@ -65,6 +65,20 @@ export function explanationOf(a: NotifiedAlert): string {
   return a.annotations.description || a.annotations.explanation || '';
 }
 
+/** One alert's facts as the structured channels (log line, PagerDuty custom_details) report them. */
+export function alertFacts(a: NotifiedAlert) {
+  return {
+    status: a.status,
+    severity: a.severity,
+    summary: alertTitle(a),
+    observed: a.annotations.observed,
+    expected: a.annotations.expected,
+    score: a.annotations.score,
+    explanation: explanationOf(a),
+    labels: a.labels,
+  };
+}
+
 /** Where a person should click for this alert: its generatorURL, else the dashboard. */
 export function alertLink(a: NotifiedAlert | undefined, n: Pick<Notification, 'externalUrl'>): string {
   return a?.generatorURL || n.externalUrl;

@@ -4,7 +4,7 @@
  * it would have notified.
  */
 import type { Channel, DeliveryResult, Notification } from '../types.ts';
-import { alertTitle, explanationOf, subjectLine } from './format.ts';
+import { alertFacts, subjectLine } from './format.ts';
 
 /** The part of a pino logger the log channel needs. */
 export interface NotifyLogger {
@@ -32,20 +32,7 @@ export function logRecord(n: Notification): Record<string, unknown> {
       groupLabels: n.groupLabels,
       ...(n.truncatedAlerts ? { truncatedAlerts: n.truncatedAlerts } : {}),
       ...(n.test ? { test: true } : {}),
-      alerts: n.alerts.map((a) => ({
-        fingerprint: a.fingerprint,
-        status: a.status,
-        severity: a.severity,
-        summary: alertTitle(a),
-        observed: a.annotations.observed,
-        expected: a.annotations.expected,
-        score: a.annotations.score,
-        explanation: explanationOf(a),
-        labels: a.labels,
-        startsAt: a.startsAt,
-        endsAt: a.endsAt,
-        url: a.generatorURL,
-      })),
+      alerts: n.alerts.map((a) => ({ fingerprint: a.fingerprint, ...alertFacts(a), startsAt: a.startsAt, endsAt: a.endsAt, url: a.generatorURL })),
     },
   };
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { PagerDutyIntegration } from '../../alerting/config.ts';
 import type { Severity } from '../../domain/types.ts';
 import { notificationSeverity, type Channel, type DeliveryResult, type Notification } from '../types.ts';
-import { alertTitle, explanationOf, groupTitle, subjectLine, truncate } from './format.ts';
+import { alertFacts, alertTitle, groupTitle, subjectLine, truncate } from './format.ts';
 import { isHttpUrl as isHttp, postJson, type HttpDeps } from './http.ts';
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -69,19 +69,7 @@ export function pagerDutyEvent(n: Notification, cfg: Omit<PagerDutyIntegration, 
       firing: firing.length + (n.truncatedAlerts ?? 0),
       resolved: n.alerts.length - firing.length,
       group_labels: n.groupLabels,
-      alerts: n.alerts.map((a) => ({
-        status: a.status,
-        severity: a.severity,
-        summary: alertTitle(a),
-        observed: a.annotations.observed,
-        expected: a.annotations.expected,
-        score: a.annotations.score,
-        explanation: explanationOf(a),
-        labels: a.labels,
-        starts_at: a.startsAt,
-        fingerprint: a.fingerprint,
-        url: a.generatorURL,
-      })),
+      alerts: n.alerts.map((a) => ({ ...alertFacts(a), starts_at: a.startsAt, fingerprint: a.fingerprint, url: a.generatorURL })),
       ...(n.test ? { test: true } : {}),
     },
   };
