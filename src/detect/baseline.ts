@@ -272,5 +272,3 @@ export class SeasonalBaseline {
     this.accStart = start;
   }
 }
-
-export const BASELINE_BUCKETS = { DAY_BUCKETS, WEEK_BUCKETS, BUCKET };

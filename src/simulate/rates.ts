@@ -9,7 +9,7 @@
  */
 import type { EpochMinute } from '../domain/types.ts';
 import { KNOWN_STATUSES } from '../domain/types.ts';
-import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
+import { minuteOfWeek } from '../domain/time.ts';
 import { Rng, hash4 } from './prng.ts';
 
 /** The simulated components, in the order of every rate / count vector of this folder. */
@@ -184,26 +184,16 @@ export function scopeProfiles(seed: number, count: number): ScopeProfile[] {
 /**
  * Slow day-to-day level of a scope: a lognormal factor (σ 0.04) per day, anchored at noon and
  * cosine-interpolated, so the expected rate stays smooth while days differ a little. This is the
- * standard-normal anchor of one day; `dayLevel` joins two of them.
+ * standard-normal anchor of one day; `dayLevelFrom` joins two of them.
  */
 export function dayAnchor(seed: number, scopeIndex: number, day: number, rng: Rng): number {
   return rng.reset(hash4(seed, scopeIndex, (day + 0x40000000) >>> 0, TAG.dayLevel)).normal();
 }
 
-/** Day level at a minute from the anchors of the day before and after it (see `dayAnchor`). */
-export function dayLevel(seed: number, scopeIndex: number, minute: EpochMinute, rng: Rng): number {
-  const y = minute / 1440 - 0.5;
-  const day = Math.floor(y);
-  return dayLevelFrom(dayAnchor(seed, scopeIndex, day, rng), dayAnchor(seed, scopeIndex, day + 1, rng), y - day);
-}
-
-/** exp(σ · cosine interpolation of two anchors), σ = 0.04. */
+/**
+ * Day level at a minute from the anchors of the day before and after it (see `dayAnchor`):
+ * exp(σ · cosine interpolation of the two), σ = 0.04, `frac` = position between the two noons.
+ */
 export function dayLevelFrom(a: number, b: number, frac: number): number {
   return Math.exp(0.04 * cosInterp(a, b, frac));
-}
-
-/** True when the UTC minute of day is in [fromHour, toHour). */
-export function inHours(minute: EpochMinute, fromHour: number, toHour: number): boolean {
-  const h = minuteOfDay(minute) / 60;
-  return h >= fromHour && h < toHour;
 }
