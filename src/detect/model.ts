@@ -205,11 +205,11 @@ export class DetectionModel {
       const alpha = series.dispersion.alpha;
       const gate = series.direction === 'up' ? cfg.countUp : cfg.countDown;
       const v = countTest(observed, mu, alpha, series.direction, gate, tests);
+      const outage = series.direction === 'down' && mu >= cfg.outageMinExpected && observed <= cfg.outageRatio * mu;
       if (v) {
         const score = scoreFromP(v.p);
         const sev = severityFromScore(score);
         if (sev !== 'none') {
-          const outage = series.direction === 'down' && mu >= cfg.outageMinExpected && observed <= cfg.outageRatio * mu;
           out.push({
             detector: series.direction === 'up' ? 'count_test' : outage ? 'outage' : 'drop', test: `negative binomial tail (${exp.source} baseline)`,
             scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: outage ? 'critical' : sev, score: round(Math.max(score, outage ? 90 : 0), 1),
@@ -218,7 +218,7 @@ export class DetectionModel {
           });
           flagged.add(series);
         }
-      } else if (series.direction === 'down' && mu >= cfg.outageMinExpected && observed <= cfg.outageRatio * mu) {
+      } else if (outage) {
         // Hard rule: zero (or near-zero) sales while many are expected is critical whatever the tail says.
         out.push({
           detector: 'outage', test: 'outage rule', scope: snap.scope, metric, status: series.status, minute: snap.minute, severity: 'critical', score: 90,
