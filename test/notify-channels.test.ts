@@ -4,9 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { startHttpSink } from '../src/notify/channels/test-sink.ts';
+import { startHttpSink, startSmtpSink } from '../src/notify/channels/test-sink.ts';
 import type { VirtualClock } from '../src/engine/clock.ts';
 import { minuteRows, normalMinute, post, startServer, warmupRows } from './helpers/server.ts';
 
@@ -23,13 +21,7 @@ async function until(cond: () => boolean, what: string, ms = 8000): Promise<void
 
 test('slack, pagerduty and email receive firing and resolved notifications', async () => {
   const sink = await startHttpSink({ status: 202, body: '{"status":"success"}' });
-  const mails: string[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) { let t = ''; stream.on('data', (c) => (t += c)); stream.on('end', () => { mails.push(t); cb(); }); },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const port = (smtp.server.address() as AddressInfo).port;
+  const smtp = await startSmtpSink();
   const s = await startServer({
     config: {
       alerting: {
@@ -38,7 +30,7 @@ test('slack, pagerduty and email receive firing and resolved notifications', asy
           name: 'oncall',
           slack_configs: [{ webhook_url: `${sink.url}/slack` }],
           pagerduty_configs: [{ routing_key: 'R0UT1NGKEY', url: `${sink.url}/pd` }],
-          email_configs: [{ to: 'ops@example.com', from: 'txmon@example.com', host: '127.0.0.1', port }],
+          email_configs: [{ to: 'ops@example.com', from: 'txmon@example.com', host: '127.0.0.1', port: smtp.port }],
         }],
         route: {
           receiver: 'oncall', group_by: ['alertname', 'scope'], group_wait: '0s', group_interval: '1m',
@@ -51,7 +43,7 @@ test('slack, pagerduty and email receive firing and resolved notifications', asy
   try {
     await post(s.url, '/api/v1/transactions', warmupRows(T0, 90));
     await post(s.url, '/api/v1/transactions', minuteRows(min(90), { ...normalMinute(90), failed: 40 }));
-    await until(() => sink.requests.length >= 2 && mails.length >= 1, 'firing notifications');
+    await until(() => sink.requests.length >= 2 && smtp.mails.length >= 1, 'firing notifications');
     const slack = sink.requests.filter((r) => r.path === '/slack');
     const pd = sink.requests.filter((r) => r.path === '/pd');
     assert.equal(slack.length, 1);
@@ -61,20 +53,20 @@ test('slack, pagerduty and email receive firing and resolved notifications', asy
     assert.equal(pdBody.routing_key, 'R0UT1NGKEY');
     assert.equal(pdBody.payload.severity, 'critical');
     assert.ok(Array.isArray((slack[0].body as { blocks: unknown[] }).blocks));
-    assert.match(mails[0], /Subject: .*FIRING/i);
+    assert.match(smtp.mails[0].raw, /Subject: .*FIRING/i);
 
     for (let i = 91; i <= 95; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
     (s.clock as VirtualClock).advance(60_000);
     await s.service.ctx.notifications!.flush();
-    await until(() => sink.requests.filter((r) => r.path === '/pd').length >= 2 && mails.length >= 2, 'resolved notifications');
+    await until(() => sink.requests.filter((r) => r.path === '/pd').length >= 2 && smtp.mails.length >= 2, 'resolved notifications');
     const pd2 = sink.requests.filter((r) => r.path === '/pd')[1].body as { event_action: string; dedup_key: string };
     assert.equal(pd2.event_action, 'resolve');
     assert.equal(pd2.dedup_key, pdBody.dedup_key, 'PagerDuty resolves the incident it opened');
-    const ids = mails.map((m) => /Message-ID: (<[^>]+>)/i.exec(m)?.[1]);
+    const ids = smtp.mails.map((m) => /Message-ID: (<[^>]+>)/i.exec(m.raw)?.[1]);
     assert.equal(new Set(ids).size, 2, 'each email its own Message-ID');
   } finally {
     await s.close();
     await sink.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
   }
 });

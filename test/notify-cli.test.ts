@@ -5,9 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
-import { startHttpSink } from '../src/notify/channels/test-sink.ts';
+import { startHttpSink, startSmtpSink } from '../src/notify/channels/test-sink.ts';
 
 const BIN = new URL('../bin/txmon.js', import.meta.url).pathname;
 
@@ -24,13 +22,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 test('txmon notify test: webhook + email receiver answers are printed; failures exit 1', async () => {
   const sink = await startHttpSink();
-  const mails: string[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'],
-    onData(stream, _session, cb) { let t = ''; stream.on('data', (c) => (t += c)); stream.on('end', () => { mails.push(t); cb(); }); },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  const smtp = await startSmtpSink();
   const dir = mkdtempSync(join(tmpdir(), 'txmon-notify-cli-'));
   try {
     const cfg = join(dir, 'txmon.yaml');
@@ -39,7 +31,7 @@ test('txmon notify test: webhook + email receiver answers are printed; failures 
       '  receivers:',
       '    - name: ops',
       `      webhook_configs: [{ url: "${sink.url}/hook" }]`,
-      `      email_configs: [{ to: "ops@example.com", from: "txmon@example.com", host: "127.0.0.1", port: ${smtpPort} }]`,
+      `      email_configs: [{ to: "ops@example.com", from: "txmon@example.com", host: "127.0.0.1", port: ${smtp.port} }]`,
       '    - name: broken',
       `      webhook_configs: [{ url: "${sink.url}/broken" }]`,
       '  route: { receiver: ops }',
@@ -50,8 +42,8 @@ test('txmon notify test: webhook + email receiver answers are printed; failures 
     assert.match(ok.stdout, /ops\/email\[0\]: ok status 250/);
     assert.equal(sink.requests.length, 1);
     assert.equal((sink.requests[0].body as { version: string }).version, '4');
-    assert.equal(mails.length, 1);
-    assert.match(mails[0], /Message-ID: </i);
+    assert.equal(smtp.mails.length, 1);
+    assert.match(smtp.mails[0].raw, /Message-ID: </i);
 
     sink.replies.push({ status: 404, body: 'no such hook' });
     const bad = await run(['notify', 'test', '--receiver', 'broken', '--config', cfg]);
@@ -64,6 +56,6 @@ test('txmon notify test: webhook + email receiver answers are printed; failures 
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await sink.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
   }
 });

@@ -1,48 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import type { EmailIntegration } from '../../alerting/config.ts';
 import { classifySmtpError, EmailChannel, emailMessage, htmlEscape } from './email.ts';
-import { sampleAlert, sampleNotification } from './test-sink.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** Starts a real SMTP server; `rcptCode` makes it reject recipients with that reply code. */
-async function startSmtp(rcptCode?: number): Promise<{ port: number; mails: Received[]; close(): Promise<void> }> {
-  const mails: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      if (rcptCode) {
-        const err = Object.assign(new Error(rcptCode >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: rcptCode });
-        return cb(err);
-      }
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { sampleAlert, sampleNotification, startSmtpSink } from './test-sink.ts';
 
 function cfg(port: number, over: Partial<EmailIntegration> = {}): EmailIntegration {
   return {
@@ -75,7 +35,7 @@ function parseMail(raw: string): { headers: Record<string, string>; text: string
 }
 
 test('email is delivered over SMTP with subject, escaped HTML, text and a Message-ID from the notification id', async (t) => {
-  const smtp = await startSmtp();
+  const smtp = await startSmtpSink();
   t.after(() => smtp.close());
   const alerts = [
     sampleAlert({ annotations: { ...sampleAlert().annotations, summary: 'failed <script>alert(1)</script> & more' } }),
@@ -115,8 +75,8 @@ test('email resolved subject', () => {
 });
 
 test('email: 451 from the server is retryable, 550 permanent, no server retryable', async (t) => {
-  const busy = await startSmtp(451);
-  const gone = await startSmtp(550);
+  const busy = await startSmtpSink({ rcptCode: 451 });
+  const gone = await startSmtpSink({ rcptCode: 550 });
   t.after(async () => {
     await busy.close();
     await gone.close();
@@ -128,7 +88,7 @@ test('email: 451 from the server is retryable, 550 permanent, no server retryabl
   assert.deepEqual([r550.ok, r550.retryable, r550.status], [false, false, 550]);
   assert.match(r550.detail, /550/);
 
-  const dead = await startSmtp();
+  const dead = await startSmtpSink();
   const port = dead.port;
   await dead.close();
   const refused = await new EmailChannel(cfg(port)).send(n);

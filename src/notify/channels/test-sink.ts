@@ -1,10 +1,11 @@
 /**
  * Test helpers for channels: a real local HTTP receiver that records requests and can be told
- * how to answer, and sample notifications. Used by the channel tests (and usable by the lead's
- * outbox tests); not imported by production code.
+ * how to answer, a real local SMTP server that records mails, and sample notifications. Used by
+ * the channel tests and the end-to-end notification tests; not imported by production code.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { buildNotification, type Notification, type NotifiedAlert } from '../types.ts';
 
 export interface RecordedRequest {
@@ -74,6 +75,53 @@ export async function startHttpSink(fallback: SinkReply = { status: 200, body: '
         server.close(() => resolve());
       }),
   });
+}
+
+export interface ReceivedMail {
+  /** Envelope sender and recipients. */
+  from: string;
+  to: string[];
+  /** The message as received (headers and MIME body). */
+  raw: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  mails: ReceivedMail[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an SMTP server (smtp-server, no auth, no STARTTLS) on an ephemeral port of 127.0.0.1.
+ * `rcptCode` makes it reject every recipient with that reply code (4xx: try later, 5xx: gone).
+ */
+export async function startSmtpSink(opts: { rcptCode?: number } = {}): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
+  const { rcptCode } = opts;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(_address, _session, cb) {
+      if (rcptCode) return cb(Object.assign(new Error(rcptCode >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: rcptCode }));
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** A sample alert (fixed times, so payloads are deterministic). */
