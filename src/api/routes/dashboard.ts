@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TxmonError } from '../../domain/errors.ts';
 import { DetectionModel } from '../../detect/model.ts';
-import { stringParam } from '../query.ts';
+import { enumParam, stringParam } from '../query.ts';
 import type { AppContext } from '../context.ts';
 import { buildDashboardView, loadPanelData, RANGES } from '../../report/panels.ts';
 import { ExpectationCache } from '../../report/expectationCache.ts';
@@ -78,10 +78,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
   }, async (req) => {
     ctx.access.check(req, 'read');
     const q = req.query as Record<string, unknown>;
-    const range = stringParam(q, 'range') ?? '6h';
-    if (!(range in RANGES)) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `range must be one of ${Object.keys(RANGES).join(', ')}, got ${JSON.stringify(range)}`, { field: 'range' });
-    }
+    const range = enumParam(q, 'range', Object.keys(RANGES)) ?? '6h';
     const detect = ctx.engine.model.config;
     const loaded = await loadPanelData({
       store: ctx.store, detect, timeZone: ctx.config.timeZone, newModel: () => new DetectionModel(detect), cache: expectations,
