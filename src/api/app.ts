@@ -11,10 +11,11 @@ import type { AppContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
 import { opsRoutes } from './routes/ops.ts';
-
-type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
-
-const OPTIONAL_PLUGINS = ['./routes/events.ts', './routes/silences.ts', './routes/queries.ts', './routes/checkout.ts', './routes/dashboard.ts'];
+import { routes as eventRoutes } from './routes/events.ts';
+import { routes as silenceRoutes } from './routes/silences.ts';
+import { routes as queryRoutes } from './routes/queries.ts';
+import { routes as checkoutRoutes } from './routes/checkout.ts';
+import { routes as dashboardRoutes } from './routes/dashboard.ts';
 
 export interface AppOptions { logger?: boolean | object }
 
@@ -47,17 +48,8 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  await app.register(async (scoped) => ingestRoutes(scoped, ctx));
-  await app.register(async (scoped) => readRoutes(scoped, ctx));
-  await app.register(async (scoped) => opsRoutes(scoped, ctx));
-  for (const path of OPTIONAL_PLUGINS) {
-    let mod: { routes: RoutePlugin } | undefined;
-    try {
-      mod = await import(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(path.slice(2))) throw err;
-    }
-    if (mod) await app.register(async (scoped) => mod.routes(scoped, ctx));
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes]) {
+    await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;
 }
