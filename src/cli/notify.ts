@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'YAML configuration file (default: built-in alerting defaults and TXMON_* env)')
     .action(async (opts: { receiver: string; config?: string }) => {
       const config = loadConfig(opts.config);
-      const alerting = alertingConfigOf(config.alerting, process.env);
+      const alerting = alertingConfigOf(config.alerting, process.env, config.publicUrl);
       const receiver = alerting.receivers.find((r) => r.name === opts.receiver);
       if (!receiver) {
         throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver: no receiver named ${JSON.stringify(opts.receiver)}; configured: ${alerting.receivers.map((r) => r.name).join(', ')}`, { field: 'receiver', expected: 'a configured receiver name', got: opts.receiver });
