@@ -116,8 +116,10 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
       assert.equal(resolved.alerts[0].status, 'resolved');
       assert.notEqual(sink.requests.filter(countGroup)[1].headers['idempotency-key'], firing[0].headers['idempotency-key']);
 
-      const outbox = (await get(s.url, '/api/v1/notifications')).body;
-      assert.ok(outbox.notifications.every((n: { state: string }) => n.state === 'delivered'));
+      // The receiver holds the request a moment before the worker records the delivery.
+      const allDelivered = async () => (await get(s.url, '/api/v1/notifications')).body.notifications.every((n: { state: string }) => n.state === 'delivered');
+      await until(allDelivered, 'every outbox row recorded as delivered');
+      assert.ok(await allDelivered());
       const metrics = (await get(s.url, '/metrics')).text;
       assert.match(metrics, /txmon_notifications_total\{receiver="hook\/webhook\[0\]",result="delivered"\} [1-9]/);
       assert.match(metrics, /txmon_outbox_pending 0/);
