@@ -48,6 +48,21 @@ test('counts CSV: minute groups in order, absent statuses of a present scope-min
   same(groups, p);
 });
 
+test('read size does not matter: lines longer than the buffer, multi-byte names across reads, a BOM and no final newline', async () => {
+  const lines = ['\ufefftimestamp,status,count,scope'];
+  for (let m = 0; m < 40; m++) {
+    const ts = `2025-07-12 13:${String(m).padStart(2, '0')}:00`;
+    lines.push(`${ts},approved,${m + 1},loja-são-joão`, `${ts},failed,${m % 3},${'ç'.repeat(60)}`, `${ts},approved,7,${'ç'.repeat(60)}`);
+  }
+  const p = file(lines.join('\r\n'));
+  const whole = await all(p);
+  assert.equal(whole.length, 40);
+  assert.deepEqual(rows(whole[39].counts), ['loja-são-joão|approved|40', `${'ç'.repeat(60)}|approved|7`, `${'ç'.repeat(60)}|failed|0`]);
+  same(whole, p);
+  // 16 bytes: every line is longer than a read; 17 and 61: reads end inside 2-byte characters.
+  for (const chunkBytes of [16, 17, 61, 4096]) assert.deepEqual(await all(p, { chunkBytes }), whole, `chunkBytes ${chunkBytes}`);
+});
+
 test('multi-scope simulated file: streaming equals the whole-file parser row for row', async () => {
   const sim = new Simulator({ days: 0.25, seed: 11, scopes: 3 });
   const p = join(dir, 'sim.csv');

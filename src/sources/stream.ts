@@ -27,7 +27,6 @@
  * Raw transactions are folded into per-minute counts here; duplicate ids are recognised within a
  * minute (a transaction repeated with a different minute is not detected when streaming).
  */
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { TxmonError } from '../domain/errors.ts';
 import type { AuthCodeCount, EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
@@ -109,11 +108,17 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
     yield* wholeFileMinutes(path, opts);
     return;
   }
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: opts.chunkBytes ?? 1 << 20 });
-  let parser: RowParser | null = null;
-  let carry = '';
-  let lineNo = 0;
+  // Bytes are read into a buffer and each run of whole lines is decoded into one string: a flat
+  // string, so the parser's character reads are plain loads (a string built as carry + chunk is a
+  // cons string, on which every charCodeAt takes a slow path). The incomplete last line stays as
+  // bytes for the next read; a newline byte never occurs inside a multi-byte UTF-8 character.
+  const fh = await open(path, 'r');
+  let buf = Buffer.allocUnsafe(Math.max(16, opts.chunkBytes ?? 1 << 20));
+  let have = 0;
+  let bytesRead = 0;
   let first = true;
+  let parser: RowParser | null = null;
+  let lineNo = 0;
   // Lines are handed over as (text, start, end) offsets: no substring per line.
   const handle = (text: string, start: number, end: number): void => {
     lineNo++;
@@ -123,13 +128,23 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
     if (parser === null) parser = new RowParser(path, text.slice(start, end), lineNo, opts);
     else parser.row(text, start, end, lineNo);
   };
+  /** The text of bytes [0, end), without a UTF-8 byte order mark at the start of the file. */
+  const decode = (end: number): string => {
+    const bom = first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    first = false;
+    return buf.toString('utf8', bom, end);
+  };
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      let text = carry.length > 0 ? carry + chunk : chunk;
-      if (first) {
-        first = false;
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      }
+    for (;;) {
+      // A line longer than the buffer: grow it.
+      if (have === buf.length) buf = Buffer.concat([buf], buf.length * 2);
+      const { bytesRead: n } = await fh.read(buf, have, buf.length - have, null);
+      if (n === 0) break;
+      have += n;
+      bytesRead += n;
+      const lastNewline = buf.lastIndexOf(10, have - 1);
+      if (lastNewline === -1) continue;
+      const text = decode(lastNewline + 1);
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
@@ -137,8 +152,9 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
         handle(text, start, nl);
         start = nl + 1;
       }
-      carry = text.slice(start);
-      opts.onProgress?.(stream.bytesRead);
+      buf.copyWithin(0, lastNewline + 1, have);
+      have -= lastNewline + 1;
+      opts.onProgress?.(bytesRead);
       const p = parser as RowParser | null;
       if (p !== null && p.ready.length > 0) {
         const out = p.ready;
@@ -146,14 +162,17 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
         yield* out;
       }
     }
-    if (carry.length > 0) handle(carry, 0, carry.length);
+    if (have > 0) {
+      const text = decode(have);
+      handle(text, 0, text.length);
+    }
   } catch (err) {
     if (err instanceof TxmonError && !(err instanceof NotInTimeOrderError) && !err.message.startsWith(path)) {
       throw new TxmonError(err.code, err.httpStatus, `${path}: ${err.message}`, err.detail);
     }
     throw err;
   } finally {
-    stream.destroy();
+    await fh.close();
   }
   const p = parser as RowParser | null;
   if (p === null) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${path}: CSV is empty: expected a header line and at least one row`);
@@ -254,16 +273,16 @@ class RowParser {
   private readonly keyNames: string[] = [];
   private readonly keyIds = new Map<string, number>();
   /** Raw key texts → id: a short table compared in place, then a map. */
-  private readonly rawKeys: string[] = [];
+  private readonly rawKeys: FieldChars[] = [];
   private readonly rawKeyIds: number[] = [];
   private readonly keyCache = new Map<string, number>();
   private serial = 0;
   private readonly scopeCache = new Map<string, ScopeState>();
-  private lastTs = '';
+  private readonly lastTs = new FieldChars();
   private lastTsMinute = 0;
   private quoteText = '';
   private quotePos = -1;
-  private lastScopeRaw = '';
+  private readonly lastScopeRaw = new FieldChars();
   private lastScope: ScopeState | null = null;
   /** Field boundaries of the current line: field i is text(cuts[i] + 1, cuts[i + 1]). */
   private readonly cuts: Int32Array;
@@ -328,27 +347,22 @@ class RowParser {
     if (this.kind === 'raw') {
       at = timestampField(field(this.iTs), lineNo, 'timestamp', this.ctx);
       minute = toMinute(at);
+    } else if (fields === null && this.lastTs.same(text, cuts[this.iTs] + 1, cuts[this.iTs + 1])) {
+      // lastTs only ever holds a timestamp that parsed, so an empty field never matches it.
+      minute = this.lastTsMinute;
     } else {
-      const s0 = fields !== null ? -1 : cuts[this.iTs] + 1;
-      const len = fields !== null ? -1 : cuts[this.iTs + 1] - s0;
-      // lastTs is only ever a timestamp that parsed, so an empty field never matches it.
-      if (fields === null && len > 0 && len === this.lastTs.length && text.startsWith(this.lastTs, s0)) {
-        minute = this.lastTsMinute;
-      } else {
-        const ts = field(this.iTs);
-        minute = ts !== '' && ts === this.lastTs ? this.lastTsMinute : minuteField(ts, lineNo, 'timestamp', this.ctx);
-        this.lastTs = ts;
-        this.lastTsMinute = minute;
-      }
+      minute = minuteField(field(this.iTs), lineNo, 'timestamp', this.ctx);
+      if (fields === null) this.lastTs.set(text, cuts[this.iTs] + 1, cuts[this.iTs + 1]);
+      else this.lastTs.clear();
+      this.lastTsMinute = minute;
     }
     let scope: ScopeState;
     if (this.iScope < 0) scope = this.scope(undefined, lineNo);
-    else if (fields === null && this.lastScope !== null && cuts[this.iScope + 1] - cuts[this.iScope] - 1 === this.lastScopeRaw.length
-      && text.startsWith(this.lastScopeRaw, cuts[this.iScope] + 1)) scope = this.lastScope;
+    else if (fields === null && this.lastScope !== null && this.lastScopeRaw.same(text, cuts[this.iScope] + 1, cuts[this.iScope + 1])) scope = this.lastScope;
     else {
-      const raw = field(this.iScope);
-      scope = this.scope(raw, lineNo);
-      this.lastScopeRaw = raw;
+      scope = this.scope(field(this.iScope), lineNo);
+      if (fields === null) this.lastScopeRaw.set(text, cuts[this.iScope] + 1, cuts[this.iScope + 1]);
+      else this.lastScopeRaw.clear();
       this.lastScope = scope;
     }
     const group = this.group(minute, lineNo);
@@ -439,14 +453,17 @@ class RowParser {
 
   /** Id of the key field text[s, e): compared in place against the few raw spellings met so far. */
   private keyAt(text: string, s: number, e: number, lineNo: number): number {
-    const len = e - s;
     const raw = this.rawKeys;
     for (let i = 0; i < raw.length; i++) {
-      if (raw[i].length === len && text.startsWith(raw[i], s)) return this.rawKeyIds[i];
+      if (raw[i].same(text, s, e)) return this.rawKeyIds[i];
     }
-    const value = text.slice(s, e);
-    const id = this.keyOf(value, lineNo);
-    if (raw.length < 32) { raw.push(value); this.rawKeyIds.push(id); }
+    const id = this.keyOf(text.slice(s, e), lineNo);
+    if (raw.length < 32) {
+      const spelling = new FieldChars();
+      spelling.set(text, s, e);
+      raw.push(spelling);
+      this.rawKeyIds.push(id);
+    }
     return id;
   }
 
@@ -536,6 +553,38 @@ class RowParser {
       }
     }
     return { minute: g.minute, counts: g.counts, authCodes: g.authCodes };
+  }
+}
+
+/**
+ * The characters of a field met before (the last timestamp, the last scope, a status spelling),
+ * kept as char codes to compare the next line's field with in place. Not as a string: a field cut
+ * out of the chunk is a sliced string, and comparing against one (startsWith, or charCodeAt on
+ * it) took several times longer than the whole rest of a row's parsing.
+ */
+class FieldChars {
+  private codes = new Uint16Array(32);
+  private length = -1;
+
+  set(text: string, s: number, e: number): void {
+    const n = e - s;
+    if (n > this.codes.length) this.codes = new Uint16Array(n * 2);
+    for (let i = 0; i < n; i++) this.codes[i] = text.charCodeAt(s + i);
+    this.length = n;
+  }
+
+  /** Forgets the value (the last one came from a quoted line). */
+  clear(): void {
+    this.length = -1;
+  }
+
+  /** Does text[s, e) hold the same characters? Compared from the end, where timestamps differ. */
+  same(text: string, s: number, e: number): boolean {
+    const n = e - s;
+    if (n !== this.length) return false;
+    const codes = this.codes;
+    for (let i = n - 1; i >= 0; i--) if (text.charCodeAt(s + i) !== codes[i]) return false;
+    return true;
   }
 }
 
