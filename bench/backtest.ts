@@ -16,6 +16,8 @@
  *
  * Environment: TXMON_BENCH_DAYS (50), TXMON_BENCH_SCOPES (20), TXMON_BENCH_SEED (7),
  * TXMON_BENCH_KEEP=1 keeps the temp dir. Profile with `node --cpu-prof bench/backtest.ts`.
+ * `npm run bench:backtest` runs it with the young-generation size `txmon backtest` uses
+ * (--max-semi-space-size=32, bin/txmon.js), so the figures are those of the command.
  */
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'txmon-bench-'));
   const csv = join(dir, 'counts.csv');
   try {
-    out(`bench:backtest — ${scopes} scopes × ${days} days, seed ${seed}; node ${process.version}; temp ${dir}`);
+    out(`bench:backtest — ${scopes} scopes × ${days} days, seed ${seed}; node ${process.version} ${process.execArgv.join(' ')}; temp ${dir}`);
     let t = performance.now();
     const sim = new Simulator({ days, seed, scopes });
     const gen = await writeSimulationFiles(sim, { counts: csv });
