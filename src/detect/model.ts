@@ -74,6 +74,9 @@ interface ShareSeries {
 interface ScopeState {
   counts: Map<string, CountSeries>;
   shares: Map<string, ShareSeries>;
+  /** The same series in the same order, as arrays: walked every minute (no iterator objects). */
+  countList: CountSeries[];
+  shareList: ShareSeries[];
   total: CountSeries | null;
   statuses: Set<string>;
   authMix: AuthCodeMix;
@@ -170,7 +173,9 @@ export class DetectionModel {
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
     if (surge) { raw.push(surge); flagged.add(state.surge); }
     // Known statuses only: one first seen in a preview has no history to judge it by (static rules only).
-    for (const series of state.counts.values()) {
+    const countList = state.countList;
+    for (let i = 0; i < countList.length; i++) {
+      const series = countList[i];
       const status = series.status;
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
@@ -324,9 +329,12 @@ export class DetectionModel {
       out.push(confirmed ? f : { ...f, severity: 'info', message: `${f.message} [awaiting confirmation ${popcount(history)}/${k} of ${n} min]` });
     }
     if (learn) {
-      for (const s of state.counts.values()) shiftCountFlags(s, flagged);
+      for (let i = 0; i < state.countList.length; i++) shiftCountFlags(state.countList[i], flagged);
       if (state.total) shiftCountFlags(state.total, flagged);
-      for (const s of state.shares.values()) s.flags = ((s.flags << 1) | (flagged.has(s) ? 1 : 0)) & 0xffff;
+      for (let i = 0; i < state.shareList.length; i++) {
+        const s = state.shareList[i];
+        s.flags = ((s.flags << 1) | (flagged.has(s) ? 1 : 0)) & 0xffff;
+      }
     }
     return out;
   }
@@ -337,11 +345,13 @@ export class DetectionModel {
     const surge = flagged.has(state.surge);
     const relearn = this.config.relearnAfterMinutes;
     if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
-    for (const s of state.counts.values()) {
+    for (let i = 0; i < state.countList.length; i++) {
+      const s = state.countList[i];
       const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && s.direction === 'down');
       this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip);
     }
-    for (const s of state.shares.values()) {
+    for (let i = 0; i < state.shareList.length; i++) {
+      const s = state.shareList[i];
       if ((skipAll || flagged.has(s)) && ++s.unlearned < relearn) continue;
       s.unlearned = 0;
       s.baseline.learn(snap.counts[s.status] ?? 0, total);
@@ -435,14 +445,18 @@ export class DetectionModel {
       const share: ShareSeries | null = down ? null
         : { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
       state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up', share)));
-      if (share !== null) state.shares.set(status, share);
+      state.countList.push(s);
+      if (share !== null) {
+        state.shares.set(status, share);
+        state.shareList.push(share);
+      }
     }
     return s;
   }
 }
 
 function newScopeState(): ScopeState {
-  return { counts: new Map(), shares: new Map(), total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
+  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.

@@ -25,9 +25,10 @@ test('rows of interleaved scopes and minutes land in their own pending entries',
   assert.deepEqual(map.get('a')!.pending.get(10)!.counts, { approved: 5, denied: 1, failed: 2 });
   assert.deepEqual(map.get('a')!.pending.get(11)!.counts, { approved: 6 });
   assert.deepEqual(map.get('b')!.pending.get(10)!.counts, { approved: 7 });
-  const a = touches.minutes.get(map.get('a')!)!;
-  assert.deepEqual([...a.keys()], [10, 11], 'minutes in first-touch order');
-  assert.deepEqual([...a.get(10)!].sort(), ['approved', 'denied', 'failed']);
+  assert.deepEqual(touches.scopes.map((s) => s.tracker.scope), ['a', 'b'], 'scopes in first-touch order');
+  const a = touches.of(map.get('a')!)!;
+  assert.deepEqual(a.minutes, [10, 11], 'minutes in first-touch order');
+  assert.deepEqual([...a.statuses[0]!].sort(), ['approved', 'denied', 'failed']);
   assert.equal(map.get('a')!.pending.get(10)!.lastArrival, 1000);
 });
 
@@ -42,5 +43,29 @@ test('late minutes are reported once and get no entry; statuses are not tracked 
   assert.deepEqual(touches.late, [{ scope: 'a', minute: 19 }, { scope: 'a', minute: 18 }]);
   assert.ok(touches.entry('a', 21));
   touches.status('approved');
-  assert.equal(touches.minutes.get(map.get('a')!)!.get(21), null);
+  assert.deepEqual(touches.of(map.get('a')!)!.minutes, [21]);
+  assert.deepEqual(touches.of(map.get('a')!)!.statuses, [null]);
+});
+
+test('many scopes and minutes in one batch: every row still finds its own entry (indexed lookups)', () => {
+  const { map, of } = trackers();
+  const touches = new BatchTouches(of, 0, true);
+  // Minutes interleaved across 40 scopes, each visited twice: past the scan limit of both lists.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let minute = 0; minute < 30; minute++) {
+      for (let k = 0; k < 40; k++) {
+        touches.entry(`s${k}`, minute)!.counts[pass === 0 ? 'approved' : 'denied'] = minute + k;
+        touches.status(pass === 0 ? 'approved' : 'denied');
+      }
+    }
+  }
+  assert.equal(touches.scopes.length, 40);
+  for (let k = 0; k < 40; k++) {
+    const t = touches.of(map.get(`s${k}`)!)!;
+    assert.deepEqual(t.minutes, Array.from({ length: 30 }, (_, m) => m));
+    for (let m = 0; m < 30; m++) {
+      assert.deepEqual(map.get(`s${k}`)!.pending.get(m)!.counts, { approved: m + k, denied: m + k });
+      assert.deepEqual([...t.statuses[m]!], ['approved', 'denied']);
+    }
+  }
 });

@@ -132,20 +132,22 @@ export class Engine {
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
       const provisional: Assessment[] = [];
-      for (const [tracker, minutes] of touches.minutes) {
+      for (const { tracker, minutes, statuses } of touches.scopes) {
         const scope = tracker.scope;
         let through: EpochMinute = tracker.maxSeen()! - 1;
-        for (const [m, statuses] of minutes) {
+        for (let i = 0; i < minutes.length; i++) {
+          const m = minutes[i];
           if (m <= through) continue;
           const declared = opts.complete === true || batch.completeMinutes?.get(scope)?.has(m) === true;
-          if (declared || (statuses !== null && tracker.coversKnownStatuses(statuses))) through = m;
+          const got = statuses[i];
+          if (declared || (got !== null && tracker.coversKnownStatuses(got))) through = m;
         }
         const grace = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
         if (grace !== null && grace > through) through = grace;
         const before = evaluated.length;
         this.closeThrough(tracker, through, evaluated, changes);
         if (evaluated.length === before) {
-          const latest = [...minutes.keys()].filter((m) => tracker.pending.has(m)).sort((a, b) => b - a)[0];
+          const latest = minutes.filter((m) => tracker.pending.has(m)).sort((a, b) => b - a)[0];
           const snap = latest === undefined ? null : tracker.peek(latest);
           if (snap) provisional.push(this.model.preview(snap));
         }
@@ -212,7 +214,7 @@ export class Engine {
     while (next !== null && next <= through) {
       if (!tracker.pending.has(next)) {
         // Skip long silences in one step: judging a day of empty minutes one by one says nothing new.
-        const nextData = [...tracker.pending.keys()].filter((m) => m > next!).sort((a, b) => a - b)[0];
+        const nextData = tracker.pending.minutes().filter((m) => m > next!).sort((a, b) => a - b)[0];
         const gapEnd = Math.min(through, nextData === undefined ? through : nextData - 1);
         if (gapEnd - next + 1 > this.maxGap) next = gapEnd - this.maxGap + 1;
       }

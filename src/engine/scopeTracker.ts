@@ -14,6 +14,72 @@ export interface PendingMinute {
   lastArrival: number;
 }
 
+/**
+ * The pending minutes of one scope. Live and in a backtest a scope usually has one pending minute
+ * at a time, taken as soon as it closes: that one sits in a slot, any others in a Map. (A Map alone
+ * reallocates its table on nearly every delete that empties it: once per scope-minute.)
+ */
+export class PendingMinutes {
+  private slotMinute: EpochMinute = 0;
+  private slotEntry: PendingMinute | null = null;
+  private more: Map<EpochMinute, PendingMinute> | null = null;
+
+  get size(): number {
+    return (this.slotEntry !== null ? 1 : 0) + (this.more !== null ? this.more.size : 0);
+  }
+
+  get(minute: EpochMinute): PendingMinute | undefined {
+    if (this.slotEntry !== null && this.slotMinute === minute) return this.slotEntry;
+    return this.more !== null ? this.more.get(minute) : undefined;
+  }
+
+  has(minute: EpochMinute): boolean {
+    return this.get(minute) !== undefined;
+  }
+
+  /** Adds the entry of a minute not pending yet. */
+  add(minute: EpochMinute, entry: PendingMinute): void {
+    if (this.slotEntry === null) {
+      this.slotMinute = minute;
+      this.slotEntry = entry;
+    } else (this.more ??= new Map()).set(minute, entry);
+  }
+
+  delete(minute: EpochMinute): void {
+    if (this.slotEntry !== null && this.slotMinute === minute) this.slotEntry = null;
+    else if (this.more !== null) this.more.delete(minute);
+  }
+
+  /** The pending minutes, in no particular order. */
+  minutes(): EpochMinute[] {
+    const out: EpochMinute[] = this.more !== null ? [...this.more.keys()] : [];
+    if (this.slotEntry !== null) out.push(this.slotMinute);
+    return out;
+  }
+
+  /** The latest pending minute, or null. */
+  max(): EpochMinute | null {
+    let max: EpochMinute | null = this.slotEntry !== null ? this.slotMinute : null;
+    if (this.more !== null) for (const m of this.more.keys()) if (max === null || m > max) max = m;
+    return max;
+  }
+
+  /** The earliest pending minute, or null. */
+  min(): EpochMinute | null {
+    let min: EpochMinute | null = this.slotEntry !== null ? this.slotMinute : null;
+    if (this.more !== null) for (const m of this.more.keys()) if (min === null || m < min) min = m;
+    return min;
+  }
+
+  /** The latest minute whose grace period has passed at clock time `now` (after its end or its last rows). */
+  latestGraceClosed(now: number, graceMs: number): EpochMinute | null {
+    const closed = (m: EpochMinute, p: PendingMinute): boolean => now >= Math.max((m + 1) * 60_000, p.lastArrival) + graceMs;
+    let through: EpochMinute | null = this.slotEntry !== null && closed(this.slotMinute, this.slotEntry) ? this.slotMinute : null;
+    if (this.more !== null) for (const [m, p] of this.more) if (closed(m, p) && (through === null || m > through)) through = m;
+    return through;
+  }
+}
+
 export class ScopeTracker {
   readonly scope: string;
   lastEvaluated: EpochMinute | null;
@@ -22,7 +88,7 @@ export class ScopeTracker {
    * complete minute. Kept as the counts object itself (not a set) because every minute replaces it.
    */
   private lastCounts: Record<string, number> = {};
-  readonly pending = new Map<EpochMinute, PendingMinute>();
+  readonly pending = new PendingMinutes();
 
   constructor(scope: string, lastEvaluated: EpochMinute | null) {
     this.scope = scope;
@@ -31,15 +97,12 @@ export class ScopeTracker {
 
   /** Latest minute holding data, evaluated or not. */
   maxSeen(): EpochMinute | null {
-    let max = this.lastEvaluated;
-    for (const m of this.pending.keys()) if (max === null || m > max) max = m;
-    return max;
+    const max = this.pending.max();
+    return max === null || (this.lastEvaluated !== null && this.lastEvaluated > max) ? this.lastEvaluated : max;
   }
 
   minPending(): EpochMinute | null {
-    let min: EpochMinute | null = null;
-    for (const m of this.pending.keys()) if (min === null || m < min) min = m;
-    return min;
+    return this.pending.min();
   }
 
   isLate(minute: EpochMinute): boolean {
@@ -48,7 +111,7 @@ export class ScopeTracker {
 
   entry(minute: EpochMinute, now: number): PendingMinute {
     let p = this.pending.get(minute);
-    if (!p) this.pending.set(minute, (p = { counts: {}, authCodes: {}, lastArrival: now }));
+    if (!p) this.pending.add(minute, (p = { counts: {}, authCodes: {}, lastArrival: now }));
     p.lastArrival = now;
     return p;
   }
@@ -75,10 +138,7 @@ export class ScopeTracker {
 
   /** Latest minute that the grace rule closes at clock time `now`. */
   graceClosedThrough(now: number, graceMs: number, liveWindowMs: number): EpochMinute | null {
-    let through: EpochMinute | null = null;
-    for (const [m, p] of this.pending) {
-      if (now >= Math.max((m + 1) * 60_000, p.lastArrival) + graceMs && (through === null || m > through)) through = m;
-    }
+    let through = this.pending.latestGraceClosed(now, graceMs);
     // A live scope that stops sending: close its empty minutes too, so silence becomes visible.
     const seen = this.maxSeen();
     if (seen !== null && now - (seen + 1) * 60_000 < liveWindowMs) {
