@@ -3,6 +3,7 @@ import type { Assessment, Finding, MinuteMetrics, Severity } from '../domain/typ
 import { SEVERITY_RANK } from '../domain/types.ts';
 import { round } from './round.ts';
 
+/** Takes `findings` over (sorted in place, kept in the assessment): the caller's fresh array of the minute. */
 export function combineFindings(scope: string, minute: number, metrics: MinuteMetrics, findings: Finding[], hasData: boolean): Assessment {
   let severity: Severity = 'none';
   let score = 0;
@@ -10,7 +11,7 @@ export function combineFindings(scope: string, minute: number, metrics: MinuteMe
     if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
     if (f.score > score) score = f.score;
   }
-  const ordered = findings.length < 2 ? findings.slice() : [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score);
+  const ordered = findings.length < 2 ? findings : findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score);
   const explanation = !hasData
     ? 'no data received for this minute'
     : ordered.length === 0

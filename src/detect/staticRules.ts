@@ -12,8 +12,11 @@ const RULE_SCORE: Record<'warning' | 'critical', number> = { warning: 50, critic
 /** Rule entries per rules object, listed once rather than every minute. */
 const ruleLists = new WeakMap<DetectConfig['rules'], Array<[string, DetectConfig['rules'][string]]>>();
 
-export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig): Finding[] {
-  const findings: Finding[] = [];
+/** No finding: the answer of almost every minute, shared rather than a new empty array each time. */
+const NONE: readonly Finding[] = Object.freeze([]);
+
+export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig): readonly Finding[] {
+  let findings: Finding[] | null = null;
   let rules = ruleLists.get(config.rules);
   if (!rules) ruleLists.set(config.rules, (rules = Object.entries(config.rules)));
   for (const [status, rule] of rules) {
@@ -22,7 +25,7 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
       const sev = crossed(count, rule.count);
       if (sev) {
         const threshold = rule.count[sev];
-        findings.push({
+        (findings ??= []).push({
           detector: 'static_count', test: 'static count rule', scope, metric: 'count', status, minute, severity: sev,
           score: RULE_SCORE[sev], observed: count, expected: null, threshold, direction: 'up',
           message: `${status} count ${count}/min ≥ ${sev} threshold ${threshold}`,
@@ -34,7 +37,7 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
       const sev = crossed(share, rule.share);
       if (sev) {
         const threshold = rule.share[sev];
-        findings.push({
+        (findings ??= []).push({
           detector: 'static_share', test: 'static share rule', scope, metric: 'share', status, minute, severity: sev,
           score: RULE_SCORE[sev], observed: round(share), expected: null, threshold, direction: 'up',
           message: `${status} share ${(share * 100).toFixed(1)}% of ${m.total} ≥ ${sev} threshold ${(threshold * 100).toFixed(1)}%`,
@@ -42,7 +45,7 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
       }
     }
   }
-  return findings;
+  return findings ?? NONE;
 }
 
 function crossed(value: number, t: Thresholds): Exclude<Severity, 'none' | 'info'> | null {
