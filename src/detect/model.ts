@@ -79,6 +79,8 @@ interface ScopeState {
   shareList: ShareSeries[];
   total: CountSeries | null;
   statuses: Set<string>;
+  /** The same statuses in the same order (the order of countList). */
+  statusList: string[];
   authMix: AuthCodeMix;
   lastMinute: number | null;
   silentMinutes: number;
@@ -151,9 +153,9 @@ export class DetectionModel {
       state.lastMinute = minute;
       // A status seen for the first time gets its series now: state.counts then lists every known
       // status in the order of state.statuses, and the minute's loop below walks it directly.
-      for (const s in snapshot.counts) if (!state.statuses.has(s)) { state.statuses.add(s); this.countSeries(state, s); }
+      for (const s in snapshot.counts) if (!state.statuses.has(s)) { state.statuses.add(s); state.statusList.push(s); this.countSeries(state, s); }
     }
-    const statuses = learn ? state.statuses : new Set([...state.statuses, ...Object.keys(snapshot.counts)]);
+    const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
     const metrics = minuteMetrics(snapshot, statuses);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
     if (learn) { state.silentMinutes = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
@@ -167,7 +169,7 @@ export class DetectionModel {
     // same mix is a surge, not an incident.
     const volumeFactor = totalExp.mean > 0 && total.baseline.history >= cfg.minHistory
       ? Math.min(5, Math.max(0.2, metrics.total / totalExp.mean)) : 1;
-    const tests = Math.max(1, statuses.size * 2 + 1);
+    const tests = Math.max(1, statuses.length * 2 + 1);
 
     this.judgeCount(total, metrics.total, totalExp, 1, snapshot, raw, flagged, tests, 'total');
     const surge = this.surge(total, metrics.total, totalExp, snapshot, tests);
@@ -456,7 +458,7 @@ export class DetectionModel {
 }
 
 function newScopeState(): ScopeState {
-  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
+  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.
