@@ -108,10 +108,10 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
     yield* wholeFileMinutes(path, opts);
     return;
   }
-  // Bytes are read into a buffer and each run of whole lines is decoded into one string: a flat
-  // string, so the parser's character reads are plain loads (a string built as carry + chunk is a
-  // cons string, on which every charCodeAt takes a slow path). The incomplete last line stays as
-  // bytes for the next read; a newline byte never occurs inside a multi-byte UTF-8 character.
+  // Bytes are read into a buffer and each run of whole lines is decoded into one flat string (not
+  // carry + chunk, a cons string, on which character reads take a slower path). The incomplete
+  // last line stays as bytes for the next read; a newline byte never occurs inside a multi-byte
+  // UTF-8 character.
   const fh = await open(path, 'r');
   let buf = Buffer.allocUnsafe(Math.max(16, opts.chunkBytes ?? 1 << 20));
   let have = 0;
@@ -559,8 +559,8 @@ class RowParser {
 /**
  * The characters of a field met before (the last timestamp, the last scope, a status spelling),
  * kept as char codes to compare the next line's field with in place. Not as a string: a field cut
- * out of the chunk is a sliced string, and comparing against one (startsWith, or charCodeAt on
- * it) took several times longer than the whole rest of a row's parsing.
+ * out of the chunk is a sliced string, and `startsWith` against those was the costliest step of a
+ * row (≈ 14 % of a parse profile); a loop over char codes was the cheapest of the ways measured.
  */
 class FieldChars {
   private codes = new Uint16Array(32);
