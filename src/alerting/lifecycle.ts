@@ -6,7 +6,7 @@
  * Pure and deterministic: transition times are derived from minutes, never from a wall clock.
  */
 import type { Alert, Assessment, Finding, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
+import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
 import type { AlertChange } from '../store/store.ts';
 import { fingerprintOf, labelsOf, ruleOf } from './fingerprint.ts';
 
@@ -54,7 +54,7 @@ export class AlertLifecycle {
 
     for (const [fp, findings] of groups) {
       const top = findings.reduce((a, b) => (b.score > a.score ? b : a));
-      const severity = findings.reduce<Severity>((s, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[s] ? f.severity : s), 'none');
+      const severity = findings.reduce<Severity>((s, f) => maxSeverity(s, f.severity), 'none');
       const explanation = findings.map((f) => `${f.test}: ${f.message}`).join('; ');
       const tracked = this.open.get(fp);
       if (!tracked) {
@@ -70,7 +70,7 @@ export class AlertLifecycle {
       }
       const prev = tracked.alert;
       const next: Alert = {
-        ...prev, severity: SEVERITY_RANK[severity] > SEVERITY_RANK[prev.severity] ? severity : prev.severity,
+        ...prev, severity: maxSeverity(prev.severity, severity),
         score: Math.max(prev.score, top.score), observed: top.observed, expected: top.expected, summary: top.message,
         explanation, updatedAt: at, lastMinute: minute,
       };

@@ -4,7 +4,7 @@
  * and gives the provisional view of the minute still open.
  */
 import type { Assessment, Finding, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
+import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
 import { minuteToIso } from '../domain/time.ts';
 import type { IngestOutcome } from '../engine/engine.ts';
 
@@ -91,7 +91,7 @@ export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severit
   let severity: Severity = 'none';
   let score = 0;
   for (const m of minutes) {
-    if (SEVERITY_RANK[m.severity] > SEVERITY_RANK[severity]) severity = m.severity;
+    severity = maxSeverity(severity, m.severity);
     score = Math.max(score, m.anomaly_score);
   }
   const alerts = minutes.flatMap((m) => m.alerts);

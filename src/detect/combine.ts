@@ -1,6 +1,6 @@
 /** Combines one minute's findings into one assessment: score, severity and a human explanation. */
 import type { Assessment, Finding, MinuteMetrics, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
+import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
 import { round } from './round.ts';
 
 /** Takes `findings` over (sorted in place, kept in the assessment): the caller's fresh array of the minute. */
@@ -8,7 +8,7 @@ export function combineFindings(scope: string, minute: number, metrics: MinuteMe
   let severity: Severity = 'none';
   let score = 0;
   for (const f of findings) {
-    if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[severity]) severity = f.severity;
+    severity = maxSeverity(severity, f.severity);
     if (f.score > score) score = f.score;
   }
   const ordered = findings.length < 2 ? findings : findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score);

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
+import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
 
 /** The "no end" time Alertmanager writes in endsAt of open alerts (Go's zero time). */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -189,6 +189,6 @@ export function notificationSeverity(n: Pick<Notification, 'alerts'>): Severity 
   const firing = n.alerts.filter((a) => a.status === 'firing');
   const pool = firing.length > 0 ? firing : n.alerts;
   let best: Severity = 'none';
-  for (const a of pool) if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[best]) best = a.severity;
+  for (const a of pool) best = maxSeverity(best, a.severity);
   return best;
 }

@@ -12,7 +12,7 @@
  * replay between requests; the report replays once.
  */
 import type { Alert, Assessment, EpochMinute, MinuteSnapshot, Severity } from '../domain/types.ts';
-import { DEFAULT_SCOPE, KNOWN_STATUSES, SEVERITY_RANK } from '../domain/types.ts';
+import { DEFAULT_SCOPE, KNOWN_STATUSES, maxSeverity } from '../domain/types.ts';
 import type { ScopeInfo, Store } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
@@ -335,7 +335,7 @@ export async function loadPanelData(src: PanelSource, q: PanelQuery = {}, opts: 
     const b = Math.floor((a.minute - from) / step);
     if (b < 0 || b >= points) continue;
     scores[b] = Math.max(scores[b] ?? 0, a.anomalyScore);
-    if (severities[b] === null || SEVERITY_RANK[a.severity] > SEVERITY_RANK[severities[b]!]) severities[b] = a.severity;
+    severities[b] = severities[b] === null ? a.severity : maxSeverity(severities[b]!, a.severity);
   }
   const lastA = assessments[assessments.length - 1];
 

@@ -29,7 +29,7 @@
  *    is wrongly called anomalous 0.4% (α = 0), 0.7% (0.02), 2.9% (0.05), 4.8% (0.1) of the time;
  *    a warning threshold of 1e-3 gave 3–9% (numbers and recall in docs/checkout.md).
  */
-import { SEVERITY_RANK, type Direction, type Severity } from '../../domain/types.ts';
+import { SEVERITY_RANK, maxSeverity, type Direction, type Severity } from '../../domain/types.ts';
 import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName, type CheckoutRow } from './parse.ts';
 import { lowerTail, quantile, upperTail } from './stats.ts';
 
@@ -564,7 +564,7 @@ export function analyzeCheckout(rows: readonly CheckoutRow[], source: string, op
   }
 
   const major = episodes.filter((e) => SEVERITY_RANK[e.severity] >= SEVERITY_RANK.warning);
-  const severity = episodes.reduce<Severity>((s, e) => (SEVERITY_RANK[e.severity] > SEVERITY_RANK[s] ? e.severity : s), 'none');
+  const severity = episodes.reduce<Severity>((s, e) => maxSeverity(s, e.severity), 'none');
   const observedTotal = hours.reduce((s, h) => s + h.observed, 0);
   const expectedTotal = hours.reduce((s, h) => s + h.expected, 0);
   const day: DayVerdict = {
