@@ -3,38 +3,58 @@
  * judged by statuses) which statuses each received. Rows of one scope-minute arrive together, so
  * the lookups are done once per run of rows, not once per row — this is the ingest hot path of a
  * backtest (millions of rows). A batch usually touches few scopes and one minute of each: they are
- * kept in arrays (searched in place, indexed by a Map only when they grow), not a Map per scope.
+ * kept in small arrays, not a Map per scope.
  */
 import type { EpochMinute } from '../domain/types.ts';
 import type { PendingMinute, ScopeTracker } from './scopeTracker.ts';
 
-/** Arrays longer than this get a Map index. */
+/** Lists longer than this get a Map index. */
 const SCAN_LIMIT = 16;
+
+/** Keys in first-added order and their positions: searched in place while few, through a Map index once many. */
+class KeyList<K> {
+  readonly keys: K[];
+  private index: Map<K, number> | null = null;
+
+  /** `keys` is taken over: made with its first element, an array is a fraction of the size of one grown by push. */
+  constructor(keys: K[]) {
+    this.keys = keys;
+  }
+
+  indexOf(key: K): number {
+    return this.index !== null ? this.index.get(key) ?? -1 : this.keys.indexOf(key);
+  }
+
+  push(key: K): void {
+    this.keys.push(key);
+    if (this.index !== null) this.index.set(key, this.keys.length - 1);
+    else if (this.keys.length > SCAN_LIMIT) this.index = new Map(this.keys.map((k, i) => [k, i]));
+  }
+}
 
 /** One scope's touched minutes, in first-touch order, and the statuses each received (null: not tracked). */
 export class TouchedScope {
   readonly tracker: ScopeTracker;
-  // Made with their first element: a batch mostly touches one minute per scope, and an array
-  // literal of one element is a fraction of the size of an empty array grown by push.
-  readonly minutes: EpochMinute[];
   readonly statuses: Array<Set<string> | null>;
-  private index: Map<EpochMinute, number> | null = null;
+  private readonly list: KeyList<EpochMinute>;
 
   constructor(tracker: ScopeTracker, minute: EpochMinute, statuses: Set<string> | null) {
     this.tracker = tracker;
-    this.minutes = [minute];
+    this.list = new KeyList([minute]);
     this.statuses = [statuses];
+  }
+
+  get minutes(): readonly EpochMinute[] {
+    return this.list.keys;
   }
 
   /** The statuses slot of `minute`, added on first touch. */
   touch(minute: EpochMinute, trackStatuses: boolean): Set<string> | null {
-    const i = this.index !== null ? this.index.get(minute) ?? -1 : this.minutes.indexOf(minute);
+    const i = this.list.indexOf(minute);
     if (i !== -1) return this.statuses[i];
     const statuses = trackStatuses ? new Set<string>() : null;
-    this.minutes.push(minute);
+    this.list.push(minute);
     this.statuses.push(statuses);
-    if (this.index !== null) this.index.set(minute, this.minutes.length - 1);
-    else if (this.minutes.length > SCAN_LIMIT) this.index = new Map(this.minutes.map((m, k) => [m, k]));
     return statuses;
   }
 }
@@ -44,10 +64,10 @@ export class BatchTouches {
   readonly scopes: TouchedScope[] = [];
   /** (scope, minute) pairs that arrived after their minute was evaluated. */
   readonly late: Array<{ scope: string; minute: EpochMinute }> = [];
+  private readonly trackers = new KeyList<ScopeTracker>([]);
   private readonly trackerOf: (scope: string) => ScopeTracker;
   private readonly now: number;
   private readonly trackStatuses: boolean;
-  private index: Map<ScopeTracker, TouchedScope> | null = null;
   private runScope: string | null = null;
   private runMinute = 0;
   private runEntry: PendingMinute | null = null;
@@ -83,17 +103,16 @@ export class BatchTouches {
 
   /** The minutes this batch touched in `tracker`, if any. */
   of(tracker: ScopeTracker): TouchedScope | undefined {
-    return this.index !== null ? this.index.get(tracker) : this.scopes.find((s) => s.tracker === tracker);
+    const i = this.trackers.indexOf(tracker);
+    return i === -1 ? undefined : this.scopes[i];
   }
 
   private touch(tracker: ScopeTracker, minute: EpochMinute): Set<string> | null {
-    const t = this.of(tracker);
-    if (t !== undefined) return t.touch(minute, this.trackStatuses);
+    const touched = this.of(tracker);
+    if (touched !== undefined) return touched.touch(minute, this.trackStatuses);
     const statuses = this.trackStatuses ? new Set<string>() : null;
-    const added = new TouchedScope(tracker, minute, statuses);
-    this.scopes.push(added);
-    if (this.index !== null) this.index.set(tracker, added);
-    else if (this.scopes.length > SCAN_LIMIT) this.index = new Map(this.scopes.map((s) => [s.tracker, s]));
+    this.trackers.push(tracker);
+    this.scopes.push(new TouchedScope(tracker, minute, statuses));
     return statuses;
   }
 }

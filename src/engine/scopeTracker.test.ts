@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScopeTracker } from './scopeTracker.ts';
+import { PendingMinutes, ScopeTracker, type PendingMinute } from './scopeTracker.ts';
 
 const GRACE = 90_000;
 const HOUR = 3_600_000;
@@ -59,4 +59,35 @@ test('graceClosedThrough: a live scope that stops sending closes its empty minut
   assert.equal(t.graceClosedThrough(now, GRACE, HOUR), 110);
   // A scope silent for longer than the live window is left alone (historical data, not live).
   assert.equal(t.graceClosedThrough(end(100) + HOUR + 1, GRACE, HOUR), null);
+});
+
+test('PendingMinutes: one minute in the slot, more in the overflow, the slot reused after a delete', () => {
+  const p = new PendingMinutes();
+  const entry = (lastArrival: number): PendingMinute => ({ counts: {}, authCodes: {}, lastArrival });
+  assert.equal(p.max(), null);
+  assert.equal(p.min(), null);
+  assert.equal(p.latestGraceClosed(1e9, 0), null);
+  const a = entry(0);
+  p.add(10, a);
+  p.add(12, entry(0));
+  p.add(11, entry(13 * 60_000));
+  assert.equal(p.get(10), a);
+  assert.ok(p.has(12) && p.has(11) && !p.has(13));
+  assert.deepEqual([p.min(), p.max()], [10, 12]);
+  assert.deepEqual(p.minutes().sort(), [10, 11, 12]);
+  // Minute 12 ends at 13:00 (no late rows); minute 11's last rows came at 13:00 too: both close 30 s later.
+  assert.equal(p.latestGraceClosed(13 * 60_000 + 29_999, 30_000), 10);
+  assert.equal(p.latestGraceClosed(13 * 60_000 + 30_000, 30_000), 12);
+  p.delete(10);
+  assert.ok(!p.has(10));
+  assert.equal(p.min(), 11);
+  const d = entry(0);
+  p.add(9, d);
+  assert.equal(p.get(9), d);
+  assert.deepEqual(p.minutes().sort(), [11, 12, 9].sort());
+  p.delete(12);
+  p.delete(11);
+  p.delete(9);
+  assert.deepEqual(p.minutes(), []);
+  assert.equal(p.max(), null);
 });

@@ -24,10 +24,6 @@ export class PendingMinutes {
   private slotEntry: PendingMinute | null = null;
   private more: Map<EpochMinute, PendingMinute> | null = null;
 
-  get size(): number {
-    return (this.slotEntry !== null ? 1 : 0) + (this.more !== null ? this.more.size : 0);
-  }
-
   get(minute: EpochMinute): PendingMinute | undefined {
     if (this.slotEntry !== null && this.slotMinute === minute) return this.slotEntry;
     return this.more !== null ? this.more.get(minute) : undefined;
