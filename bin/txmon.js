@@ -7,7 +7,7 @@ import { main } from '../src/cli/main.ts';
 
 // A backtest makes a few short-lived objects per row for tens of millions of rows. With V8's
 // default young generation many of them survive one scavenge and get copied; 32 MB semi-spaces
-// make a backtest ≈ 15 % faster (bench/backtest.ts). V8 sizes its heap when the process starts,
+// make a backtest 6–15 % faster (bench/backtest.ts, docs/detection.md). V8 sizes its heap when the process starts,
 // so the backtest runs in a child process started with the flag (unless the flag was given).
 const YOUNG_GENERATION = '--max-semi-space-size=32';
 const hasFlag = (args) => args.some((a) => a.startsWith('--max-semi-space-size'));
