@@ -5,8 +5,8 @@
  *   that bucket's mean (≥ 3 days needed); by time of week once ≥ 3 weeks exist (same bucket, same
  *   weekday, median over the last 4 weeks). Medians make one odd day harmless.
  * - Level: today's traffic may run above or below the typical day; an EWMA of actual/seasonal over
- *   recent normal minutes (half-life 120 min, clamped to [0.67, 1.5]: a day may run a
- *   little hot or cold, but a legitimate surge must not become the new normal) rescales the seasonal value.
+ *   recent minutes (half-life 120 min, within [0.25, 4]; flagged minutes enter only by their adapt
+ *   weight, so a surge does not become the new normal but a lasting change does) rescales the seasonal value.
  * - Rolling fallback while history is short: EWMA of recent normal minutes (half-life 30 min).
  * The caller feeds only normal minutes (`learn`), so incidents do not shape the baseline.
  */
@@ -16,6 +16,13 @@ import { Ewma, quantileSorted } from './stats/robust.ts';
 const BUCKET = 15;
 const DAY_BUCKETS = 1440 / BUCKET;
 const WEEK_BUCKETS = 10080 / BUCKET;
+/**
+ * Bounds of the level factor. Wide: flagged minutes reach the level only by their adapt weight, so
+ * a surge of an hour barely moves it, while a lasting change of the business (sales ×0.5 after a
+ * merchant leaves) must be able to become the new normal.
+ */
+const LEVEL_MIN = 0.25;
+const LEVEL_MAX = 4;
 
 export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal-day' | 'rolling' | 'none'; history: number }
 
@@ -230,7 +237,7 @@ export class SeasonalBaseline {
     // One object per baseline, updated in place: callers read it at once (no garbage per minute).
     const e = this.expectation;
     if (s) {
-      const lvl = this.level.count >= 30 ? Math.min(1.5, Math.max(0.67, this.level.mean)) : 1;
+      const lvl = this.level.count >= 30 ? Math.min(LEVEL_MAX, Math.max(LEVEL_MIN, this.level.mean)) : 1;
       e.mean = s.value * lvl;
       e.source = s.source;
       e.history = this.history;

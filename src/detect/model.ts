@@ -105,6 +105,8 @@ class MinuteFlags {
 
 const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
+/** HH:MM UTC of an epoch minute (the start of a sustained run). */
+const hhmm = (m: number) => new Date(m * 60_000).toISOString().slice(11, 16);
 
 export class DetectionModel {
   readonly config: DetectConfig;
@@ -137,9 +139,9 @@ export class DetectionModel {
    * (a provisional view of a minute still filling must not advance the chart: it would count the
    * minute once per partial request, then once more when the minute closes).
    */
-  private cusumStep(c: LlrCusum, increment: number): LlrCusum {
+  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number): LlrCusum {
     const step = this.learning ? c : c.copy();
-    step.add(increment, this.config.cusum.h);
+    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes);
     return step;
   }
 
@@ -240,10 +242,11 @@ export class DetectionModel {
       const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        const cusum = this.cusumStep(series.cusum, inc);
-        if (cusum.value > cfg.cusum.h) {
-          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, cusum, `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}`));
-          flagged.add(series);
+        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
+        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount) : null;
+        if (f) {
+          out.push(f);
+          if (f.severity !== 'info') flagged.add(series);
         }
       }
     }
@@ -296,23 +299,44 @@ export class DetectionModel {
     if (series.sustained && n > 0 && !atRest) {
       const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      const cusum = this.cusumStep(series.cusum, inc);
-      if (cusum.value > cfg.cusum.h) {
-        out.push(this.cusumFinding(snap, 'share', series.status, 'up', round(k / n), round(p0),
-          cusum, `${series.status} share ${fmtShare(k / n)} vs expected ${fmtShare(p0)}`));
-        flagged.add(series);
+      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
+      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare) : null;
+      if (f) {
+        out.push(f);
+        if (f.severity !== 'info') flagged.add(series);
       }
     }
   }
 
-  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, observed: number, expected: number, c: LlrCusum, what: string): Finding {
-    const h = this.config.cusum.h;
-    // A shift that has held for criticalAfter minutes is no longer a suspicion: it is an incident.
-    const critical = c.alarmed >= this.config.cusum.criticalAfterMinutes;
+  /**
+   * The finding of a chart in alarm, or null when its run does not support the claim. It reports
+   * what the test judged: the mean over the run against the mean expected over the same minutes —
+   * for a rise the first is above the second, for a drop below (a positive LLR sum over the run
+   * implies it; the check keeps it true whatever the per-minute deflation did). It turns critical
+   * only after `criticalAfterMinutes` in alarm and while the current minute still supports the
+   * shift: severity never rises on weakening evidence.
+   */
+  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string): Finding | null {
+    const cfg = this.config.cusum;
+    const observed = c.runObserved;
+    const expected = c.runExpected;
+    if (direction === 'up' ? !(observed > expected) : !(observed < expected)) return null;
+    const share = metric === 'share';
+    if (c.value <= cfg.h) {
+      // Building up, not in alarm: information that keeps an open alert of this problem from
+      // resolving while the evidence is still there, never an alert of its own.
+      return {
+        detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'info', score: 0,
+        observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+        message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: evidence of a sustained ${direction === 'up' ? 'rise' : 'drop'} building (CUSUM ${c.value.toFixed(1)} of ${cfg.h})`,
+      };
+    }
+    const critical = c.alarmed >= cfg.criticalAfterMinutes && c.last > 0;
     return {
       detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: critical ? 'critical' : 'warning',
-      score: critical ? 80 : round(Math.max(50, scoreFromP(Math.exp(-h))), 1), observed, expected: round(expected), threshold: h, direction,
-      message: `${what}: sustained ${direction === 'up' ? 'rise' : 'drop'} over ${c.run} min (CUSUM > ${h})`,
+      score: critical ? 80 : round(Math.max(50, scoreFromP(Math.exp(-cfg.h))), 1),
+      observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+      message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: sustained ${direction === 'up' ? 'rise' : 'drop'} (CUSUM ${c.value.toFixed(1)} > ${cfg.h})`,
     };
   }
 
@@ -327,7 +351,11 @@ export class DetectionModel {
       const { k, n } = isZ ? this.config.rollingZ.confirm : this.config.confirm;
       const mask = (1 << n) - 1;
       const history = s ? (((isZ ? s.zFlags ?? 0 : s.flags) << 1) | 1) & mask : 1;
-      const confirmed = f.detector.startsWith('static') || f.detector === 'cusum' || (!isZ && f.score >= this.config.immediateScore) || popcount(history) >= k;
+      // A sustained-shift chart half-way to its alarm is evidence from earlier minutes too: it
+      // corroborates a point finding of the same problem as well as a second flagged minute would.
+      const chart = isZ ? null : this.chartOf(state, f);
+      const corroborated = chart !== null && chart.run >= 2 && chart.value >= this.config.cusum.h / 2;
+      const confirmed = f.severity === 'info' || f.detector.startsWith('static') || f.detector === 'cusum' || (!isZ && f.score >= this.config.immediateScore) || popcount(history) >= k || corroborated;
       out.push(confirmed ? f : { ...f, severity: 'info', message: `${f.message} [awaiting confirmation ${popcount(history)}/${k} of ${n} min]` });
     }
     if (learn) {
@@ -341,11 +369,20 @@ export class DetectionModel {
     return out;
   }
 
+  /** The sustained-shift chart watching the same problem as `f` (a rise in its status's share, a drop in its count), if any. */
+  private chartOf(state: ScopeState, f: Finding): LlrCusum | null {
+    if (f.direction === 'up') {
+      const share = state.shares.get(f.status);
+      return share && share.sustained ? share.cusum : null;
+    }
+    const series = f.metric === 'total' ? state.total : state.counts.get(f.status);
+    return series ? series.cusum : null;
+  }
+
   private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: MinuteFlags, severity: Severity): void {
     // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
     const skipAll = severity === 'critical';
     const surge = flagged.has(state.surge);
-    const relearn = this.config.relearnAfterMinutes;
     if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
     for (let i = 0; i < state.countList.length; i++) {
       const s = state.countList[i];
@@ -354,24 +391,46 @@ export class DetectionModel {
     }
     for (let i = 0; i < state.shareList.length; i++) {
       const s = state.shareList[i];
-      if ((skipAll || flagged.has(s)) && ++s.unlearned < relearn) continue;
-      s.unlearned = 0;
-      s.baseline.learn(snap.counts[s.status] ?? 0, total);
+      const k = snap.counts[s.status] ?? 0;
+      if (skipAll || flagged.has(s)) {
+        // Flagged: learn the expected share moved toward the observed one by the run's weight.
+        const w = this.adaptWeight(++s.unlearned);
+        const p0 = s.baseline.share;
+        s.baseline.learn(total > 0 ? total * (p0 + w * (k / total - p0)) : 0, total);
+      } else {
+        s.unlearned = 0;
+        s.baseline.learn(k, total);
+      }
     }
     if (!skipAll) state.authMix.learn(snap.authCodes);
   }
 
-  /** Lets one count series learn minute `minute`'s value `x` unless it must `skip` it. */
+  /**
+   * How much of a flagged minute a baseline learns, by the length of the flagged run: nothing for
+   * the first third of `adaptMinutes` (an incident is not learned), then rising linearly to all of
+   * it at `adaptMinutes` — a shift that persists becomes the new normal at that documented rate
+   * instead of being alerted on for hours, and a burst of half an hour does not move the baseline.
+   */
+  private adaptWeight(run: number): number {
+    const adapt = Math.max(1, this.config.adaptMinutes);
+    const grace = adapt / 3;
+    return run <= grace ? 0 : Math.min(1, (run - grace) / (adapt - grace));
+  }
+
+  /** Lets one count series learn minute `minute`'s value `x`; a `skip`ped (flagged) minute is learned by its adapt weight. */
   private feed(s: CountSeries, x: number, minute: number, skip: boolean): void {
-    // A shift that lasts longer than `relearnAfterMinutes` is the new normal: learn it rather than
-    // alert on it forever.
-    if (skip && ++s.unlearned < this.config.relearnAfterMinutes) return;
-    s.unlearned = 0;
     const exp = s.baseline.expected(minute);
-    if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
-    s.baseline.learn(minute, x);
+    let value = x;
+    if (skip) {
+      if (exp.source === 'none') return;
+      value = exp.mean + this.adaptWeight(++s.unlearned) * (x - exp.mean);
+    } else {
+      s.unlearned = 0;
+      if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
+    }
+    s.baseline.learn(minute, value);
     // The rolling window is only read by the rolling z-score: off by default, so not kept then.
-    if (this.config.rollingZ.enabled) s.z.stats.push(x);
+    if (this.config.rollingZ.enabled) s.z.stats.push(value);
   }
 
   private noData(state: ScopeState, snap: MinuteSnapshot, metrics: Assessment['metrics'], learn: boolean): Assessment {

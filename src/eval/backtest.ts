@@ -24,7 +24,7 @@ import type { Alert, EpochMinute, MinuteBatch, Severity } from '../domain/types.
 import { minuteToIso } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EvaluationEvent } from '../engine/engine.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
 import type { Simulator } from '../simulate/simulator.ts';
@@ -53,6 +53,8 @@ export interface EngineRunOptions {
   maxGapMinutes?: number;
   /** Receives each firing / resolved change, in order. */
   onEvent?: (event: AlertEvent) => void;
+  /** Receives every evaluation (assessments and alert changes), in order. */
+  onEvaluated?: (event: EvaluationEvent) => void;
 }
 
 export interface EngineRun {
@@ -110,6 +112,7 @@ export async function runEngine(groups: AsyncIterable<MinuteRows> | Iterable<Min
   const fired = new Map<number, FiredAlert>();
   let events = 0;
   engine.onEvaluated((e) => {
+    opts.onEvaluated?.(e);
     for (const t of e.transitions) {
       const a = t.alert;
       if (t.to === 'firing') {
