@@ -136,3 +136,24 @@ test('rebuilt from open alerts (restart): continues them instead of raising new 
   assert.equal(cs[0].alert.id, stored.id);
   assert.equal(cs[0].alert.startsAt, stored.startsAt);
 });
+
+test('one alert per problem: a drop in approved and in total volume is one sales_low alert', () => {
+  const lc = new AlertLifecycle({ forMinutes: 1 });
+  const approved = finding('approved', 'critical', 90, { metric: 'count', direction: 'down', detector: 'outage' });
+  const total = finding('total', 'warning', 60, { metric: 'total', direction: 'down', detector: 'drop' });
+  const cs = run(lc, minute(M, [approved, total]));
+  assert.deepEqual(states(cs), ['sales_low:null->firing']);
+  assert.equal(cs[0].alert.labels.status, 'approved');
+  assert.equal(cs[0].alert.severity, 'critical');
+});
+
+test('an open alert stays open while its problem is still seen at info level, then resolves after keep_firing_for', () => {
+  const lc = new AlertLifecycle({ forMinutes: 1, keepFiringForMinutes: 2 });
+  run(lc, minute(M, [finding('failed', 'critical', 80)]));
+  const building = finding('failed', 'info', 0, { metric: 'share', detector: 'cusum' });
+  for (let i = 1; i <= 5; i++) assert.deepEqual(states(run(lc, minute(M + i, [building]))), ['failed_high:update'], `minute ${i}`);
+  assert.deepEqual(states(run(lc, minute(M + 6))), []);
+  assert.deepEqual(states(run(lc, minute(M + 7))), ['failed_high:firing->resolved']);
+  // Info alone never raises an alert.
+  assert.deepEqual(states(run(lc, minute(M + 8, [building]))), []);
+});
