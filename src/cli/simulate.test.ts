@@ -31,7 +31,7 @@ test('bad options are rejected with a message naming the flag, the expectation a
   rejects({ start: 'yesterday', out: OUT }, /--start/);
   rejects({ incidentsPerDay: '30', out: OUT }, /--incidents-per-day must be a number ≥ 0 and ≤ 24/);
   rejects({ volumeScale: '0', out: OUT }, /--volume-scale must be a number > 0/);
-  rejects({ rhythm: 'daily', out: OUT }, /--rhythm must be "retail" or "flat", got "daily"/);
+  rejects({ rhythm: 'daily', out: OUT }, /--rhythm must be "retail", "flat" or "strong", got "daily"/);
   rejects({}, /^--out must be a file path/);
   rejects({ out: join(tmpdir(), 'no-such-dir-txmon', 'x.csv') }, /--out must be a file in an existing directory/);
   rejects({ out: OUT, authCodesOut: OUT }, /--auth-codes-out must be a different file from --out/);
