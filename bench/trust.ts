@@ -16,7 +16,11 @@
  * first 3 minutes, ≤ 1 alert per status per incident; ≤ 2 false-alarm episodes per one-day export.
  * stdout is deterministic; run time goes to stderr.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSimulate } from '../src/cli/simulate.ts';
+import { ALL_INCIDENT_KINDS } from '../src/simulate/incidents.ts';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/config.ts';
 import { Simulator, type SimulateOptions } from '../src/simulate/simulator.ts';
@@ -58,6 +62,21 @@ async function simulated(opts: SimulateOptions): Promise<{ report: TrustReport; 
   return { report: rec.report(parseLabels(labelsJson(sim))), days: opts.days ?? 14 };
 }
 
+/** A one-day export written by `txmon simulate --format export` and read back as a file (sparse rows, absent minutes). */
+async function oneDayExport(seed: number, volumeScale: number): Promise<TrustReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'txmon-trust-'));
+  try {
+    const file = join(dir, 'day.csv');
+    const labels = join(dir, 'day.json');
+    await runSimulate({ days: '1', seed: String(seed), rhythm: 'strong', format: 'export', volumeScale: String(volumeScale), incidentsPerDay: '3', out: file, labelsOut: labels });
+    const rec = new TrustRecorder();
+    await runBacktest({ ...engineOpts, file, date: '2025-07-14', onEvaluated: rec.onEvaluated });
+    return rec.report(parseLabels(readFileSync(labels, 'utf8')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const rows: string[][] = [HEAD];
@@ -72,10 +91,12 @@ async function main(): Promise<void> {
     for (const e of r.falseEpisodeExamples) falseExamples.push(`cloudwalk false ${e}`);
   } else if (!only || only === 'cloudwalk') out(`cloudwalk: skipped (${cw} not found)`);
   if (!only || only === 'day') {
-    for (const seed of seeds) {
-      const { report, days } = await simulated({ days: 1, seed, incidentsPerDay: 3, volumeScale: 0.5 });
-      rows.push(describe(`day seed ${seed}`, report, days));
-      for (const e of report.falseEpisodeExamples) falseExamples.push(`day ${seed} false ${e}`);
+    for (const scale of [0.3, 1]) {
+      for (const seed of seeds) {
+        const report = await oneDayExport(seed, scale);
+        rows.push(describe(`day ×${scale} seed ${seed}`, report, 1));
+        for (const e of report.falseEpisodeExamples) falseExamples.push(`day ×${scale} ${seed} false ${e}`);
+      }
     }
   }
   if (!only || only === 'multi') {
@@ -83,6 +104,9 @@ async function main(): Promise<void> {
       const { report, days } = await simulated({ days: 14, seed });
       rows.push(describe(`14 days seed ${seed}`, report, days));
       for (const e of report.falseEpisodeExamples.slice(0, 3)) falseExamples.push(`14d ${seed} false ${e}`);
+      const strong = await simulated({ days: 7, seed, rhythm: 'strong', incidentKinds: [...ALL_INCIDENT_KINDS] });
+      rows.push(describe(`7 days strong + shifts ${seed}`, strong.report, strong.days));
+      for (const e of strong.report.falseEpisodeExamples.slice(0, 3)) falseExamples.push(`7d strong ${seed} false ${e}`);
     }
   }
   for (const line of table(rows)) out(line);

@@ -7,11 +7,14 @@
  * - Level: today's traffic may run above or below the typical day; an EWMA of actual/seasonal over
  *   recent minutes (half-life 120 min, within [0.25, 4]; flagged minutes enter only by their adapt
  *   weight, so a surge does not become the new normal but a lasting change does) rescales the seasonal value.
- * - Rolling fallback while history is short: EWMA of recent normal minutes (half-life 30 min).
+ * - While history is short: the day's own smooth trend — a local level (half-life 30 min) and a
+ *   damped local trend (half-life 60 min), so the morning rise and the evening fall are followed
+ *   rather than lagged by a moving average's window and called anomalies.
  * The caller feeds only normal minutes (`learn`), so incidents do not shape the baseline.
  */
 import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
 import { Ewma, quantileSorted } from './stats/robust.ts';
+import { LocalTrend } from './stats/localTrend.ts';
 
 const BUCKET = 15;
 const DAY_BUCKETS = 1440 / BUCKET;
@@ -28,9 +31,9 @@ export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal
 
 interface Seasonal { value: number; source: Expectation['source'] }
 
-export interface BaselineOptions { days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; levelHalfLife: number }
+export interface BaselineOptions { days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; trendHalfLife: number; levelHalfLife: number }
 
-export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, levelHalfLife: 120 };
+export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, trendHalfLife: 60, levelHalfLife: 120 };
 
 /**
  * Per-bucket history of one series: for each of `buckets` buckets, the means of its last `depth`
@@ -138,7 +141,7 @@ export class SeasonalBaseline {
   /** Allocated on the first minute learned: series that never learn cost nothing. */
   private day: BucketRings | null = null;
   private week: BucketRings | null = null;
-  private readonly rolling: Ewma;
+  private readonly rolling: LocalTrend;
   private readonly level: Ewma;
   private firstMinute: number | null = null;
   private lastLearned: number | null = null;
@@ -161,7 +164,7 @@ export class SeasonalBaseline {
 
   constructor(opts: BaselineOptions = DEFAULT_BASELINE) {
     this.opts = opts;
-    this.rolling = new Ewma(opts.rollingHalfLife);
+    this.rolling = new LocalTrend(opts.rollingHalfLife, opts.trendHalfLife);
     this.level = new Ewma(opts.levelHalfLife);
   }
 
@@ -246,7 +249,7 @@ export class SeasonalBaseline {
       e.source = 'none';
       e.history = 0;
     } else {
-      e.mean = this.rolling.mean;
+      e.mean = this.rolling.expected(minute);
       e.source = 'rolling';
       e.history = this.history;
     }
@@ -262,7 +265,7 @@ export class SeasonalBaseline {
     this.lastLearned = minute;
     const s = this.seasonal(minute);
     if (s && s.value > 0) this.level.update(value / s.value);
-    this.rolling.update(value);
+    this.rolling.update(minute, value);
     this.expectedValue = null;
     const start = minute - (minute % BUCKET);
     if (start === this.accStart) {

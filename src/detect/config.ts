@@ -83,6 +83,8 @@ export interface DetectConfig {
    * weight (minutes flagged in a row) / adaptMinutes, capped at 1 — see DetectionModel.adaptWeight.
    */
   adaptMinutes: number;
+  /** The same for a volume surge (never alerted: learned late, so that its end is not a "drop"). */
+  adaptSurgeMinutes: number;
   /** Findings at least this score alert on their first minute (no confirmation wait). */
   immediateScore: number;
   /** Anomaly score at or above which the minute is a warning / critical. */
@@ -107,7 +109,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   countUp: { minRatio: 2, minDelta: 4 },
   countDown: { minRatio: 2, minDelta: 10 },
   share: { minTotal: 30, minRatio: 1.5, minDelta: 3, minShareDelta: 0.01 },
-  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6, criticalAfterMinutes: 15, resetAfterMinutes: 3 },
+  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6, criticalAfterMinutes: 15, shortHistoryShareShift: 2, resetAfterMinutes: 3 },
   outageRatio: 0.1,
   outageMinExpected: 20,
   noDataMinutes: 3,
@@ -115,6 +117,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   noDataMinExpected: 1,
   confirm: { k: 2, n: 3 },
   adaptMinutes: 90,
+  adaptSurgeMinutes: 240,
   immediateScore: 80,
   severityScore: { warning: 50, critical: 80 },
 };

@@ -114,6 +114,24 @@ export class DetectionModel {
   private readonly flags = new MinuteFlags();
   /** Is the minute being judged learned from (evaluate) or only looked at (preview)? */
   private learning = true;
+  /** Did the last expectedShare come from seasonal history? */
+  private shareSeasonal = false;
+  /** The scope, minute and volume factor `countUpper` answers for (set before the static rules run). */
+  private bandState: ScopeState | null = null;
+  private bandMinute = 0;
+  private bandVolumeFactor = 1;
+
+  /**
+   * Upper end (+3 sd) of the band a status's count is expected in, volume-adjusted as the count
+   * test adjusts it; −Infinity while the series has no baseline (rules then stand alone).
+   */
+  private readonly countUpper = (status: string): number => {
+    const s = this.bandState?.counts.get(status);
+    if (!s || s.baseline.history < this.config.minHistory) return -Infinity;
+    const exp = s.baseline.expected(this.bandMinute);
+    const mu = exp.mean * (s.direction === 'up' ? this.bandVolumeFactor : 1);
+    return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
+  };
 
   constructor(config?: Partial<DetectConfig>) {
     this.config = resolveDetectConfig(config);
@@ -184,9 +202,15 @@ export class DetectionModel {
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
-      if (series.share !== null) this.judgeShare(series.share, metrics.counts[status], metrics.total, snapshot, raw, flagged, tests);
+      if (series.share !== null) {
+        const p0 = this.expectedShare(series.share, exp, totalExp);
+        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests);
+      }
     }
-    for (const f of staticRuleFindings(scope, minute, metrics, cfg)) {
+    this.bandState = state;
+    this.bandMinute = minute;
+    this.bandVolumeFactor = volumeFactor;
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countUpper)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
       raw.push(f);
     }
@@ -271,10 +295,29 @@ export class DetectionModel {
     };
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
+  /**
+   * The share a status is expected to have this minute, by what the history allows:
+   * - seasonal: its seasonal expected count over the seasonal expected total (the share for this
+   *   time of day and week: the evening rise of the denied share is normal there);
+   * - shorter history: the pooled share of the recent hour or so (half-life 60 min), which
+   *   follows the day's slow changes of mix;
+   * - rare statuses (under 1 a minute expected): the pooled share of the last hours (half-life
+   *   240 min) — a share of a few events needs that much traffic to be estimated at all.
+   * `shareSeasonal` says which one was used (the sustained-rise chart is stricter without it).
+   */
+  private expectedShare(s: ShareSeries, exp: Expectation, totalExp: Expectation): number {
+    this.shareSeasonal = false;
+    if (exp.mean < 1) return s.baseline.share;
+    if (exp.source !== 'rolling' && exp.source !== 'none' && totalExp.source !== 'rolling' && totalExp.source !== 'none' && totalExp.mean > 0) {
+      this.shareSeasonal = true;
+      return Math.min(0.99, exp.mean / totalExp.mean);
+    }
+    return s.baseline.recentShare;
+  }
+
+  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
-    const p0 = series.baseline.share;
     const rho = series.baseline.rho;
     const v = shareTest(k, n, p0, rho, cfg.share, tests);
     if (v) {
@@ -297,7 +340,10 @@ export class DetectionModel {
     // ≤ 0): skip the logs on the common quiet minute.
     const atRest = series.cusum.value === 0 && k <= n * Math.min(0.99, Math.max(p0, 1e-4));
     if (series.sustained && n > 0 && !atRest) {
-      const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
+      // Without seasonal history the expected share only follows the day's mix with a lag: the
+      // chart then looks for a larger shift (×2 rather than ×1.5), which the lag cannot mimic.
+      const shift = this.shareSeasonal ? cfg.cusum.shareShift : cfg.cusum.shortHistoryShareShift;
+      const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
       const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
       const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare) : null;
@@ -383,11 +429,19 @@ export class DetectionModel {
     // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
     const skipAll = severity === 'critical';
     const surge = flagged.has(state.surge);
-    if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
+    // A volume surge is never alerted, so nothing is gained by learning it early, and learning it
+    // makes its end look like a sales drop: the volume series absorb a surge at the slower
+    // `adaptSurgeMinutes`; a drop, which is alerted, becomes the new normal at `adaptMinutes`.
+    const surgeOnly = (s: CountSeries) => surge && !skipAll && !flagged.has(s) && !flagged.has(s.z);
+    if (state.total) {
+      const t = state.total;
+      this.feed(t, total, snap.minute, skipAll || flagged.has(t) || flagged.has(t.z) || surge, surgeOnly(t));
+    }
     for (let i = 0; i < state.countList.length; i++) {
       const s = state.countList[i];
-      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && s.direction === 'down');
-      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip);
+      const down = s.direction === 'down';
+      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && down);
+      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip, down && surgeOnly(s));
     }
     for (let i = 0; i < state.shareList.length; i++) {
       const s = state.shareList[i];
@@ -396,7 +450,7 @@ export class DetectionModel {
         // Flagged: learn the expected share moved toward the observed one by the run's weight.
         const w = this.adaptWeight(++s.unlearned);
         const p0 = s.baseline.share;
-        s.baseline.learn(total > 0 ? total * (p0 + w * (k / total - p0)) : 0, total);
+        if (w > 0) s.baseline.learn(total > 0 ? total * (p0 + w * (k / total - p0)) : 0, total);
       } else {
         s.unlearned = 0;
         s.baseline.learn(k, total);
@@ -411,19 +465,22 @@ export class DetectionModel {
    * it at `adaptMinutes` — a shift that persists becomes the new normal at that documented rate
    * instead of being alerted on for hours, and a burst of half an hour does not move the baseline.
    */
-  private adaptWeight(run: number): number {
-    const adapt = Math.max(1, this.config.adaptMinutes);
+  private adaptWeight(run: number, minutes = this.config.adaptMinutes): number {
+    const adapt = Math.max(1, minutes);
     const grace = adapt / 3;
     return run <= grace ? 0 : Math.min(1, (run - grace) / (adapt - grace));
   }
 
   /** Lets one count series learn minute `minute`'s value `x`; a `skip`ped (flagged) minute is learned by its adapt weight. */
-  private feed(s: CountSeries, x: number, minute: number, skip: boolean): void {
+  private feed(s: CountSeries, x: number, minute: number, skip: boolean, surge = false): void {
     const exp = s.baseline.expected(minute);
     let value = x;
     if (skip) {
-      if (exp.source === 'none') return;
-      value = exp.mean + this.adaptWeight(++s.unlearned) * (x - exp.mean);
+      // Weight 0: not learned at all (feeding the baseline its own expectation would carry its
+      // trend on through the incident).
+      const w = this.adaptWeight(++s.unlearned, surge ? this.config.adaptSurgeMinutes : this.config.adaptMinutes);
+      if (w === 0 || exp.source === 'none') return;
+      value = exp.mean + w * (x - exp.mean);
     } else {
       s.unlearned = 0;
       if (exp.source !== 'none') s.dispersion.update(x, exp.mean);

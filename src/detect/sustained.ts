@@ -12,6 +12,8 @@ export interface CusumConfig {
   shareShift: number;
   dropShift: number;
   criticalAfterMinutes: number;
+  /** Share shift the chart looks for while the expected share is not seasonal (short history). */
+  shortHistoryShareShift: number;
   /** Consecutive minutes back at or below normal (increment ≤ 0) after which the chart restarts at 0. */
   resetAfterMinutes: number;
 }
