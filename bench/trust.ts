@@ -46,7 +46,7 @@ const config = loadConfig(get('--config'));
 const engineOpts: EngineRunOptions = { detect: config.detect, lifecycle: config.lifecycle, graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes };
 
 function describe(name: string, r: TrustReport, days: number): string[] {
-  const late = r.incidents.filter((i) => !i.caughtInTime).map((i) => `${i.id}(${i.delay ?? 'missed'})`);
+  const late = r.incidents.filter((i) => !i.caughtInTime).map((i) => `${i.id}${i.kind ? ' ' + i.kind : ''}(${i.delay ?? 'missed'})`);
   return [
     name, String(r.incidents.length), `${r.caughtInTime}/${r.caught}`, String(r.contradictions), String(r.alertingMinutes), String(r.alertingOutside),
     String(Math.max(0, ...r.incidents.map((i) => i.maxAlertsPerStatus))), String(r.alertsCreated), String(r.falseEpisodes), (r.falseEpisodes / days).toFixed(2),

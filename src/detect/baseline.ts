@@ -12,7 +12,7 @@
  *   rather than lagged by a moving average's window and called anomalies.
  * The caller feeds only normal minutes (`learn`), so incidents do not shape the baseline.
  */
-import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
+import { minuteOfDay, minuteOfWeek, ZoneCalendar } from '../domain/time.ts';
 import { Ewma, quantileSorted } from './stats/robust.ts';
 import { LocalTrend } from './stats/localTrend.ts';
 
@@ -25,13 +25,18 @@ const WEEK_BUCKETS = 10080 / BUCKET;
  * merchant leaves) must be able to become the new normal.
  */
 const LEVEL_MIN = 0.25;
+const UTC_CALENDAR = new ZoneCalendar('UTC');
 const LEVEL_MAX = 4;
 
 export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal-day' | 'rolling' | 'none'; history: number }
 
 interface Seasonal { value: number; source: Expectation['source'] }
 
-export interface BaselineOptions { days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; trendHalfLife: number; levelHalfLife: number }
+export interface BaselineOptions {
+  days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; trendHalfLife: number; levelHalfLife: number;
+  /** Local time of day and week of the seasonal buckets (default UTC). */
+  calendar?: ZoneCalendar;
+}
 
 export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, trendHalfLife: 60, levelHalfLife: 120 };
 
@@ -138,6 +143,7 @@ class BucketRings {
 
 export class SeasonalBaseline {
   private readonly opts: BaselineOptions;
+  private readonly calendar: ZoneCalendar;
   /** Allocated on the first minute learned: series that never learn cost nothing. */
   private day: BucketRings | null = null;
   private week: BucketRings | null = null;
@@ -164,6 +170,7 @@ export class SeasonalBaseline {
 
   constructor(opts: BaselineOptions = DEFAULT_BASELINE) {
     this.opts = opts;
+    this.calendar = opts.calendar ?? UTC_CALENDAR;
     this.rolling = new LocalTrend(opts.rollingHalfLife, opts.trendHalfLife);
     this.level = new Ewma(opts.levelHalfLife);
   }
@@ -179,12 +186,13 @@ export class SeasonalBaseline {
    */
   private seasonal(minute: number): Seasonal | null {
     if (minute >= this.seasonalFrom && minute < this.seasonalTo) return this.seasonalValue;
-    const start = minute - (minute % BUCKET);
-    if (start !== this.accStart) this.flush();
+    const local = this.calendar.local(minute);
+    const inBucket = ((local % BUCKET) + BUCKET) % BUCKET;
+    if (local - inBucket !== this.accStart) this.flush();
     this.seasonalValue = this.computeSeasonal(minute);
     this.seasonalFrom = minute;
-    // Valid to the end of the bucket, or until more history makes another source eligible.
-    let to = start + BUCKET;
+    // Valid to the end of the (local) bucket, or until more history makes another source eligible.
+    let to = minute - inBucket + BUCKET;
     if (this.firstMinute !== null) {
       for (const t of [this.firstMinute + this.opts.minDays * 1440, this.firstMinute + this.opts.minWeeks * 10080]) if (t > minute && t < to) to = t;
     }
@@ -214,17 +222,18 @@ export class SeasonalBaseline {
   private computeSeasonal(minute: number): Seasonal | null {
     if (this.firstMinute === null || this.day === null || this.week === null) return null;
     const span = minute - this.firstMinute;
+    const local = this.calendar.local(minute);
     if (span >= this.opts.minWeeks * 10080) {
-      const b = Math.floor(minuteOfWeek(minute) / BUCKET);
-      const week = Math.floor((minute + 3 * 1440) / 10080);
+      const b = Math.floor(minuteOfWeek(local) / BUCKET);
+      const week = Math.floor((local + 3 * 1440) / 10080);
       if (this.week.periodsBefore(b, week) >= this.opts.minWeeks) {
         const v = this.week.median(b, week);
         if (v !== null) return { value: v, source: 'seasonal-week' };
       }
     }
     if (span >= this.opts.minDays * 1440) {
-      const b = Math.floor(minuteOfDay(minute) / BUCKET);
-      const day = Math.floor(minute / 1440);
+      const b = Math.floor(minuteOfDay(local) / BUCKET);
+      const day = Math.floor(local / 1440);
       if (this.day.periodsBefore(b, day) >= this.opts.minDays) {
         const v = this.day.median(b, day);
         if (v !== null) return { value: v, source: 'seasonal-day' };
@@ -267,7 +276,8 @@ export class SeasonalBaseline {
     if (s && s.value > 0) this.level.update(value / s.value);
     this.rolling.update(minute, value);
     this.expectedValue = null;
-    const start = minute - (minute % BUCKET);
+    const local = this.calendar.local(minute);
+    const start = local - (((local % BUCKET) + BUCKET) % BUCKET);
     if (start === this.accStart) {
       this.accSum += value;
       this.accCount++;
@@ -276,8 +286,8 @@ export class SeasonalBaseline {
     // First value of a bucket: straight into the rings, where it closes the bucket's previous
     // period (which may push the oldest out of the ring) — so the seasonal value changes now.
     this.flush();
-    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(minute) / BUCKET), Math.floor(minute / 1440), value, 1);
-    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(minute) / BUCKET), Math.floor((minute + 3 * 1440) / 10080), value, 1);
+    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(local) / BUCKET), Math.floor(local / 1440), value, 1);
+    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(local) / BUCKET), Math.floor((local + 3 * 1440) / 10080), value, 1);
     this.invalidate();
     this.accStart = start;
   }

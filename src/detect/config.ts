@@ -64,6 +64,11 @@ export interface DetectConfig {
   /** Statuses watched downward (their drop is a problem). */
   volumeStatuses: string[];
   baseline: BaselineOptions;
+  /**
+   * IANA time zone of the seasonal buckets' time of day and week (default: the server's
+   * `time_zone`, else UTC): a daily rhythm keeps its local hours across daylight-saving changes.
+   */
+  timeZone: string;
   /** Minutes of normal history a series needs before its statistical tests speak. */
   minHistory: number;
   countUp: CountGate;
@@ -105,6 +110,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   problemStatuses: ['denied', 'failed', 'reversed', 'backend_reversed'],
   volumeStatuses: ['approved'],
   baseline: DEFAULT_BASELINE,
+  timeZone: 'UTC',
   minHistory: 30,
   countUp: { minRatio: 2, minDelta: 4 },
   countDown: { minRatio: 2, minDelta: 10 },

@@ -22,7 +22,8 @@ import { rollingZFinding, type ZSeries } from './rollingZ.ts';
 import { RollingWindow } from './stats/robust.ts';
 import { staticRuleFindings } from './staticRules.ts';
 import { round } from './round.ts';
-import { SeasonalBaseline, type Expectation } from './baseline.ts';
+import { SeasonalBaseline, type BaselineOptions, type Expectation } from './baseline.ts';
+import { ZoneCalendar } from '../domain/time.ts';
 import { countTest, Dispersion } from './countTest.ts';
 import { ShareBaseline, shareTest } from './shareTest.ts';
 import { LlrCusum, countIncrement, shareIncrement } from './sustained.ts';
@@ -133,8 +134,12 @@ export class DetectionModel {
     return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
   };
 
+  /** Seasonal baselines' options, with the one calendar of the configured time zone. */
+  private readonly baselineOptions: BaselineOptions;
+
   constructor(config?: Partial<DetectConfig>) {
     this.config = resolveDetectConfig(config);
+    this.baselineOptions = { ...this.config.baseline, calendar: new ZoneCalendar(this.config.timeZone) };
   }
 
   /** Minutes of history the engine replays into a fresh model on start (seasonal needs weeks). */
@@ -547,7 +552,7 @@ export class DetectionModel {
 
   private newCountSeries(status: string, direction: Direction, share: ShareSeries | null = null): CountSeries {
     return {
-      status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
+      status, direction, baseline: new SeasonalBaseline(this.baselineOptions), dispersion: new Dispersion(), cusum: new LlrCusum(),
       z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window), flaggedIn: -1 }, flags: 0, zFlags: 0, unlearned: 0, flaggedIn: -1,
       share,
     };

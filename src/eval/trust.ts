@@ -27,6 +27,7 @@ export interface TrustOptions {
 
 export interface IncidentTrust {
   id: string;
+  kind: string;
   start: EpochMinute;
   /** Minutes from the start to the first alerting minute inside [start, end + tail), or null. */
   delay: number | null;
@@ -107,7 +108,7 @@ export class TrustRecorder {
       const perStatus = new Map<string, number>();
       for (const c of made) perStatus.set(c.status, (perStatus.get(c.status) ?? 0) + 1);
       const delay = first ? first.minute - l.start : null;
-      return { id: l.id, start: l.start, delay, caughtInTime: delay !== null && delay < within, maxAlertsPerStatus: Math.max(0, ...perStatus.values()), alertsCreated: made.length };
+      return { id: l.id, kind: l.kind, start: l.start, delay, caughtInTime: delay !== null && delay < within, maxAlertsPerStatus: Math.max(0, ...perStatus.values()), alertsCreated: made.length };
     });
     const falseAlerts = this.created.filter((c) => !inIncident(c.scope, c.minute, 1));
     return {
