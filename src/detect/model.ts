@@ -85,6 +85,8 @@ interface ScopeState {
   authMix: AuthCodeMix;
   lastMinute: number | null;
   silentMinutes: number;
+  /** Transactions the current run of silent minutes was expected to bring (Σ expected totals). */
+  silentExpected: number;
   noDataFlags: number;
   /** Flagged when the minute is a volume surge. */
   surge: Flaggable;
@@ -103,6 +105,9 @@ class MinuteFlags {
   has(x: Flaggable): boolean { return x.flaggedIn === this.serial; }
   next(): this { this.serial++; return this; }
 }
+
+/** Silence tail probabilities of a warning and a critical no-data finding (the p → score curve's 50 and 80). */
+const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
 
 const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
@@ -183,7 +188,7 @@ export class DetectionModel {
     const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
     const metrics = minuteMetrics(snapshot, statuses);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
-    if (learn) { state.silentMinutes = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
+    if (learn) { state.silentMinutes = 0; state.silentExpected = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
     const raw: Finding[] = [];
     const flagged = this.flags.next();
@@ -498,15 +503,25 @@ export class DetectionModel {
   private noData(state: ScopeState, snap: MinuteSnapshot, metrics: Assessment['metrics'], learn: boolean): Assessment {
     const cfg = this.config;
     const silent = state.silentMinutes + 1;
-    if (learn) state.silentMinutes = silent;
     const exp = state.total?.baseline.expected(snap.minute);
+    // Transactions the silent minutes should have brought: silence is evidence of a broken feed
+    // only when that many would surely have produced one (P(no transaction) = e^−λ, Poisson) —
+    // 3 empty minutes of a scope at 100/min are, 3 empty minutes of a scope at 1/min at night
+    // (e^−3 = 5 %) are not; it then takes the ≈ 10 minutes that make them so.
+    const lambda = state.silentExpected + (exp ? exp.mean : 0);
+    if (learn) {
+      state.silentMinutes = silent;
+      state.silentExpected = lambda;
+    }
     const findings: Finding[] = [];
-    if (exp && exp.mean >= cfg.noDataMinExpected && silent >= cfg.noDataMinutes) {
-      const critical = silent >= cfg.noDataCriticalMinutes;
+    const p = Math.exp(-lambda);
+    if (exp && exp.mean >= cfg.noDataMinExpected && silent >= cfg.noDataMinutes && p <= NO_DATA_P.warning) {
+      const critical = silent >= cfg.noDataCriticalMinutes && p <= NO_DATA_P.critical;
       findings.push({
-        detector: 'no_data', test: 'no-data watchdog', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
-        severity: critical ? 'critical' : 'warning', score: critical ? 85 : 60, observed: 0, expected: round(exp.mean), threshold: cfg.noDataMinutes,
-        direction: 'down', message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(exp.mean)} transactions/min are expected`,
+        detector: 'no_data', test: 'no-data watchdog (Poisson silence)', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
+        severity: critical ? 'critical' : 'warning', score: round(Math.max(critical ? 80 : 50, scoreFromP(p)), 1), observed: 0, expected: round(lambda, 2), threshold: cfg.noDataMinutes,
+        pValue: p, direction: 'down',
+        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P = ${p.toExponential(1)})`,
       });
     }
     return combineFindings(snap.scope, snap.minute, metrics, findings, false);
@@ -579,7 +594,7 @@ export class DetectionModel {
 }
 
 function newScopeState(): ScopeState {
-  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
+  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, silentExpected: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.
