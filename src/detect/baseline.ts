@@ -24,9 +24,9 @@ const WEEK_BUCKETS = 10080 / BUCKET;
  * a surge of an hour barely moves it, while a lasting change of the business (sales ×0.5 after a
  * merchant leaves) must be able to become the new normal.
  */
-const LEVEL_MIN = 0.25;
+const LEVEL_MIN = 0.05;
 const UTC_CALENDAR = new ZoneCalendar('UTC');
-const LEVEL_MAX = 4;
+const LEVEL_MAX = 20;
 
 export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal-day' | 'rolling' | 'none'; history: number }
 
@@ -249,7 +249,7 @@ export class SeasonalBaseline {
     // One object per baseline, updated in place: callers read it at once (no garbage per minute).
     const e = this.expectation;
     if (s) {
-      const lvl = this.level.count >= 30 ? Math.min(LEVEL_MAX, Math.max(LEVEL_MIN, this.level.mean)) : 1;
+      const lvl = this.levelFactor();
       e.mean = s.value * lvl;
       e.source = s.source;
       e.history = this.history;
@@ -267,27 +267,38 @@ export class SeasonalBaseline {
     return e;
   }
 
+  /** Today's level against the seasonal shape (1 until 30 minutes of it were seen). */
+  private levelFactor(): number {
+    return this.level.count >= 30 ? Math.min(LEVEL_MAX, Math.max(LEVEL_MIN, this.level.mean)) : 1;
+  }
+
   /** Feeds a normal minute. */
   learn(minute: number, value: number): void {
     if (this.firstMinute === null) this.firstMinute = minute;
     if (this.lastLearned !== null && minute <= this.lastLearned) return;
     this.lastLearned = minute;
     const s = this.seasonal(minute);
+    // The rings keep the level-free shape of the day (value / level, multiplicative
+    // decomposition as in Holt–Winters): after a lasting change of level, the old days and the new
+    // ones agree on the shape, and the median of a bucket does not flip from one level to the
+    // other — with raw values it flips once the new days are the majority, and the level factor,
+    // adapted to the old median, then expects a level too high or too low for hours.
+    const shaped = value / this.levelFactor();
     if (s && s.value > 0) this.level.update(value / s.value);
     this.rolling.update(minute, value);
     this.expectedValue = null;
     const local = this.calendar.local(minute);
     const start = local - (((local % BUCKET) + BUCKET) % BUCKET);
     if (start === this.accStart) {
-      this.accSum += value;
+      this.accSum += shaped;
       this.accCount++;
       return;
     }
     // First value of a bucket: straight into the rings, where it closes the bucket's previous
     // period (which may push the oldest out of the ring) — so the seasonal value changes now.
     this.flush();
-    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(local) / BUCKET), Math.floor(local / 1440), value, 1);
-    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(local) / BUCKET), Math.floor((local + 3 * 1440) / 10080), value, 1);
+    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(local) / BUCKET), Math.floor(local / 1440), shaped, 1);
+    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(local) / BUCKET), Math.floor((local + 3 * 1440) / 10080), shaped, 1);
     this.invalidate();
     this.accStart = start;
   }
