@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TxmonError } from '../domain/errors.ts';
+import { isStoreUnavailable, storeUnavailable, STORE_RETRY_AFTER_SECONDS } from '../store/unavailable.ts';
 import type { AppContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
@@ -41,7 +42,11 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
 
   app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {
     const mapped = toTxmonError(err);
-    if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
+    if (mapped.code === 'TXMON_ERR_STORE_UNAVAILABLE') {
+      // Expected while the database restarts: one line, no stack; the client is told when to retry.
+      req.log.warn({ cause: String((mapped as { cause?: unknown }).cause ?? (err as Error).message) }, 'store unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    } else if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
     reply.code(mapped.httpStatus).send(mapped.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -57,6 +62,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
 /** Maps Fastify's own errors onto our stable codes. */
 function toTxmonError(err: FastifyError | TxmonError): TxmonError {
   if (err instanceof TxmonError) return err;
+  if (isStoreUnavailable(err)) return storeUnavailable(err);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new TxmonError('TXMON_ERR_BODY_TOO_LARGE', 413, `request body is larger than the limit (${err.message})`);
