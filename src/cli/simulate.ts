@@ -214,6 +214,15 @@ export function register(program: Command): void {
     .option('--format <layout>', '"csv" (default) or "export": one-day export, time,status,f0_ with "HHh MM" times, rows only for counts > 0 (one scope, one UTC day; read back with --date)')
     .option('--incident-kinds <list>', `comma list of incident kinds to deal, from ${ALL_INCIDENT_KINDS.join(', ')} (default: all but level_shift)`)
     .option('--rare-statuses <list>', `extra rare statuses of normal traffic, name[:rate per minute] (default rate ${DEFAULT_RARE_RATE}), e.g. chargeback`)
+    .addHelpText('after', [
+      '',
+      'Recipes (docs/simulate.md):',
+      '  held-out-like one-day export (strong rhythm, sparse night, 3 incidents):',
+      '    txmon simulate --days 1 --rhythm strong --format export --volume-scale 0.3 --incidents-per-day 3 --seed 5 --out day.csv --labels-out day.json',
+      '    txmon backtest day.csv --date 2025-07-14 --labels day.json',
+      '  14 days with lasting level shifts and a rare status:',
+      `    txmon simulate --days 14 --rhythm strong --rare-statuses chargeback --incident-kinds ${ALL_INCIDENT_KINDS.join(',')} --out shifts.csv --labels-out shifts.json`,
+    ].join('\n'))
     .action(async (raw: RawSimulateOptions) => {
       const toStdout = raw.out === '-' || raw.authCodesOut === '-';
       const { lines } = await runSimulate(raw, !toStdout && process.stderr.isTTY === true);

@@ -387,10 +387,11 @@ const LEVEL_RANGE = [0.4, 2.5] as const;
 /**
  * The incidents of a file: `round(days × perDay)` incidents, one per equal slot of the timeline,
  * kinds dealt from shuffled decks of `kinds` (default the seven short-lived kinds, so every kind
- * appears once per seven incidents), at a uniform offset inside the slot with ≥ 15 quiet minutes at each slot edge, the
- * first not before 3 h into the file (detectors need history). 40 % are severe. Outages, silent
- * scopes and drifts are moved to a scope-minute with enough traffic when possible (see
- * `placementOk`). Incidents never overlap.
+ * appears once per seven incidents), at a uniform offset inside the slot with ≥ 15 quiet minutes
+ * at each slot edge, the first not before 3 h into the file (detectors need history). 40 % are
+ * severe. Outages, silent scopes, drifts and level shifts are moved to a scope-minute with enough
+ * traffic when possible (see `placementOk`). Incidents never overlap (a level shift's label window
+ * is its incident; its lasting effect lives in the simulator's baseline).
  */
 export function scheduleIncidents(p: ScheduleParams): Incident[] {
   const n = Math.round((p.minutes / 1440) * p.perDay);

@@ -16,8 +16,14 @@
  *   failed ≈ 0.12–0.21 (sample 0.06: our failed spikes are stronger than the sample's).
  * - **Rhythm**: `retail` (default) — an hourly profile with a 3–5 a.m. trough (≈ 30/min approved)
  *   and a daytime plateau (≈ 150–165/min), weekends lower (Sat ×0.92, Sun ×0.82 of a weekday
- *   ≈ 1.03), normalised to a weekly mean of 1; or `flat`, like the real sample (which shows no daily
- *   rhythm). Plus a smooth per-scope day level (lognormal σ 0.04 between days).
+ *   ≈ 1.03), normalised to a weekly mean of 1; `flat`, like the real sample (which shows no daily
+ *   rhythm); or `strong`, like the one-day exports — a night trough at ≈ 6 % of the evening peak
+ *   (≈ 14 vs ≈ 230 approved/min at scale 1; peak 20–21 h), a morning ramp, and a denied share that
+ *   moves with the time of day (4 % by day, rising from 17 h to ≈ 10.5 % at 22–23 h, easing back
+ *   over the night); reversed, refunded and the other statuses follow volume. The strong rhythm is
+ *   normal traffic: it has no labels. Plus a smooth per-scope day level (lognormal σ 0.04 between days).
+ * - **Rare extra statuses** (`rareStatuses`, e.g. chargeback at 0.002/min): Poisson events, a
+ *   quarter of them doubled, independent of rhythm and volume scale; normal traffic, no labels.
  * - **Scopes**: one scope `all` (size 1), or `pos-01`… with lognormal sizes (median 1, σ 0.6,
  *   in [0.15, 5]) and per-scope denied factors (σ 0.15), deterministic by seed; `volumeScale`
  *   multiplies every size.
@@ -40,14 +46,20 @@
  * - `silent_scope`: the scope sends nothing (present = false) for 5–45 min; with one scope it is a
  *   data gap of `all`.
  * - `volume_surge`: every status ×2–3 for 20–90 min, shares unchanged — `expect_alert: false`.
+ * - `level_shift` (opt-in via `incidentKinds`): from its onset to the end of the file every status
+ *   ×0.5–0.75 or ×1.3–1.7 (ramp 0–5 min; a scope's compounded level stays in [0.4, 2.5]) — a
+ *   lasting business change. Labelled `expect_alert: true` for its first 30 min only: it may alert
+ *   at its onset, but must become the new normal, so later alerts on its scope count as false. The
+ *   shifted level is part of `baseline` from the onset on, so later incidents build on it.
  * Ramps of 0–10 min at either end; 40 % severe (→ severity critical), the rest mild (warning).
  * Placement needs traffic where an incident needs it to be recognisable: outages ≥ 15 approved/min
- * expected, silent scopes ≥ 10/min, drifts ≥ 40/min (reversed drifts ≥ 80/min) — else the
- * scheduler tries other times, other scopes, then the largest scope.
+ * expected, silent scopes ≥ 10/min, drifts ≥ 40/min (reversed drifts ≥ 80/min), level shifts ≥ 20
+ * approved/min — else the scheduler tries other times, other scopes, then the largest scope.
  *
  * ## Schedules
  * - Files: `incidentsPerDay` (default 4) incidents spread over equal slots of the timeline, kinds
- *   dealt from shuffled decks of all seven (a 14-day file has each kind ≈ 8 times), uniform
+ *   dealt from shuffled decks of `incidentKinds` (default the seven above, without level_shift; a
+ *   14-day file has each kind ≈ 8 times), uniform
  *   time of day (night included), ≥ 30 quiet minutes between incidents, none in the first 3 h.
  * - Demo: `incidentEveryMinutes: E` (e.g. 15) — one compressed incident (3–12 min) per block of E
  *   minutes from `start`, the first 2–5 minutes after `start`, forever after (`days` only bounds the
