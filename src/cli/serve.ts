@@ -32,13 +32,13 @@ export function register(program: Command): void {
     .option('-p, --port <port>', 'HTTP port (default 8080, env TXMON_PORT)', port)
     .option('--host <host>', 'listen address (default 127.0.0.1 without API tokens, else 0.0.0.0)')
     .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default ./data/txmon.db, env TXMON_DATABASE_URL)')
-    .option('-c, --config <file>', 'YAML configuration file')
+    .option('-c, --config <file>', 'YAML configuration file (env TXMON_CONFIG)')
     .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
     .option('--demo-interval <ms>', 'wall-clock milliseconds per simulated demo minute', (v) => Number(v), 2000)
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug)', 'info')
     .option('--log-format <format>', 'auto: human-readable on a terminal, JSON otherwise; or pretty, json (env TXMON_LOG_FORMAT)', logFormat, undefined)
     .action(async (opts) => {
-      const config = loadConfig(opts.config);
+      const config = loadConfig(opts.config ?? (process.env.TXMON_CONFIG || undefined));
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
       if (opts.db !== undefined) config.storeUrl = opts.db;
