@@ -6,13 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/server.ts';
-import { resolveConfig } from '../src/config/config.ts';
+import { loadConfig, resolveConfig } from '../src/config/config.ts';
 import { loggerOptions } from '../src/cli/serve.ts';
 
 const BIN = fileURLToPath(new URL('../bin/txmon.js', import.meta.url));
@@ -152,7 +153,6 @@ describe('Node version', () => {
     assert.doesNotMatch(r.stderr, /ERR_UNKNOWN_FILE_EXTENSION|at .*\(node:/);
   });
   test('package.json engines, bin/txmon.js and scripts/node24.sh state the same minimum', async () => {
-    const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     assert.equal(pkg.engines.node, '>=24');
     assert.match(readFileSync(BIN, 'utf8'), /MIN_NODE_MAJOR = 24;/);
@@ -185,5 +185,35 @@ describe('notification link base', () => {
     assert.equal(envAlias.publicUrl, 'http://env-old.example');
     assert.match(envAlias.deprecations.join('\n'), /TXMON_EXTERNAL_URL is deprecated: use TXMON_PUBLIC_URL/);
     assert.equal(resolveConfig({ server: { public_url: 'http://a.example' } }, { TXMON_PUBLIC_URL: 'http://b.example/' }).publicUrl, 'http://b.example');
+  });
+});
+
+describe('packaging', () => {
+  const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
+  test('examples/txmon.yaml is a valid config', () => {
+    const cfg = loadConfig(fileURLToPath(new URL('../examples/txmon.yaml', import.meta.url)), {});
+    assert.equal(cfg.port, 8080);
+    assert.equal(cfg.publicUrl, undefined, 'no link base unless configured');
+  });
+  test('Dockerfile: two stages on a Node 24 slim base, non-root, health check on /health, data volume', () => {
+    const df = read('Dockerfile');
+    assert.match(df, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+    assert.equal(df.match(/^FROM \$\{NODE_IMAGE\} AS \w+$/gm)?.length, 2);
+    assert.match(df, /^USER txmon:txmon$/m);
+    assert.match(df, /^VOLUME \["\/data"\]$/m);
+    assert.match(df, /^HEALTHCHECK .*\n\s+CMD \["node", "-e", ".*\/health/m);
+    assert.match(df, /TXMON_DATABASE_URL=\/data\/txmon\.db/);
+  });
+  test('compose.yaml: txmon and PostgreSQL, txmon waits for a healthy database', () => {
+    const doc = parseYaml(read('compose.yaml')) as { services: Record<string, any> };
+    assert.deepEqual(Object.keys(doc.services).sort(), ['postgres', 'txmon']);
+    assert.equal(doc.services.txmon.depends_on.postgres.condition, 'service_healthy');
+    assert.match(doc.services.txmon.environment.TXMON_DATABASE_URL, /^postgres:\/\/txmon:.*@postgres:5432\/txmon$/);
+  });
+  test('systemd unit runs the wrapper with the example config and does not restart on usage errors', () => {
+    const unit = read('packaging/systemd/txmon.service');
+    assert.match(unit, /^ExecStart=\/opt\/txmon\/scripts\/txmon serve --config \/etc\/txmon\/txmon\.yaml$/m);
+    assert.match(unit, /^RestartPreventExitStatus=2$/m);
+    assert.match(unit, /^User=txmon$/m);
   });
 });

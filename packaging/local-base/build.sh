@@ -29,4 +29,5 @@ ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && node --version && npm --version
 CF
 buildah bud --isolation chroot -t localhost/txmon-node24-base:local "$WORK"
-buildah bud --isolation chroot --build-arg NODE_IMAGE=localhost/txmon-node24-base:local -t localhost/txmon:local .
+# --format docker: the OCI format has no HEALTHCHECK (buildah drops it with a warning).
+buildah bud --isolation chroot --format docker --build-arg NODE_IMAGE=localhost/txmon-node24-base:local -t localhost/txmon:local .

@@ -54,6 +54,7 @@ export function register(program: Command): void {
       let stopDemo: (() => Promise<void>) | undefined;
       if (opts.demo) {
         const { startDemo } = await import('../simulate/demo.ts');
+        service.ctx.demo = { intervalMs: opts.demoInterval };
         stopDemo = await startDemo(service.ctx, { intervalMs: opts.demoInterval, log: (msg) => service.app.log.info(msg) });
       }
       const shutdown = async (signal: string) => {
