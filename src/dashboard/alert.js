@@ -57,7 +57,7 @@ function render(v) {
   replaceChildren($('alert-title'), severityBadge(a.severity), ` #${a.id} ${a.rule} · ${a.labels.scope ?? 'all'}`);
   const muted = a.status && a.status.state === 'suppressed' ? ` · muted (${a.status.silencedBy.length ? 'silenced' : 'inhibited'})` : '';
   $('alert-state').textContent = `${stateText(a)} · ${fmtDuration(a.duration_minutes)}${muted}`;
-  replaceChildren($('evidence'), v.evidence.map((e) => [h('dt', {}, e.label), h('dd', {}, e.value)]));
+  replaceChildren($('evidence'), v.evidence.flatMap((e) => [h('dt', {}, e.label), h('dd', {}, e.value)]));
   replaceChildren($('labels'), Object.entries(a.labels).map(([k, val]) => h('code', { className: 'label' }, `${k}=${val}`)));
   $('to-dashboard').href = v.dashboard;
   replaceChildren($('history').tBodies[0], v.history.map((t) => h('tr', {},

@@ -138,5 +138,7 @@ export function alertChartOption(a: Alert, d: PanelData): EChartsOption {
         },
       },
     ],
+    // Narrow screens: a subtitle that fits (ECharts media query; the root option is the base).
+    media: [{ query: { maxWidth: 520 }, option: { title: { subtext: `dashed: expected · band: normal · shaded: this alert` } } }],
   } as EChartsOption;
 }

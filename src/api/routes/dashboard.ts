@@ -88,7 +88,8 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const loaded = await loadPanelData({
       store: ctx.store, detect, timeZone: ctx.config.timeZone, newModel: () => new DetectionModel(detect), cache: expectations,
     }, { scope: stringParam(q, 'scope'), range });
-    return buildDashboardView(loaded, detect);
+    const demo = ctx.demo ? { interval_ms: ctx.demo.intervalMs, speedup: Math.round(60_000 / ctx.demo.intervalMs) } : null;
+    return { ...buildDashboardView(loaded, detect), demo };
   });
 
   app.get('/api/v1/config/rules', {
