@@ -121,7 +121,7 @@ export class StreamScorer {
   }
 
   /** Scores the next value; returns a score in [0, 1]. Non-finite values score 0 and are skipped. */
-  push(x: number): number {
+  push(x: number, _timeMs = NaN): number {
     this.index++;
     const d = this.last;
     if (!Number.isFinite(x)) {
