@@ -15,6 +15,7 @@ import { TxmonMetrics } from './api/promMetrics.ts';
 import { EventHub } from './api/events.ts';
 import type { AppContext } from './api/context.ts';
 import { minuteToIso } from './domain/time.ts';
+import { isStoreUnavailable } from './store/unavailable.ts';
 import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
 
 export interface ServiceOptions {
@@ -71,10 +72,20 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   notifications.log = app.log;
   notifications.start();
 
+  // While the store is down every tick fails: say so once, and once more when it is back.
+  let storeDown = false;
   const timer = setInterval(() => {
     engine.tick()
       .then(() => notifications.tick())
-      .catch((err) => app.log.error({ err }, 'engine tick failed'));
+      .then(() => {
+        if (storeDown) app.log.info('store reachable again: engine state rebuilt, evaluation resumed');
+        storeDown = false;
+      })
+      .catch((err) => {
+        if (!isStoreUnavailable(err)) app.log.error({ err }, 'engine tick failed');
+        else if (!storeDown) app.log.warn({ cause: String((err as { cause?: unknown }).cause ?? err) }, 'store unavailable: the engine retries every tick');
+        storeDown = storeDown || isStoreUnavailable(err);
+      });
   }, config.tickMs);
   timer.unref();
 

@@ -81,3 +81,16 @@ test('escapes: \\" \\\\ \\n decoded, other backslashes kept for regexes', () => 
   const m = parseMatcher('a=~"pos-\\d+\\.x"');
   assert.equal(parseMatcher(matcherToString(m)).value, m.value);
 });
+
+test('regex matchers run in linear time (RE2): catastrophic patterns cannot stall matching; lookaround and backreferences are refused', () => {
+  const m = parseMatcher('scope=~"(a+)+b"');
+  const started = performance.now();
+  for (let n = 20; n <= 5000; n *= 2) assert.equal(m.test('a'.repeat(n)), false);
+  const ms = performance.now() - started;
+  // A backtracking engine needs ~2^31 steps at 31 characters; RE2 a few microseconds per character.
+  assert.ok(ms < 1000, `matching took ${ms.toFixed(0)} ms`);
+  assert.equal(m.test('aaab'), true);
+  assert.throws(() => parseMatcher('scope=~"(a)\\1"'), (e: unknown) => e instanceof TxmonError && /invalid/.test(e.message));
+  assert.throws(() => parseMatcher('scope=~"(?=a)a"'), (e: unknown) => e instanceof TxmonError && /RE2/.test(String((e as TxmonError).detail?.expected)));
+  assert.throws(() => parseMatcher(`scope=~"${'a'.repeat(1001)}"`), (e: unknown) => e instanceof TxmonError && /longer than 1000/.test(e.message));
+});

@@ -8,6 +8,7 @@
  *
  * Pure: no I/O, no globals. Regexes use JavaScript syntax (close to Go RE2 for what matchers use).
  */
+import { RE2JS } from 're2js';
 import { TxmonError } from '../domain/errors.ts';
 
 /** A label matcher, in the shape Alertmanager's API uses. */
@@ -68,6 +69,9 @@ export function sortMatchers<M extends Matcher>(ms: readonly M[]): M[] {
   );
 }
 
+/** Longest regex a matcher may hold (compile time and memory stay small). */
+export const MAX_REGEX_LENGTH = 1000;
+
 /** Compiles one matcher; throws TXMON_ERR_CONFIG naming `path` when the regex is invalid. */
 export function compileMatcher(m: Matcher, path = 'matcher'): CompiledMatcher {
   if (!isValidLabelName(m.name)) {
@@ -75,14 +79,18 @@ export function compileMatcher(m: Matcher, path = 'matcher'): CompiledMatcher {
   }
   let test: (value: string | undefined) => boolean;
   if (m.isRegex) {
-    let re: RegExp;
-    try {
-      // Anchored like Alertmanager: the whole value must match.
-      re = new RegExp(`^(?:${m.value})$`, 'u');
-    } catch (e) {
-      throw configError(path, `regex ${JSON.stringify(m.value)} is invalid (${(e as Error).message})`, 'a valid regular expression', m.value);
+    if (typeof m.value !== 'string' || m.value.length > MAX_REGEX_LENGTH) {
+      throw configError(path, `regex is longer than ${MAX_REGEX_LENGTH} characters`, `a regular expression of at most ${MAX_REGEX_LENGTH} characters`, String(m.value).slice(0, 60));
     }
-    test = m.isEqual ? (v) => re.test(v ?? '') : (v) => !re.test(v ?? '');
+    let re: RE2JS;
+    try {
+      // Anchored like Alertmanager: the whole value must match. RE2 semantics (as Alertmanager's
+      // Go regexp): matching takes time linear in the value, so no pattern can stall the server.
+      re = RE2JS.compile(`^(?:${m.value})$`);
+    } catch (e) {
+      throw configError(path, `regex ${JSON.stringify(m.value)} is invalid (${(e as Error).message})`, 'a valid RE2 regular expression (no backreferences or lookaround)', m.value);
+    }
+    test = m.isEqual ? (v) => re.matches(v ?? '') : (v) => !re.matches(v ?? '');
   } else {
     const want = m.value;
     test = m.isEqual ? (v) => (v ?? '') === want : (v) => (v ?? '') !== want;

@@ -6,7 +6,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TxmonError } from '../domain/errors.ts';
+import { MAX_JSON_DEPTH, TxmonError, tooDeep } from '../domain/errors.ts';
+import { isStoreUnavailable, storeUnavailable, STORE_RETRY_AFTER_SECONDS } from '../store/unavailable.ts';
 import type { AppContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
@@ -24,6 +25,37 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     logger: opts.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    // Fastify's own early answers use the TXMON_ERR body too: 414 (a path parameter too long)…
+    frameworkErrors: (err, _req, reply) => {
+      const mapped = toTxmonError(err as FastifyError);
+      (reply as unknown as { code(n: number): { send(b: unknown): void } }).code(mapped.httpStatus).send(mapped.toJSON());
+    },
+    // …and 431/408/400 from Node's HTTP parser, answered before there is a request object.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+      const [status, e] = err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, new TxmonError('TXMON_ERR_HEADERS_TOO_LARGE', 431, 'request line and headers are larger than the server accepts (16 KB)')]
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, new TxmonError('TXMON_ERR_BAD_PARAMETER', 408, 'request not completed in time')]
+          : [400, new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'malformed HTTP request')];
+      const body = JSON.stringify(e.toJSON());
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
+  });
+
+  // JSON bodies of the non-ingest routes (silences, checkout): Fastify's parser (prototype
+  // poisoning refused), then a depth limit, so no handler or error message walks 5,000 levels.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    parseJson(req, body as string, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      const deep = tooDeep(value);
+      if (deep !== null) {
+        return done(new TxmonError('TXMON_ERR_VALIDATION', 400, `body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep})`, { field: deep }), undefined);
+      }
+      done(null, value);
+    });
   });
 
   await app.register(swagger, {
@@ -41,7 +73,11 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
 
   app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {
     const mapped = toTxmonError(err);
-    if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
+    if (mapped.code === 'TXMON_ERR_STORE_UNAVAILABLE') {
+      // Expected while the database restarts: one line, no stack; the client is told when to retry.
+      req.log.warn({ cause: String((mapped as { cause?: unknown }).cause ?? (err as Error).message) }, 'store unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    } else if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
     reply.code(mapped.httpStatus).send(mapped.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -57,6 +93,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
 /** Maps Fastify's own errors onto our stable codes. */
 function toTxmonError(err: FastifyError | TxmonError): TxmonError {
   if (err instanceof TxmonError) return err;
+  if (isStoreUnavailable(err)) return storeUnavailable(err);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new TxmonError('TXMON_ERR_BODY_TOO_LARGE', 413, `request body is larger than the limit (${err.message})`);
@@ -64,6 +101,10 @@ function toTxmonError(err: FastifyError | TxmonError): TxmonError {
       return new TxmonError('TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported Content-Type: expected application/json, application/x-ndjson or text/csv');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'request body is empty');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new TxmonError('TXMON_ERR_URI_TOO_LONG', 414, 'a path parameter is longer than the server accepts (100 characters)');
+    case 'FST_ERR_BAD_URL':
+      return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'the request URL is not valid (bad percent-encoding?)');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new TxmonError('TXMON_ERR_BAD_JSON', 400, `body is not valid JSON: ${err.message}`);
   }

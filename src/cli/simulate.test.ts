@@ -31,7 +31,7 @@ test('bad options are rejected with a message naming the flag, the expectation a
   rejects({ start: 'yesterday', out: OUT }, /--start/);
   rejects({ incidentsPerDay: '30', out: OUT }, /--incidents-per-day must be a number ≥ 0 and ≤ 24/);
   rejects({ volumeScale: '0', out: OUT }, /--volume-scale must be a number > 0/);
-  rejects({ rhythm: 'daily', out: OUT }, /--rhythm must be "retail" or "flat", got "daily"/);
+  rejects({ rhythm: 'daily', out: OUT }, /--rhythm must be "retail", "flat" or "strong", got "daily"/);
   rejects({}, /^--out must be a file path/);
   rejects({ out: join(tmpdir(), 'no-such-dir-txmon', 'x.csv') }, /--out must be a file in an existing directory/);
   rejects({ out: OUT, authCodesOut: OUT }, /--auth-codes-out must be a different file from --out/);
@@ -77,4 +77,51 @@ test('the command is registered and rejects bad input with a TxmonError', async 
     program.parseAsync(['node', 'txmon', 'simulate', '--days', '0', '--out', OUT]),
     (err: unknown) => err instanceof TxmonError && /--days must be/.test(err.message),
   );
+});
+
+test('new options: --rhythm strong, --format, --incident-kinds, --rare-statuses, low --volume-scale', () => {
+  const a = parseSimulateOptions({ out: OUT, rhythm: 'strong', format: 'export', volumeScale: '0.05', incidentsPerDay: '3', seed: '4' });
+  assert.equal(a.format, 'export');
+  assert.deepEqual(a.options, { days: 1, seed: 4, scopes: 1, incidents: true, incidentsPerDay: 3, volumeScale: 0.05, rhythm: 'strong' }, 'an export defaults to one day');
+  assert.equal(parseSimulateOptions({ out: OUT }).format, 'csv');
+  const b = parseSimulateOptions({ out: OUT, incidentKinds: 'level_shift, denied_burst', rareStatuses: 'chargeback,dispute:0.0005' });
+  assert.deepEqual(b.options.incidentKinds, ['level_shift', 'denied_burst']);
+  assert.deepEqual(b.options.rareStatuses, [{ status: 'chargeback', perMinute: 0.002 }, { status: 'dispute', perMinute: 0.0005 }]);
+  assert.equal(parseSimulateOptions({ out: OUT, format: 'export', days: '0.5', start: '2025-07-14T12:00' }).options.days, 0.5);
+});
+
+test('new options are rejected with the flag, the expectation and the value', () => {
+  rejects({ format: 'tsv', out: OUT }, /^--format must be "csv" or "export", got "tsv"$/);
+  rejects({ format: 'export', days: '2', out: OUT }, /^--days must be at most 1 with --format export \(an export holds one day\), got "2"$/);
+  rejects({ format: 'export', scopes: '3', out: OUT }, /^--scopes must be 1 with --format export \(an export holds one scope\), got "3"$/);
+  rejects({ format: 'export', start: '2025-07-14T12:00', out: OUT }, /^--start must be a time that leaves --days 1 inside one UTC day with --format export .*, got "2025-07-14T12:00"$/);
+  rejects({ incidentKinds: 'level_shift,spike', out: OUT }, /^--incident-kinds must be a comma list of distinct incident kinds from failed_spike, .*level_shift, got "spike"$/);
+  rejects({ incidentKinds: '', out: OUT }, /--incident-kinds .* got ""/);
+  rejects({ incidentKinds: 'outage,outage', out: OUT }, /--incident-kinds .*\(outage is listed twice\), got "outage,outage"/);
+  rejects({ rareStatuses: 'Charge back', out: OUT }, /^--rare-statuses must be a comma list of name\[:rate\] .*, got "Charge back"$/);
+  rejects({ rareStatuses: 'chargeback:2', out: OUT }, /^--rare-statuses must be a rate in \(0, 1\] events per minute, got "chargeback:2"$/);
+  rejects({ rareStatuses: 'chargeback:0', out: OUT }, /--rare-statuses must be a rate/);
+  rejects({ rareStatuses: 'failed', out: OUT }, /^--rare-statuses must be names other than the simulated statuses and each other \(failed is taken\), got "failed"$/);
+  rejects({ rareStatuses: 'a,a', out: OUT }, /\(a is taken\)/);
+  rejects({ volumeScale: '-0.05', out: OUT }, /--volume-scale/);
+});
+
+test('runSimulate --format export: a one-day export and the date to read it with', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'txmon-cli-sim-'));
+  try {
+    const raw = { rhythm: 'strong', format: 'export', volumeScale: '0.3', incidentsPerDay: '3', seed: '5', out: join(dir, 'day.csv'), labelsOut: join(dir, 'day.json') };
+    const { summary, lines } = await runSimulate(raw);
+    const csv = readFileSync(raw.out, 'utf8').split('\n');
+    assert.equal(csv[0], 'time,status,f0_');
+    assert.match(csv[1], /^00h 00,approved,\d+$/);
+    assert.equal(summary.countRows, csv.length - 2);
+    assert.equal(summary.minutes, 1440);
+    const text = lines.join('\n');
+    assert.match(text, /one-day export of 2025-07-14: read it with --date 2025-07-14/);
+    assert.match(text, /incidents +3 /);
+    const kinds = await runSimulate({ days: '2', seed: '3', incidentKinds: 'level_shift,failed_spike', out: join(dir, 'ls.csv') });
+    assert.match(kinds.lines.join('\n'), /incidents +8 \(level_shift \d, failed_spike \d; level_shift expects alerts only in its first 30 min\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

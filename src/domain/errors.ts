@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'TXMON_ERR_FORBIDDEN'
   | 'TXMON_ERR_CONFIG'
   | 'TXMON_ERR_STORE'
+  | 'TXMON_ERR_STORE_UNAVAILABLE'
+  | 'TXMON_ERR_LIMIT'
+  | 'TXMON_ERR_URI_TOO_LONG'
+  | 'TXMON_ERR_HEADERS_TOO_LARGE'
   | 'TXMON_ERR_CONFLICT'
   | 'TXMON_ERR_INTERNAL';
 
@@ -41,14 +45,75 @@ export class TxmonError extends Error {
   }
 
   toJSON(): { error: { code: ErrorCode; message: string } & ErrorDetail } {
-    return { error: { code: this.code, message: this.message, ...(this.detail ?? {}) } };
+    const detail = this.detail ?? {};
+    // `got` echoes client input: a short preview, never a structure of unbounded depth or size.
+    const got = detail.got !== null && typeof detail.got === 'object' ? preview(detail.got) : detail.got;
+    return { error: { code: this.code, message: this.message, ...detail, ...('got' in detail ? { got } : {}) } };
   }
+}
+
+/**
+ * A short JSON-like rendering of any value for messages: at most `max` characters and a few
+ * levels deep (deeper parts become `…`). Never throws, whatever the nesting (issue #13 item 5).
+ */
+export function preview(value: unknown, max = 60): string {
+  let out = '';
+  const walk = (v: unknown, depth: number): void => {
+    if (out.length > max) return;
+    if (v === undefined) { out += 'undefined'; return; }
+    if (v === null || typeof v !== 'object') {
+      const s = typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max) : v) : typeof v === 'bigint' ? `${v}` : String(JSON.stringify(v) ?? v);
+      out += s;
+      return;
+    }
+    if (depth >= 3) { out += Array.isArray(v) ? '[…]' : '{…}'; return; }
+    if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= max; i++) { if (i) out += ','; walk(v[i], depth + 1); }
+      out += ']';
+      return;
+    }
+    out += '{';
+    let first = true;
+    for (const k of Object.keys(v)) {
+      if (out.length > max) break;
+      if (!first) out += ',';
+      first = false;
+      out += JSON.stringify(k.length > 30 ? k.slice(0, 30) : k) + ':';
+      walk((v as Record<string, unknown>)[k], depth + 1);
+    }
+    out += '}';
+  };
+  walk(value, 0);
+  return out.length > max ? out.slice(0, max) + '…' : out;
+}
+
+/** Deepest nesting of arrays/objects allowed in a request body. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The path of the first place where `value` nests deeper than `maxDepth` arrays/objects, or null.
+ * Iterative, so a 100,000-level body costs a loop, not the stack.
+ */
+export function tooDeep(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 1, path: '$' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (depth > maxDepth) return path;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object') stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+    } else {
+      for (const [k, c] of Object.entries(v as object)) if (c !== null && typeof c === 'object') stack.push({ v: c, depth: depth + 1, path: `${path}.${k.length > 30 ? k.slice(0, 30) + '…' : k}` });
+    }
+  }
+  return null;
 }
 
 /** A validation error about one field of one row. */
 export function fieldError(row: number | undefined, field: string, expected: string, got: unknown): TxmonError {
   const where = row === undefined ? '' : `row ${row}: `;
-  const shown = typeof got === 'string' ? JSON.stringify(got.length > 60 ? got.slice(0, 60) + '…' : got) : String(got === undefined ? 'nothing' : JSON.stringify(got));
+  const shown = typeof got === 'string' ? JSON.stringify(got.length > 60 ? got.slice(0, 60) + '…' : got) : got === undefined ? 'nothing' : preview(got);
   return new TxmonError('TXMON_ERR_VALIDATION', 400, `${where}field "${field}" must be ${expected}, got ${shown}`, {
     row,
     field,

@@ -51,7 +51,8 @@ export interface EvaluationEvent {
 }
 
 export class Engine {
-  readonly model: DetectionModel;
+  /** The detection model; replaced when the state is rebuilt from the store after a failure. */
+  model: DetectionModel;
   lifecycle: AlertLifecycle;
   private readonly store: EngineStore;
   private readonly clock: Clock;
@@ -62,12 +63,21 @@ export class Engine {
   private readonly mutex = new Mutex();
   private readonly listeners: Array<(e: EvaluationEvent) => void> = [];
   private readonly lifecycleConfig: Partial<LifecycleConfig> | undefined;
+  private readonly detectConfig: Partial<DetectConfig> | undefined;
+  /**
+   * True while a step that changes memory before the store (evaluate, then save) is under way,
+   * and after one failed half-way (e.g. the database went away between writing a batch and saving
+   * its evaluation): memory may then be ahead of the store, so the next ingest, tick or flush
+   * first rebuilds everything from the store, exactly as a restart does.
+   */
+  private stale = false;
   minutesEvaluated = 0;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
     this.clock = opts.clock;
     this.model = new DetectionModel(opts.detect);
+    this.detectConfig = opts.detect;
     this.lifecycleConfig = opts.lifecycle;
     this.lifecycle = new AlertLifecycle(opts.lifecycle);
     this.graceMs = opts.graceMs ?? 90_000;
@@ -85,9 +95,24 @@ export class Engine {
    * those minutes were judged before the restart), reloads open alerts and pending minutes.
    */
   async start(): Promise<void> {
-    await this.mutex.run(async () => {
-      this.lifecycle = new AlertLifecycle(this.lifecycleConfig, await this.store.openAlerts());
-      for (const info of await this.store.listScopes()) {
+    await this.mutex.run(() => this.rebuild());
+  }
+
+  /** Is the state waiting to be rebuilt from the store (a store failure interrupted a step)? */
+  get needsRebuild(): boolean {
+    return this.stale;
+  }
+
+  /** Forgets the state in memory and reloads it from the store: at start, and after a failed step. */
+  private async rebuild(): Promise<void> {
+    this.stale = true;
+    {
+      const openAlerts = await this.store.openAlerts();
+      const scopes = await this.store.listScopes();
+      this.scopes.clear();
+      this.model = new DetectionModel(this.detectConfig);
+      this.lifecycle = new AlertLifecycle(this.lifecycleConfig, openAlerts);
+      for (const info of scopes) {
         const tracker = new ScopeTracker(info.scope, info.lastEvaluated);
         this.scopes.set(info.scope, tracker);
         const now = this.clock.now();
@@ -107,13 +132,16 @@ export class Engine {
           Object.assign(p.authCodes, snap.authCodes);
         }
       }
-    });
+    }
+    this.stale = false;
   }
 
   /** Stores a batch (acknowledged only after commit), then evaluates every minute it completed. */
   ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
     return this.mutex.run(async () => {
+      if (this.stale) await this.rebuild();
       const written = await this.store.writeBatch(batch);
+      this.stale = true; // until the evaluation below is saved
       const now = this.clock.now();
       // With the whole batch declared complete, which statuses arrived does not matter.
       const touches = new BatchTouches((scope) => this.tracker(scope), now, opts.complete !== true);
@@ -153,6 +181,7 @@ export class Engine {
         }
       }
       const alerts = await this.persist(evaluated, changes, now);
+      this.stale = false;
       return { written, evaluated, alerts, provisional, late: touches.late };
     });
   }
@@ -160,6 +189,8 @@ export class Engine {
   /** Closes minutes whose grace period has passed on the engine's clock (live timer, virtual clock). */
   tick(): Promise<EvaluationEvent> {
     return this.mutex.run(async () => {
+      if (this.stale) await this.rebuild();
+      this.stale = true; // until the evaluation below is saved
       const now = this.clock.now();
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
@@ -167,20 +198,26 @@ export class Engine {
         const through = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
         if (through !== null) this.closeThrough(tracker, through, evaluated, changes);
       }
-      return this.persistEvent(evaluated, changes, now);
+      const event = await this.persistEvent(evaluated, changes, now);
+      this.stale = false;
+      return event;
     });
   }
 
   /** Closes every pending minute (end of a file). */
   flush(): Promise<EvaluationEvent> {
     return this.mutex.run(async () => {
+      if (this.stale) await this.rebuild();
+      this.stale = true; // until the evaluation below is saved
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
       for (const tracker of this.scopes.values()) {
         const seen = tracker.maxSeen();
         if (seen !== null) this.closeThrough(tracker, seen, evaluated, changes);
       }
-      return this.persistEvent(evaluated, changes, this.clock.now());
+      const event = await this.persistEvent(evaluated, changes, this.clock.now());
+      this.stale = false;
+      return event;
     });
   }
 

@@ -2,7 +2,7 @@
  * Turns a request body (JSON object, JSON array, NDJSON or CSV) into records: plain objects with
  * the row number they came from. The kind-specific parsers validate the records' fields.
  */
-import { TxmonError } from '../domain/errors.ts';
+import { MAX_JSON_DEPTH, TxmonError, tooDeep } from '../domain/errors.ts';
 import { parseCsv } from './csv.ts';
 
 export type Encoding = 'json' | 'ndjson' | 'csv';
@@ -59,6 +59,14 @@ export function decodeBody(text: string, encoding: Encoding): DecodedBody {
 function asRecord(item: unknown, row: number): InputRecord {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: expected a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`, { row });
+  }
+  // No field of a row is a structure: a deep one is rejected before any validator walks it.
+  const deep = tooDeep(item, MAX_JSON_DEPTH - 1);
+  if (deep !== null) {
+    const field = /^\$\.([^.[]+)/.exec(deep)?.[1];
+    throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+      `row ${row}: ${field ? `field "${field}"` : 'record'} nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep.replace(/^\$/, 'row')}); expected plain values`,
+      { row, field });
   }
   return { row, fields: item as Record<string, unknown> };
 }

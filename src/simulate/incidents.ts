@@ -16,9 +16,10 @@ export type IncidentKind =
   | 'outage'
   | 'slow_drift'
   | 'silent_scope'
-  | 'volume_surge';
+  | 'volume_surge'
+  | 'level_shift';
 
-/** Every incident kind, in a fixed order. */
+/** The default incident kinds (files and demo), in a fixed order: the seven short-lived kinds. */
 export const INCIDENT_KINDS: readonly IncidentKind[] = [
   'failed_spike',
   'denied_burst',
@@ -28,6 +29,15 @@ export const INCIDENT_KINDS: readonly IncidentKind[] = [
   'silent_scope',
   'volume_surge',
 ];
+
+/** Every kind a file schedule can deal (`incidentKinds`): the defaults plus the opt-in `level_shift`. */
+export const ALL_INCIDENT_KINDS: readonly IncidentKind[] = [...INCIDENT_KINDS, 'level_shift'];
+
+/**
+ * Minutes after a level shift's onset during which an alert on it is expected (its label window);
+ * alerts on its scope later than that count as false (the new level is the new normal).
+ */
+export const LEVEL_SHIFT_WINDOW = 30;
 
 /** What a backtest needs to know about one injected incident. */
 export interface IncidentLabel {
@@ -40,7 +50,11 @@ export interface IncidentLabel {
   end: string;
   /** Statuses whose counts the incident changes materially (all statuses for silent_scope / volume_surge). */
   statuses: string[];
-  /** false only for volume_surge: a legitimate surge a good detector must not alert on. */
+  /**
+   * false only for volume_surge: a legitimate surge a good detector must not alert on. A
+   * level_shift is labelled true for its first `LEVEL_SHIFT_WINDOW` minutes only: it may alert at
+   * its onset, but the shift lasts to the end of the file and must become the new normal.
+   */
   expect_alert: boolean;
   severity: 'warning' | 'critical';
   description: string;
@@ -61,7 +75,8 @@ export interface Incident {
   /**
    * Main magnitude, by kind — failed_spike: failed share of traffic; denied_burst: denied
    * multiplier; backend_reversed_storm: backend_reversed share of traffic; outage: residual
-   * fraction of traffic; slow_drift: final share multiplier; volume_surge: volume multiplier.
+   * fraction of traffic; slow_drift: final share multiplier; volume_surge: volume multiplier;
+   * level_shift: the lasting volume multiplier.
    */
   magnitude: number;
   /** Fraction of approved lost at full strength (denied_burst, backend_reversed_storm). */
@@ -136,6 +151,12 @@ function draw(kind: IncidentKind, rng: Rng, severe: boolean, demo: boolean): Par
       p.rampOut = rng.int(3, demo ? 3 : 10);
       p.magnitude = rng.between(2, 3);
       break;
+    case 'level_shift':
+      // The label window; the effect lasts to the end of the file (the simulator applies it).
+      p.duration = LEVEL_SHIFT_WINDOW;
+      p.rampIn = rng.int(0, 5);
+      p.magnitude = rng.uniform() < 0.5 ? rng.between(1.3, 1.7) : rng.between(0.5, 0.75);
+      break;
   }
   return p;
 }
@@ -157,6 +178,9 @@ export function applyIncident(inc: Incident, minute: EpochMinute, r: Float64Arra
   const s = envelope(inc, minute);
   if (s === 0) return true;
   switch (inc.kind) {
+    case 'level_shift':
+      // Lasting: the simulator folds it into the baseline from its onset on (see Simulator.levelAt).
+      break;
     case 'silent_scope':
       return false;
     case 'failed_spike': {
@@ -275,6 +299,11 @@ function labelFor(id: string, p: Params, scope: ScopeProfile, scopes: number, st
       severity = 'warning';
       description = `legitimate volume surge: all statuses ×${p.magnitude.toFixed(1)} (≈${num(T)}→≈${num(T * p.magnitude)}/min, shares unchanged) for ${d} min — must not alert`;
       break;
+    case 'level_shift':
+      statuses = ALL_STATUSES;
+      severity = 'warning';
+      description = `level shift: all statuses ×${p.magnitude.toFixed(2)} from here to the end of the file (approved ≈${num(approved)}→≈${num(approved * p.magnitude)}/min, shares unchanged), a lasting business change — may alert in its first ${d} min (this window); later alerts on it are false, the new level is the new normal`;
+      break;
   }
   return {
     id,
@@ -296,8 +325,8 @@ function build(id: string, p: Params, scopeIndex: number, scopes: ScopeProfile[]
 }
 
 /** Fisher–Yates shuffle of the kinds for one round of the deck. */
-function deck(rng: Rng): IncidentKind[] {
-  const d = [...INCIDENT_KINDS];
+function deck(rng: Rng, kinds: readonly IncidentKind[] = INCIDENT_KINDS): IncidentKind[] {
+  const d = [...kinds];
   for (let i = d.length - 1; i > 0; i--) {
     const j = rng.int(0, i);
     [d[i], d[j]] = [d[j], d[i]];
@@ -318,6 +347,7 @@ function placementOk(p: Params, scopeIndex: number, start: EpochMinute, baseline
     case 'outage': need = 15; approvedOnly = true; break;
     case 'silent_scope': need = 10; break;
     case 'slow_drift': need = p.components.length === 2 ? 40 : 80; break;
+    case 'level_shift': need = 20; approvedOnly = true; break;
     default: return true;
   }
   for (const m of [start, start + Math.floor(p.duration / 2), start + p.duration - 1]) {
@@ -339,15 +369,29 @@ export interface ScheduleParams {
   perDay: number;
   scopes: ScopeProfile[];
   baseline: BaselineFn;
+  /** Kinds dealt (default `INCIDENT_KINDS`, the seven short-lived kinds). */
+  kinds?: readonly IncidentKind[];
+  /**
+   * Called with each incident as soon as it is placed, before the next is drawn: the simulator
+   * registers level shifts there, so `baseline` (and the placement and labels of every later
+   * incident) sees the shifted level.
+   */
+  onIncident?: (inc: Incident) => void;
+  /** Lasting level of a scope at a minute (product of earlier level shifts), 1 without any. */
+  levelAt?: (scopeIndex: number, minute: EpochMinute) => number;
 }
+
+/** A level shift flips direction when it would take a scope's level outside this range. */
+const LEVEL_RANGE = [0.4, 2.5] as const;
 
 /**
  * The incidents of a file: `round(days × perDay)` incidents, one per equal slot of the timeline,
- * kinds dealt from shuffled decks of all seven kinds (so every kind appears once per seven
- * incidents), at a uniform offset inside the slot with ≥ 15 quiet minutes at each slot edge, the
- * first not before 3 h into the file (detectors need history). 40 % are severe. Outages, silent
- * scopes and drifts are moved to a scope-minute with enough traffic when possible (see
- * `placementOk`). Incidents never overlap.
+ * kinds dealt from shuffled decks of `kinds` (default the seven short-lived kinds, so every kind
+ * appears once per seven incidents), at a uniform offset inside the slot with ≥ 15 quiet minutes
+ * at each slot edge, the first not before 3 h into the file (detectors need history). 40 % are
+ * severe. Outages, silent scopes, drifts and level shifts are moved to a scope-minute with enough
+ * traffic when possible (see `placementOk`). Incidents never overlap (a level shift's label window
+ * is its incident; its lasting effect lives in the simulator's baseline).
  */
 export function scheduleIncidents(p: ScheduleParams): Incident[] {
   const n = Math.round((p.minutes / 1440) * p.perDay);
@@ -358,7 +402,7 @@ export function scheduleIncidents(p: ScheduleParams): Incident[] {
   const largest = largestScope(p.scopes);
   let kinds: IncidentKind[] = [];
   for (let i = 0; i < n; i++) {
-    if (kinds.length === 0) kinds = deck(rng);
+    if (kinds.length === 0) kinds = deck(rng, p.kinds);
     const kind = kinds.pop() as IncidentKind;
     const params = draw(kind, rng, rng.uniform() < 0.4, false);
     const slotStart = p.start + Math.floor(i * slot);
@@ -377,7 +421,14 @@ export function scheduleIncidents(p: ScheduleParams): Incident[] {
       else if (attempt >= 10) scopeIndex = rng.int(0, p.scopes.length - 1);
       start = slotStart + rng.int(lo, Math.max(lo, hi));
     }
-    out.push(build(`inc-${String(i + 1).padStart(4, '0')}`, params, scopeIndex, p.scopes, start, p.baseline));
+    if (kind === 'level_shift' && p.levelAt) {
+      // Successive shifts of a scope compound: keep its level within LEVEL_RANGE of the start.
+      const level = p.levelAt(scopeIndex, start) * params.magnitude;
+      if (level < LEVEL_RANGE[0] || level > LEVEL_RANGE[1]) params.magnitude = 1 / params.magnitude;
+    }
+    const inc = build(`inc-${String(i + 1).padStart(4, '0')}`, params, scopeIndex, p.scopes, start, p.baseline);
+    out.push(inc);
+    p.onIncident?.(inc);
   }
   return out;
 }

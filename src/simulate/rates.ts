@@ -9,7 +9,7 @@
  */
 import type { EpochMinute } from '../domain/types.ts';
 import { KNOWN_STATUSES } from '../domain/types.ts';
-import { minuteOfWeek } from '../domain/time.ts';
+import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
 import { Rng, hash4 } from './prng.ts';
 
 /** The simulated components, in the order of every rate / count vector of this folder. */
@@ -74,22 +74,56 @@ export const HOURLY_PROFILE: readonly number[] = [
 /** Relative activity per day of the week, Monday first, anchored at noon. */
 export const WEEKLY_PROFILE: readonly number[] = [1.0, 1.0, 1.0, 1.0, 1.04, 0.92, 0.82];
 
-/** Daily and weekly rhythm: 'retail' (default) or 'flat' (constant, like the real sample). */
-export type Rhythm = 'retail' | 'flat';
+/**
+ * Relative activity per hour of the day for the `strong` rhythm (anchored mid-hour, cosine-joined):
+ * a night trough at 6 % of the peak (04:30), a morning ramp, a daytime plateau at ≈ 60 % and an
+ * evening rise to the peak at 20:30 — the shape of consumer card payments in the one-day exports.
+ */
+export const STRONG_HOURLY_PROFILE: readonly number[] = [
+  0.3, 0.17, 0.1, 0.07, 0.06, 0.075, 0.14, 0.26, 0.4, 0.5, 0.56, 0.6,
+  0.64, 0.63, 0.61, 0.62, 0.66, 0.73, 0.83, 0.94, 1.0, 0.93, 0.74, 0.5,
+];
+
+/**
+ * Denied share of approved + denied per hour of the day for the `strong` rhythm (anchored mid-hour,
+ * cosine-joined): 4 % through the day, rising from 17 h to ≈ 10.5 % late in the evening, easing
+ * back over the night — more declines (insufficient funds, risk rules) when people pay in the
+ * evening. The other rhythms keep the fixed mix of `BASE_RATES` (≈ 5.8 %).
+ */
+export const STRONG_DENIED_SHARE: readonly number[] = [
+  0.095, 0.085, 0.075, 0.065, 0.058, 0.05, 0.044, 0.041, 0.04, 0.04, 0.04, 0.04,
+  0.04, 0.04, 0.04, 0.04, 0.041, 0.045, 0.052, 0.062, 0.075, 0.09, 0.105, 0.105,
+];
+
+/**
+ * Daily and weekly rhythm: 'retail' (default), 'flat' (constant, like the real sample) or 'strong'
+ * (deep night trough, evening peak, denied share moving with the time of day).
+ */
+export type Rhythm = 'retail' | 'flat' | 'strong';
+
+/** The rhythms, in the order help texts list them. */
+export const RHYTHMS: readonly Rhythm[] = ['retail', 'flat', 'strong'];
 
 function cosInterp(a: number, b: number, t: number): number {
   const w = (1 - Math.cos(Math.PI * t)) / 2;
   return a + (b - a) * w;
 }
 
-/** Rhythm factor per minute of the week, mean exactly 1 (so BASE_RATES are weekly means). */
-const RETAIL_TABLE: Float64Array = (() => {
+/** A 24-anchor hourly profile at a minute of the day (anchors mid-hour, cosine-joined). */
+function hourlyAt(profile: readonly number[], mod: number): number {
+  const x = mod / 60 - 0.5;
+  const i = Math.floor(x);
+  return cosInterp(profile[(i + 24) % 24], profile[(i + 25) % 24], x - i);
+}
+
+/** Rhythm factor per minute of the week for an hourly profile, mean exactly 1 (so BASE_RATES are weekly means). */
+function weekTable(hourlyProfile: readonly number[]): Float64Array {
   const t = new Float64Array(10080);
   let sum = 0;
   for (let m = 0; m < 10080; m++) {
     const x = (m % 1440) / 60 - 0.5;
     const i = Math.floor(x);
-    const hourly = cosInterp(HOURLY_PROFILE[(i + 24) % 24], HOURLY_PROFILE[(i + 25) % 24], x - i);
+    const hourly = cosInterp(hourlyProfile[(i + 24) % 24], hourlyProfile[(i + 25) % 24], x - i);
     const y = m / 1440 - 0.5;
     const j = Math.floor(y);
     const weekly = cosInterp(WEEKLY_PROFILE[(j + 7) % 7], WEEKLY_PROFILE[(j + 8) % 7], y - j);
@@ -99,11 +133,35 @@ const RETAIL_TABLE: Float64Array = (() => {
   const mean = sum / 10080;
   for (let m = 0; m < 10080; m++) t[m] /= mean;
   return t;
+}
+
+const RETAIL_TABLE: Float64Array = weekTable(HOURLY_PROFILE);
+const STRONG_TABLE: Float64Array = weekTable(STRONG_HOURLY_PROFILE);
+
+/** Odds of denied vs approved in `BASE_RATES` (the fixed mix of the other rhythms). */
+const BASE_DENIED_ODDS = (BASE_RATES[C.d51] + BASE_RATES[C.d59]) / BASE_RATES[C.approved];
+
+/** Multiplier of the denied components per minute of the day under the strong rhythm. */
+const STRONG_DENIED_MIX: Float64Array = (() => {
+  const t = new Float64Array(1440);
+  for (let m = 0; m < 1440; m++) {
+    const share = hourlyAt(STRONG_DENIED_SHARE, m);
+    t[m] = share / (1 - share) / BASE_DENIED_ODDS;
+  }
+  return t;
 })();
 
 /** Relative activity (weekly mean 1) at an epoch minute. */
 export function rhythmFactor(minute: EpochMinute, rhythm: Rhythm = 'retail'): number {
-  return rhythm === 'flat' ? 1 : RETAIL_TABLE[minuteOfWeek(minute)];
+  return rhythm === 'flat' ? 1 : rhythm === 'strong' ? STRONG_TABLE[minuteOfWeek(minute)] : RETAIL_TABLE[minuteOfWeek(minute)];
+}
+
+/**
+ * Multiplier of the denied rate (both auth codes) at a minute: 1 for 'retail' and 'flat'; under
+ * 'strong' it turns the fixed mix into `STRONG_DENIED_SHARE` of approved + denied at that time of day.
+ */
+export function deniedMix(minute: EpochMinute, rhythm: Rhythm = 'retail'): number {
+  return rhythm === 'strong' ? STRONG_DENIED_MIX[minuteOfDay(minute)] : 1;
 }
 
 /**
@@ -114,7 +172,7 @@ export function expectedRate(status: string, minute: EpochMinute, size = 1, rhyt
   const f = rhythmFactor(minute, rhythm) * size;
   switch (status) {
     case 'approved': return BASE_RATES[C.approved] * f;
-    case 'denied': return (BASE_RATES[C.d51] + BASE_RATES[C.d59]) * f;
+    case 'denied': return (BASE_RATES[C.d51] + BASE_RATES[C.d59]) * f * deniedMix(minute, rhythm);
     case 'failed': return BASE_RATES[C.failed] * f;
     case 'reversed': return BASE_RATES[C.reversed] * f;
     case 'backend_reversed': return BASE_RATES[C.backendReversed] * f;
@@ -160,6 +218,7 @@ export const TAG = {
   dayLevel: 0x30000,
   schedule: 0x40000,
   demo: 0x50000,
+  rare: 0x60000,
 } as const;
 
 /**

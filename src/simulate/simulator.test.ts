@@ -265,7 +265,7 @@ test('options are validated with precise errors', () => {
     [{ days: 1, seed: 1, scopes: 0 }, /"scopes" must be an integer from 1 to 1000/],
     [{ days: 1, seed: 1, volumeScale: 0 }, /"volumeScale"/],
     [{ days: 1, seed: 1, incidentsPerDay: 25 }, /"incidentsPerDay"/],
-    [{ days: 1, seed: 1, rhythm: 'weekly' }, /"rhythm" must be "retail" or "flat"/],
+    [{ days: 1, seed: 1, rhythm: 'weekly' }, /"rhythm" must be "retail", "flat" or "strong", got "weekly"/],
     [{ days: 1, seed: 1, incidentEveryMinutes: 5 }, /"incidentEveryMinutes" must be an integer from 10 to 1440/],
     [{ days: 1, seed: 1, start: -3 }, /"start"/],
   ];

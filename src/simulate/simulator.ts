@@ -16,8 +16,14 @@
  *   failed ≈ 0.12–0.21 (sample 0.06: our failed spikes are stronger than the sample's).
  * - **Rhythm**: `retail` (default) — an hourly profile with a 3–5 a.m. trough (≈ 30/min approved)
  *   and a daytime plateau (≈ 150–165/min), weekends lower (Sat ×0.92, Sun ×0.82 of a weekday
- *   ≈ 1.03), normalised to a weekly mean of 1; or `flat`, like the real sample (which shows no daily
- *   rhythm). Plus a smooth per-scope day level (lognormal σ 0.04 between days).
+ *   ≈ 1.03), normalised to a weekly mean of 1; `flat`, like the real sample (which shows no daily
+ *   rhythm); or `strong`, like the one-day exports — a night trough at ≈ 6 % of the evening peak
+ *   (≈ 14 vs ≈ 230 approved/min at scale 1; peak 20–21 h), a morning ramp, and a denied share that
+ *   moves with the time of day (4 % by day, rising from 17 h to ≈ 10.5 % at 22–23 h, easing back
+ *   over the night); reversed, refunded and the other statuses follow volume. The strong rhythm is
+ *   normal traffic: it has no labels. Plus a smooth per-scope day level (lognormal σ 0.04 between days).
+ * - **Rare extra statuses** (`rareStatuses`, e.g. chargeback at 0.002/min): Poisson events, a
+ *   quarter of them doubled, independent of rhythm and volume scale; normal traffic, no labels.
  * - **Scopes**: one scope `all` (size 1), or `pos-01`… with lognormal sizes (median 1, σ 0.6,
  *   in [0.15, 5]) and per-scope denied factors (σ 0.15), deterministic by seed; `volumeScale`
  *   multiplies every size.
@@ -40,14 +46,20 @@
  * - `silent_scope`: the scope sends nothing (present = false) for 5–45 min; with one scope it is a
  *   data gap of `all`.
  * - `volume_surge`: every status ×2–3 for 20–90 min, shares unchanged — `expect_alert: false`.
+ * - `level_shift` (opt-in via `incidentKinds`): from its onset to the end of the file every status
+ *   ×0.5–0.75 or ×1.3–1.7 (ramp 0–5 min; a scope's compounded level stays in [0.4, 2.5]) — a
+ *   lasting business change. Labelled `expect_alert: true` for its first 30 min only: it may alert
+ *   at its onset, but must become the new normal, so later alerts on its scope count as false. The
+ *   shifted level is part of `baseline` from the onset on, so later incidents build on it.
  * Ramps of 0–10 min at either end; 40 % severe (→ severity critical), the rest mild (warning).
  * Placement needs traffic where an incident needs it to be recognisable: outages ≥ 15 approved/min
- * expected, silent scopes ≥ 10/min, drifts ≥ 40/min (reversed drifts ≥ 80/min) — else the
- * scheduler tries other times, other scopes, then the largest scope.
+ * expected, silent scopes ≥ 10/min, drifts ≥ 40/min (reversed drifts ≥ 80/min), level shifts ≥ 20
+ * approved/min — else the scheduler tries other times, other scopes, then the largest scope.
  *
  * ## Schedules
  * - Files: `incidentsPerDay` (default 4) incidents spread over equal slots of the timeline, kinds
- *   dealt from shuffled decks of all seven (a 14-day file has each kind ≈ 8 times), uniform
+ *   dealt from shuffled decks of `incidentKinds` (default the seven above, without level_shift; a
+ *   14-day file has each kind ≈ 8 times), uniform
  *   time of day (night included), ≥ 30 quiet minutes between incidents, none in the first 3 h.
  * - Demo: `incidentEveryMinutes: E` (e.g. 15) — one compressed incident (3–12 min) per block of E
  *   minutes from `start`, the first 2–5 minutes after `start`, forever after (`days` only bounds the
@@ -57,13 +69,13 @@ import type { EpochMinute } from '../domain/types.ts';
 import { TxmonError } from '../domain/errors.ts';
 import { Rng, hash4 } from './prng.ts';
 import {
-  BASE_RATES, C, DISPERSION, N_COMPONENTS, SIM_AUTH_CODES, SIM_STATUSES, TAG,
-  componentsToStatuses, dayAnchor, dayLevelFrom, rhythmFactor, scopeProfiles,
+  BASE_RATES, C, DISPERSION, N_COMPONENTS, RHYTHMS, SIM_AUTH_CODES, SIM_STATUSES, TAG,
+  componentsToStatuses, dayAnchor, dayLevelFrom, deniedMix, rhythmFactor, scopeProfiles,
   type Rhythm, type ScopeProfile,
 } from './rates.ts';
 import {
-  applyIncident, demoIncident, scheduleIncidents,
-  type DemoParams, type Incident, type IncidentLabel,
+  ALL_INCIDENT_KINDS, INCIDENT_KINDS, applyIncident, demoIncident, scheduleIncidents,
+  type DemoParams, type Incident, type IncidentKind, type IncidentLabel,
 } from './incidents.ts';
 
 export type { IncidentLabel, IncidentKind } from './incidents.ts';
@@ -84,11 +96,37 @@ export interface SimulateOptions {
   incidentsPerDay?: number;
   /** Multiplier of every scope's volume, (0, 1000] (default 1). */
   volumeScale?: number;
-  /** Daily/weekly rhythm (default 'retail'). */
+  /** Daily/weekly rhythm (default 'retail'; 'strong': deep night trough, evening peak, denied share by time of day). */
   rhythm?: Rhythm;
   /** Demo schedule: one incident per block of this many minutes from `start`, 10–1440. */
   incidentEveryMinutes?: number;
+  /**
+   * Kinds a file schedule deals, distinct, from `ALL_INCIDENT_KINDS` (default `INCIDENT_KINDS`, the
+   * seven short-lived kinds; add 'level_shift' for lasting level changes). Not with `incidentEveryMinutes`.
+   */
+  incidentKinds?: readonly IncidentKind[];
+  /** Extra rare statuses of normal traffic (e.g. chargeback), written after the usual seven; at most 8. */
+  rareStatuses?: readonly RareStatus[];
 }
+
+/**
+ * A rare extra status: normal traffic that must not alert. Each scope-minute draws
+ * Poisson(`perMinute` × scope size) events, a quarter of them doubled, so it is mostly 0, sometimes
+ * 1, now and then 2 or more. It follows neither the rhythm nor `volumeScale` (chargebacks and
+ * disputes arrive from issuers on their own schedule), and incidents other than silent_scope
+ * leave it alone.
+ */
+export interface RareStatus {
+  /** Lower-case name, [a-z][a-z0-9_]* up to 64 characters, not one of the simulated statuses. */
+  status: string;
+  /** Expected events per minute for a scope of size 1, in (0, 1]. */
+  perMinute: number;
+}
+
+/** Default rate of a rare status (events per minute, scope size 1). */
+export const DEFAULT_RARE_RATE = 0.002;
+export const MAX_RARE_STATUSES = 8;
+const RARE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** One scope-minute of simulated traffic. */
 export interface SimulatedMinute {
@@ -126,6 +164,31 @@ function checkNum(field: string, v: unknown, lo: number, hi: number, loOpen: boo
   return v;
 }
 
+function checkKinds(v: unknown): IncidentKind[] {
+  const expected = `a non-empty list of distinct incident kinds from ${ALL_INCIDENT_KINDS.join(', ')}`;
+  if (!Array.isArray(v) || v.length === 0) throw bad('incidentKinds', expected, v);
+  const seen = new Set<string>();
+  for (const k of v) {
+    if (typeof k !== 'string' || !(ALL_INCIDENT_KINDS as readonly string[]).includes(k) || seen.has(k)) throw bad('incidentKinds', expected, k);
+    seen.add(k);
+  }
+  return [...v] as IncidentKind[];
+}
+
+function checkRare(v: unknown): RareStatus[] {
+  if (!Array.isArray(v) || v.length > MAX_RARE_STATUSES) throw bad('rareStatuses', `a list of at most ${MAX_RARE_STATUSES} {status, perMinute}`, v);
+  const seen = new Set<string>(SIM_STATUSES);
+  return v.map((r: unknown, i) => {
+    const o = r as Partial<RareStatus> | null;
+    if (o === null || typeof o !== 'object') throw bad(`rareStatuses[${i}]`, 'an object {status, perMinute}', r);
+    if (typeof o.status !== 'string' || !RARE_NAME.test(o.status)) throw bad(`rareStatuses[${i}].status`, 'a lower-case name [a-z][a-z0-9_]* of up to 64 characters', o.status);
+    if (seen.has(o.status)) throw bad(`rareStatuses[${i}].status`, `a status not already simulated (${[...seen].join(', ')})`, o.status);
+    seen.add(o.status);
+    const perMinute = checkNum(`rareStatuses[${i}].perMinute`, o.perMinute, 0, 1, true);
+    return { status: o.status, perMinute };
+  });
+}
+
 /** Deterministic synthetic traffic: random access by (scope, minute), or streamed by range. */
 export class Simulator {
   readonly seed: number;
@@ -137,8 +200,12 @@ export class Simulator {
   readonly end: EpochMinute;
   readonly rhythm: Rhythm;
   readonly volumeScale: number;
-  /** Statuses of `counts`, in writing order. */
-  readonly statuses: readonly string[] = SIM_STATUSES;
+  /** Kinds of the file schedule (the demo always deals the seven defaults). */
+  readonly incidentKinds: readonly IncidentKind[];
+  /** Rare extra statuses (empty by default). */
+  readonly rareStatuses: readonly RareStatus[];
+  /** Statuses of `counts`, in writing order: the seven simulated statuses, then the rare ones. */
+  readonly statuses: readonly string[];
   /** Auth codes of `authCodes`, in writing order. */
   readonly authCodes: readonly string[] = SIM_AUTH_CODES;
   private labels: IncidentLabel[] | null = null;
@@ -153,6 +220,8 @@ export class Simulator {
   private readonly dayKey: Float64Array;
   private readonly dayA: Float64Array;
   private readonly dayB: Float64Array;
+  /** Level shifts per scope, by onset: onset minute, ramp, level before and after. */
+  private readonly shifts: Array<{ start: number[]; ramp: number[]; before: number[]; after: number[] }>;
 
   constructor(opts: SimulateOptions) {
     const o = opts as Partial<SimulateOptions> | undefined;
@@ -165,10 +234,16 @@ export class Simulator {
     this.end = this.start + minutes;
     this.volumeScale = o.volumeScale === undefined ? 1 : checkNum('volumeScale', o.volumeScale, 0, 1000, true);
     const perDay = o.incidentsPerDay === undefined ? DEFAULT_INCIDENTS_PER_DAY : checkNum('incidentsPerDay', o.incidentsPerDay, 0, 24, false);
-    if (o.rhythm !== undefined && o.rhythm !== 'retail' && o.rhythm !== 'flat') throw bad('rhythm', '"retail" or "flat"', o.rhythm);
+    if (o.rhythm !== undefined && !RHYTHMS.includes(o.rhythm)) throw bad('rhythm', RHYTHMS.map((r) => `"${r}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'), o.rhythm);
     this.rhythm = o.rhythm ?? 'retail';
     if (o.incidents !== undefined && typeof o.incidents !== 'boolean') throw bad('incidents', 'a boolean', o.incidents);
     const every = o.incidentEveryMinutes === undefined ? undefined : checkInt('incidentEveryMinutes', o.incidentEveryMinutes, 10, 1440);
+    this.incidentKinds = o.incidentKinds === undefined ? INCIDENT_KINDS : checkKinds(o.incidentKinds);
+    if (o.incidentKinds !== undefined && every !== undefined) {
+      throw bad('incidentKinds', 'left unset with incidentEveryMinutes (the demo deals the seven default kinds)', o.incidentKinds);
+    }
+    this.rareStatuses = o.rareStatuses === undefined ? [] : checkRare(o.rareStatuses);
+    this.statuses = this.rareStatuses.length === 0 ? SIM_STATUSES : [...SIM_STATUSES, ...this.rareStatuses.map((r) => r.status)];
 
     this.profiles = scopeProfiles(this.seed, k);
     this.scopes = this.profiles.map((p) => p.id);
@@ -177,6 +252,7 @@ export class Simulator {
     this.dayA = new Float64Array(k);
     this.dayB = new Float64Array(k);
     this.byScope = this.profiles.map(() => []);
+    this.shifts = this.profiles.map(() => ({ start: [], ramp: [], before: [], after: [] }));
 
     const baseline = (si: number, minute: EpochMinute): Float64Array => this.baseline(si, minute, new Float64Array(N_COMPONENTS));
     this.demo = null;
@@ -184,7 +260,14 @@ export class Simulator {
       // Demo blocks are computed on demand (a year of them takes ≈ 0.3 s to list).
       this.demo = { seed: this.seed, start: this.start, every, scopes: this.profiles as ScopeProfile[], baseline };
     } else if (o.incidents !== false) {
-      const list = scheduleIncidents({ seed: this.seed, start: this.start, minutes, perDay, scopes: this.profiles as ScopeProfile[], baseline });
+      const list = scheduleIncidents({
+        seed: this.seed, start: this.start, minutes, perDay, scopes: this.profiles as ScopeProfile[], baseline,
+        kinds: this.incidentKinds,
+        levelAt: (si, minute) => this.levelAt(si, minute),
+        onIncident: (inc) => {
+          if (inc.kind === 'level_shift') this.addShift(inc);
+        },
+      });
       for (const inc of list) this.byScope[inc.scopeIndex].push(inc);
       for (const arr of this.byScope) arr.sort((a, b) => a.start - b.start);
       this.labels = list.map((i) => i.label);
@@ -250,7 +333,38 @@ export class Simulator {
     return out;
   }
 
-  /** Baseline expected component rates (no incident) of a scope-minute, written into `out`. */
+  /**
+   * Lasting volume level of a scope at a minute: the product of the level shifts (kind
+   * `level_shift`) that began before it, ramping in over a few minutes at each onset; 1 without any.
+   */
+  levelAt(scopeIndex: number, minute: EpochMinute): number {
+    const sh = this.shifts[scopeIndex];
+    const n = sh.start.length;
+    if (n === 0 || minute < sh.start[0]) return 1;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sh.start[mid] <= minute) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = Math.min(1, (minute - sh.start[lo] + 1) / (sh.ramp[lo] + 1));
+    return sh.before[lo] + (sh.after[lo] - sh.before[lo]) * s;
+  }
+
+  private addShift(inc: Incident): void {
+    const sh = this.shifts[inc.scopeIndex];
+    const before = sh.after.length ? sh.after[sh.after.length - 1] : 1;
+    sh.start.push(inc.start);
+    sh.ramp.push(inc.rampIn);
+    sh.before.push(before);
+    sh.after.push(before * inc.magnitude);
+  }
+
+  /**
+   * Baseline expected component rates (no short-lived incident) of a scope-minute, written into
+   * `out`. Lasting level shifts are part of it: after its onset the shifted level is the normal.
+   */
   baseline(scopeIndex: number, minute: EpochMinute, out: Float64Array = new Float64Array(N_COMPONENTS)): Float64Array {
     const p = this.profiles[scopeIndex];
     const y = minute / 1440 - 0.5;
@@ -260,23 +374,47 @@ export class Simulator {
       this.dayA[scopeIndex] = dayAnchor(this.seed, scopeIndex, day, this.rng);
       this.dayB[scopeIndex] = dayAnchor(this.seed, scopeIndex, day + 1, this.rng);
     }
-    const f = p.size * this.volumeScale * rhythmFactor(minute, this.rhythm) * dayLevelFrom(this.dayA[scopeIndex], this.dayB[scopeIndex], y - day);
+    let f = p.size * this.volumeScale * rhythmFactor(minute, this.rhythm) * dayLevelFrom(this.dayA[scopeIndex], this.dayB[scopeIndex], y - day);
+    if (this.shifts[scopeIndex].start.length > 0) f *= this.levelAt(scopeIndex, minute);
     for (let c = 0; c < N_COMPONENTS; c++) out[c] = BASE_RATES[c] * f;
     out[C.d51] *= p.deniedFactor;
     out[C.d59] *= p.deniedFactor;
+    if (this.rhythm === 'strong') {
+      const g = deniedMix(minute, 'strong');
+      out[C.d51] *= g;
+      out[C.d59] *= g;
+    }
     return out;
   }
 
   /**
    * Expected count per status of a scope-minute: the baseline, or with `withIncidents` the rates
-   * the incident bends them to (all zero while a scope is silent).
+   * the incident bends them to (all zero while a scope is silent). Rare statuses are included.
    */
   expected(scope: string, minute: EpochMinute, withIncidents = true): Record<string, number> {
     const si = this.indexOf(scope);
     const r = this.baseline(si, minute, new Float64Array(N_COMPONENTS));
     const inc = withIncidents ? this.incidentAt(si, minute) : null;
-    if (inc && !applyIncident(inc, minute, r)) r.fill(0);
-    return componentsToStatuses(r);
+    const silent = inc !== null && !applyIncident(inc, minute, r);
+    if (silent) r.fill(0);
+    const out = componentsToStatuses(r);
+    for (const rs of this.rareStatuses) out[rs.status] = silent ? 0 : rs.perMinute * this.profiles[si].size * 1.25;
+    return out;
+  }
+
+  /**
+   * Draws the rare-status counts of a scope-minute into `out` (order of `rareStatuses`). Call it
+   * for present scope-minutes (`fill` returned true); the draws do not depend on any other count.
+   */
+  fillRare(scopeIndex: number, minute: EpochMinute, out: Int32Array): void {
+    const rng = this.rng;
+    const size = this.profiles[scopeIndex].size;
+    for (let k = 0; k < this.rareStatuses.length; k++) {
+      const events = rng.reset(hash4(this.seed, scopeIndex, minute >>> 0, TAG.rare + k)).poisson(this.rareStatuses[k].perMinute * size);
+      let n = events;
+      for (let e = 0; e < events; e++) if (rng.uniform() < 0.25) n++;
+      out[k] = n;
+    }
   }
 
   /**
@@ -314,10 +452,16 @@ export class Simulator {
   private make(si: number, minute: EpochMinute): SimulatedMinute {
     const v = this.counts;
     const present = this.fill(si, minute, v);
+    const counts = componentsToStatuses(v);
+    if (this.rareStatuses.length > 0) {
+      const rare = new Int32Array(this.rareStatuses.length);
+      if (present) this.fillRare(si, minute, rare);
+      this.rareStatuses.forEach((r, k) => { counts[r.status] = rare[k]; });
+    }
     return {
       scope: this.scopes[si],
       minute,
-      counts: componentsToStatuses(v),
+      counts,
       authCodes: { '00': v[C.approved], '51': v[C.d51], '59': v[C.d59] },
       present,
     };

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Simulator } from './simulator.ts';
-import { csvTimestamp, labelsJson, writeSimulation, writeSimulationFiles } from './write.ts';
+import { TxmonError } from '../domain/errors.ts';
+import { readMinutes } from '../sources/stream.ts';
+import { DEFAULT_START, Simulator } from './simulator.ts';
+import { csvTimestamp, exportTime, labelsJson, writeSimulation, writeSimulationFiles } from './write.ts';
 
 /** A Writable that keeps what it receives and applies backpressure (tiny buffer). */
 class Collect extends Writable {
@@ -123,4 +125,88 @@ test('writeSimulationFiles writes and closes the three files', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('exportTime is HHh MM of the UTC day', () => {
+  assert.equal(exportTime(Date.UTC(2025, 6, 14, 0, 0) / 60_000), '00h 00');
+  assert.equal(exportTime(Date.UTC(2025, 6, 14, 14, 5) / 60_000), '14h 05');
+  assert.equal(exportTime(Date.UTC(2025, 6, 14, 23, 59) / 60_000), '23h 59');
+});
+
+test('export layout: time,status,f0_ with HHh MM, rows only for counts > 0, sparse at night; read back to the same counts with --date', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'txmon-sim-export-'));
+  try {
+    const sim = new Simulator({ days: 1, seed: 12, rhythm: 'strong', volumeScale: 0.1, incidentsPerDay: 3, rareStatuses: [{ status: 'chargeback', perMinute: 0.01 }] });
+    const files = { counts: join(dir, 'day.csv'), authCodes: join(dir, 'day_a.csv'), labels: join(dir, 'day.json') };
+    const summary = await writeSimulationFiles(sim, files, { format: 'export' });
+    const lines = readFileSync(files.counts, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'time,status,f0_');
+    assert.equal(lines.length - 1, summary.countRows);
+    for (const line of lines.slice(1)) assert.match(line, /^\d{2}h \d{2},[a-z_]+,[1-9]\d*$/);
+    const minutesWithRows = new Set(lines.slice(1).map((l) => l.slice(0, 6)));
+    assert.ok(minutesWithRows.size < 1440, `${1440 - minutesWithRows.size} minutes without any row`);
+    const night = lines.filter((l) => /^0[3-5]h/.test(l)).length;
+    assert.ok(night < 180 * 2, `${night} rows between 3 and 6 h (sparse)`);
+    assert.ok(lines.some((l) => l.includes(',chargeback,')), 'rare status rows');
+    const auth = readFileSync(files.authCodes, 'utf8').trimEnd().split('\n');
+    assert.equal(auth[0], 'time,auth_code,f0_');
+    assert.equal(auth.length - 1, summary.authCodeRows);
+    assert.ok(auth.slice(1).every((l) => /^\d{2}h \d{2},(00|51|59),[1-9]\d*$/.test(l)));
+    const doc = JSON.parse(readFileSync(files.labels, 'utf8')) as { incidents: unknown[]; simulation: Record<string, unknown> };
+    assert.equal(doc.simulation.format, 'export');
+    assert.equal(doc.simulation.date, '2025-07-14');
+    assert.equal(doc.incidents.length, 3);
+    // Read back as `txmon backtest FILE --date 2025-07-14` reads it: every minute from the first row
+    // to the last is there (absent pairs = 0), with the simulator's counts.
+    const got = new Map<number, Map<string, number>>();
+    for await (const g of readMinutes(files.counts, { date: '2025-07-14' })) {
+      got.set(g.minute, new Map(g.counts.map((c) => [c.status, c.count])));
+    }
+    const mins = [...got.keys()];
+    assert.deepEqual(mins, Array.from({ length: mins[mins.length - 1] - mins[0] + 1 }, (_, i) => mins[0] + i), 'every minute between first and last');
+    assert.ok(mins[0] >= sim.start && mins[mins.length - 1] < sim.end);
+    for (let m = sim.start; m < sim.end; m++) {
+      const x = sim.minute('all', m);
+      for (const status of sim.statuses) assert.equal(got.get(m)?.get(status) ?? 0, x.counts[status], `${csvTimestamp(m)} ${status}`);
+    }
+    const codes = new Map<string, number>();
+    for await (const g of readMinutes(files.authCodes, { date: '2025-07-14' })) for (const c of g.authCodes) codes.set(`${g.minute}|${c.authCode}`, c.count);
+    for (let m = sim.start + 600; m < sim.start + 660; m++) {
+      const x = sim.minute('all', m);
+      for (const code of ['00', '51', '59']) assert.equal(codes.get(`${m}|${code}`) ?? 0, x.authCodes[code]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('export layout: one scope and one UTC day, else a precise error before any file is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'txmon-sim-export-'));
+  try {
+    const path = join(dir, 'x.csv');
+    const cases: Array<[Simulator, RegExp]> = [
+      [new Simulator({ days: 1, seed: 1, scopes: 2 }), /^option "format" "export" needs one scope, got 2 scopes$/],
+      [new Simulator({ days: 2, seed: 1 }), /^option "format" "export" needs a range inside one UTC day .*, got 2025-07-14T00:00:00.000Z → 2025-07-16T00:00:00.000Z$/],
+      [new Simulator({ days: 1, seed: 1, start: DEFAULT_START + 60 }), /inside one UTC day/],
+    ];
+    for (const [sim, msg] of cases) {
+      await assert.rejects(writeSimulationFiles(sim, { counts: path }, { format: 'export' }), (err: unknown) => err instanceof TxmonError && err.code === 'TXMON_ERR_BAD_PARAMETER' && msg.test(err.message));
+      assert.ok(!existsSync(path), 'no file created');
+    }
+    await assert.rejects(writeSimulationFiles(new Simulator({ days: 1, seed: 1 }), { counts: path }, { format: 'tsv' as never }), /option "format" must be "csv" or "export", got "tsv"/);
+    // Part of a day is fine.
+    const half = new Simulator({ days: 0.5, seed: 1, start: DEFAULT_START + 720 });
+    await writeSimulationFiles(half, { counts: path }, { format: 'export' });
+    assert.match(readFileSync(path, 'utf8').split('\n')[1], /^12h 00,approved,\d+$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('csv layout with a rare status: one more row per present scope-minute, zeros included', async () => {
+  const { counts, sim } = await csv({ days: 0.25, seed: 3, incidents: false, rareStatuses: [{ status: 'chargeback', perMinute: 0.002 }] });
+  const lines = counts.trimEnd().split('\n');
+  assert.equal(lines.length - 1, 360 * 8);
+  assert.deepEqual(lines.slice(1, 9).map((l) => l.split(',')[1]), [...sim.statuses]);
+  assert.equal(lines[8], `2025-07-14 00:00:00,chargeback,${sim.minute('all', sim.start).counts.chargeback}`);
 });

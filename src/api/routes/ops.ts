@@ -6,9 +6,12 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {
     const storeOk = await ctx.store.ping();
     reply.code(storeOk ? 200 : 503);
+    if (!storeOk) reply.header('retry-after', '5');
     return {
       status: storeOk ? 'ok' : 'degraded',
       store: { dialect: ctx.store.dialect, reachable: storeOk },
+      // True while the engine waits to reload its state from the store after a store failure.
+      engine: { rebuilding: ctx.engine.needsRebuild },
       uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
       minutes_evaluated: ctx.engine.minutesEvaluated,
       scopes: ctx.engine.scopeNames().length,

@@ -24,6 +24,7 @@ import type {
 import { checkCheckoutSource } from '../store.ts';
 import type { CheckoutRow } from '../../report/checkout/parse.ts';
 import { parsePgUrl, redact } from './connection.ts';
+import { isStoreUnavailable, storeUnavailable } from '../unavailable.ts';
 
 type Row = Record<string, unknown>;
 type Client = pg.PoolClient;
@@ -70,27 +71,68 @@ export class PostgresStore implements Store {
       max: target.max,
       types: typeParsers,
       application_name: 'txmon',
+      // A stopped or unreachable server fails requests in seconds instead of queueing them.
+      connectionTimeoutMillis: 5000,
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => {});
   }
 
-  private storeError(err: unknown, what: string): TxmonError {
-    if (err instanceof TxmonError) return err;
-    return new TxmonError('TXMON_ERR_STORE', 500, `PostgreSQL (${this.label}) ${what}: ${(err as Error).message}`);
+  /** Where this store points, password removed: for the server log, never for API clients. */
+  get location(): string {
+    return this.label;
   }
 
-  private async connect(): Promise<Client> {
+  /**
+   * A driver error as a TxmonError. "Cannot reach the server" becomes the retryable 503
+   * TXMON_ERR_STORE_UNAVAILABLE; anything else a 500. Neither message names the database URL
+   * (API clients see it); the driver error stays on `cause` for the log.
+   */
+  private storeError(err: unknown, what: string): TxmonError {
+    if (err instanceof TxmonError) return err;
+    if (isStoreUnavailable(err)) return storeUnavailable(err);
+    const out = new TxmonError('TXMON_ERR_STORE', 500, `PostgreSQL ${what}: ${(err as Error).message}`);
+    (out as { cause?: unknown }).cause = err;
+    return out;
+  }
+
+  /** Runs a pooled query; connection failures become TXMON_ERR_STORE_UNAVAILABLE. */
+  private async query(sql: string, params?: unknown[]): Promise<pg.QueryResult<Row>> {
     try {
-      return await this.pool.connect();
+      return await this.pool.query(sql, params);
+    } catch (err) {
+      throw this.storeError(err, 'query failed');
+    }
+  }
+
+  /**
+   * Checks a client out of the pool with an 'error' listener of its own: a checked-out client
+   * whose server goes away (restart, pg_terminate_backend) emits 'error', and pg-pool listens
+   * only on idle clients, so without this the process dies of an unhandled 'error' event.
+   * `release` hands a broken client back with its error, so the pool destroys it.
+   */
+  private async connect(): Promise<{ client: Client; release: () => void }> {
+    let client: Client;
+    try {
+      client = await this.pool.connect();
     } catch (err) {
       throw this.storeError(err, 'connection failed');
     }
+    let broken: Error | undefined;
+    const onError = (err: Error) => { broken = err; };
+    client.on('error', onError);
+    return {
+      client,
+      release: () => {
+        client.removeListener('error', onError);
+        client.release(broken ?? undefined);
+      },
+    };
   }
 
   /** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
   async transaction<T>(fn: (client: Client) => Promise<T>, mode = 'BEGIN'): Promise<T> {
-    const client = await this.connect();
+    const { client, release } = await this.connect();
     try {
       await client.query(mode);
       const result = await fn(client);
@@ -100,12 +142,12 @@ export class PostgresStore implements Store {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
-      client.release();
+      release();
     }
   }
 
   async migrate(): Promise<void> {
-    const client = await this.connect();
+    const { client, release } = await this.connect();
     const key2 = hash32(this.schema ?? '');
     try {
       // Concurrent starts (several replicas, parallel test files) queue here; each then sees
@@ -134,7 +176,7 @@ export class PostgresStore implements Store {
     } catch (err) {
       throw this.storeError(err, 'migration failed');
     } finally {
-      client.release();
+      release();
     }
   }
 
@@ -144,7 +186,7 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<boolean> {
     try {
-      await this.pool.query('SELECT 1');
+      await this.query('SELECT 1');
       return true;
     } catch {
       return false;
@@ -210,7 +252,7 @@ export class PostgresStore implements Store {
   }
 
   async readCounts(scope: string, from: EpochMinute, to: EpochMinute): Promise<CountRow[]> {
-    const res = await this.pool.query(
+    const res = await this.query(
       'SELECT scope, minute, status, count FROM minute_counts WHERE scope = $1 AND minute >= $2 AND minute < $3 ORDER BY minute, status',
       [scope, from, to],
     );
@@ -218,7 +260,7 @@ export class PostgresStore implements Store {
   }
 
   async readAuthCodes(scope: string, from: EpochMinute, to: EpochMinute): Promise<AuthCodeRow[]> {
-    const res = await this.pool.query(
+    const res = await this.query(
       'SELECT scope, minute, auth_code, count FROM auth_code_counts WHERE scope = $1 AND minute >= $2 AND minute < $3 ORDER BY minute, auth_code',
       [scope, from, to],
     );
@@ -226,7 +268,7 @@ export class PostgresStore implements Store {
   }
 
   async listScopes(): Promise<ScopeInfo[]> {
-    const res = await this.pool.query(
+    const res = await this.query(
       LIST_SCOPES_SQL + ' ORDER BY s.scope COLLATE "C"',
     );
     return res.rows.map((r: Row) => ({
@@ -299,7 +341,7 @@ export class PostgresStore implements Store {
     const limit = p(filter.limit ?? 10_000);
     const sql = `SELECT * FROM (SELECT * FROM assessments ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ` +
       `ORDER BY minute DESC, scope COLLATE "C" LIMIT ${limit}) AS recent ORDER BY minute, scope COLLATE "C"`;
-    return (await this.pool.query(sql, params)).rows.map(assessmentFromRow);
+    return (await this.query(sql, params)).rows.map(assessmentFromRow);
   }
 
   async listAlerts(filter: AlertFilter): Promise<Alert[]> {
@@ -314,24 +356,24 @@ export class PostgresStore implements Store {
     if (filter.to !== undefined) where.push(`starts_at < ${p(filter.to)}`);
     if (filter.from !== undefined) where.push(`(ends_at IS NULL OR ends_at >= ${p(filter.from)})`);
     const sql = `SELECT * FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY starts_at DESC, id DESC LIMIT ${p(filter.limit ?? 1000)}`;
-    return (await this.pool.query(sql, params)).rows.map(alertFromRow);
+    return (await this.query(sql, params)).rows.map(alertFromRow);
   }
 
   async getAlert(id: number): Promise<Alert | null> {
-    const res = await this.pool.query('SELECT * FROM alerts WHERE id = $1', [id]);
+    const res = await this.query('SELECT * FROM alerts WHERE id = $1', [id]);
     return res.rows.length ? alertFromRow(res.rows[0]) : null;
   }
 
   async alertHistory(id: number): Promise<AlertTransition[]> {
-    return (await this.pool.query('SELECT * FROM alert_history WHERE alert_id = $1 ORDER BY at, id', [id])).rows.map(transitionFromRow);
+    return (await this.query('SELECT * FROM alert_history WHERE alert_id = $1 ORDER BY at, id', [id])).rows.map(transitionFromRow);
   }
 
   async openAlerts(): Promise<Alert[]> {
-    return (await this.pool.query("SELECT * FROM alerts WHERE state IN ('pending', 'firing') ORDER BY id")).rows.map(alertFromRow);
+    return (await this.query("SELECT * FROM alerts WHERE state IN ('pending', 'firing') ORDER BY id")).rows.map(alertFromRow);
   }
 
   async stats(): Promise<StoreStats> {
-    const r = (await this.pool.query(
+    const r = (await this.query(
       'SELECT (SELECT COUNT(*) FROM minute_counts) AS count_rows, (SELECT COUNT(*) FROM auth_code_counts) AS auth_code_rows, ' +
         '(SELECT COUNT(*) FROM raw_transactions) AS raw_rows, (SELECT COUNT(*) FROM assessments) AS assessments, (SELECT COUNT(*) FROM alerts) AS alerts',
     )).rows[0];
