@@ -540,7 +540,7 @@ export class DetectionModel {
         detector: 'no_data', test: 'no-data watchdog (Poisson silence)', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
         severity: critical ? 'critical' : 'warning', score: round(Math.max(critical ? 80 : 50, scoreFromP(p)), 1), observed: 0, expected: round(lambda, 2), threshold: cfg.noDataMinutes,
         pValue: p, direction: 'down',
-        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P = ${p.toExponential(1)})`,
+        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P ${p < 1e-300 ? '< 1e-300' : `= ${p.toExponential(1)}`})`,
       });
     }
     return combineFindings(snap.scope, snap.minute, metrics, findings, false);
