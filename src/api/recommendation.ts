@@ -30,23 +30,14 @@ export interface EvidenceItem {
  * One problem of one minute (an alert, e.g. `failed_high`): the fields of its strongest evidence,
  * the message of every test that saw it, and each test's evidence in `evidence`.
  */
-export interface AlertRecommendationItem {
+export interface AlertRecommendationItem extends EvidenceItem {
   scope: string;
   minute: string;
   /** Problem name, the alert's `alertname` (e.g. failed_high, sales_low, no_data). */
   rule: string;
-  direction: string;
-  metric: string;
+  /** The status label of the alert (`approved` for sales_low). */
   status: string;
-  severity: Severity;
-  score: number;
-  observed: number;
-  expected: number | null;
-  threshold: number | null;
-  band: [number, number] | null;
-  test: string;
-  z: number | null;
-  p_value: number | null;
+  /** Every test's message, strongest first. */
   message: string;
   evidence: EvidenceItem[];
 }
@@ -109,9 +100,8 @@ function problemItems(findings: Finding[], minute: string): AlertRecommendationI
     let severity: Severity = 'none';
     for (const f of group) severity = maxSeverity(severity, f.severity);
     items.push({
-      scope: top.scope, minute, rule, direction: top.direction, metric: top.metric, status: labelsOf(top).status, severity, score: top.score,
-      observed: top.observed, expected: top.expected, threshold: top.threshold ?? null, band: top.band ?? null, test: top.test,
-      z: top.z ?? null, p_value: top.pValue ?? null, message: group.map((f) => f.message).join('; '), evidence: group.map(evidenceOf),
+      ...evidenceOf(top), scope: top.scope, minute, rule, status: labelsOf(top).status, severity,
+      message: group.map((f) => f.message).join('; '), evidence: group.map(evidenceOf),
     });
   }
   return items;

@@ -214,7 +214,7 @@ export class DetectionModel {
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
       if (series.share !== null) {
         const p0 = this.expectedShare(series.share, exp, totalExp);
-        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests);
+        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests, series.flags);
       }
     }
     this.bandState = state;
@@ -277,7 +277,7 @@ export class DetectionModel {
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
         const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
-        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount) : null;
+        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount, this.recentlyFlagged(series.flags)) : null;
         if (f) {
           out.push(f);
           if (f.severity !== 'info') flagged.add(series);
@@ -325,7 +325,7 @@ export class DetectionModel {
     return s.baseline.recentShare;
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
+  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number, countFlags = 0): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
     const rho = series.baseline.rho;
@@ -356,7 +356,7 @@ export class DetectionModel {
       const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
       const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
-      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare) : null;
+      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare, this.recentlyFlagged(series.flags | countFlags)) : null;
       if (f) {
         out.push(f);
         if (f.severity !== 'info') flagged.add(series);
@@ -372,12 +372,31 @@ export class DetectionModel {
    * only after `criticalAfterMinutes` in alarm and while the current minute still supports the
    * shift: severity never rises on weakening evidence.
    */
-  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string): Finding | null {
+  /** Was a series flagged (a significant minute) in the minutes before this one that confirmation looks back on? */
+  private recentlyFlagged(flags: number): boolean {
+    return (flags & ((1 << Math.max(0, this.config.confirm.n - 1)) - 1)) !== 0;
+  }
+
+  /**
+   * @param corroborated a point test flagged this problem's series in the last minutes: a chart
+   *   half-way to its alarm plus a significant minute is evidence over more than one minute — a
+   *   warning now rather than after the full alarm (a storm of a few events a minute is paged in
+   *   its first minutes)
+   */
+  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string, corroborated = false): Finding | null {
     const cfg = this.config.cusum;
     const observed = c.runObserved;
     const expected = c.runExpected;
     if (direction === 'up' ? !(observed > expected) : !(observed < expected)) return null;
     const share = metric === 'share';
+    if (c.value <= cfg.h && corroborated && c.last > 0 && c.value >= (2 * cfg.h) / 3 && c.run >= 2) {
+      return {
+        detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'warning',
+        score: round(Math.max(50, scoreFromP(Math.exp(-c.value))), 1),
+        observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+        message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: sustained ${direction === 'up' ? 'rise' : 'drop'} beginning, after a significant minute (CUSUM ${c.value.toFixed(1)} of ${cfg.h})`,
+      };
+    }
     if (c.value <= cfg.h) {
       // Building up, not in alarm: information that keeps an open alert of this problem from
       // resolving while the evidence is still there, never an alert of its own.
@@ -521,7 +540,7 @@ export class DetectionModel {
         detector: 'no_data', test: 'no-data watchdog (Poisson silence)', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
         severity: critical ? 'critical' : 'warning', score: round(Math.max(critical ? 80 : 50, scoreFromP(p)), 1), observed: 0, expected: round(lambda, 2), threshold: cfg.noDataMinutes,
         pValue: p, direction: 'down',
-        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P = ${p.toExponential(1)})`,
+        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P ${p < 1e-300 ? '< 1e-300' : `= ${p.toExponential(1)}`})`,
       });
     }
     return combineFindings(snap.scope, snap.minute, metrics, findings, false);
