@@ -106,6 +106,9 @@ class MinuteFlags {
   next(): this { this.serial++; return this; }
 }
 
+/** A count test with no practical-effect gate (static rules ask only how improbable a count is). */
+const NO_GATE = { minRatio: 0, minDelta: -Infinity };
+
 /** Silence tail probabilities of a warning and a critical no-data finding (the p → score curve's 50 and 80). */
 const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
 
@@ -122,21 +125,22 @@ export class DetectionModel {
   private learning = true;
   /** Did the last expectedShare come from seasonal history? */
   private shareSeasonal = false;
-  /** The scope, minute and volume factor `countUpper` answers for (set before the static rules run). */
+  /** The scope, minute and volume factor `countSurprise` answers for (set before the static rules run). */
   private bandState: ScopeState | null = null;
   private bandMinute = 0;
   private bandVolumeFactor = 1;
 
   /**
-   * Upper end (+3 sd) of the band a status's count is expected in, volume-adjusted as the count
-   * test adjusts it; −Infinity while the series has no baseline (rules then stand alone).
+   * Upper-tail p of a status's count against what its series expects (volume-adjusted as the count
+   * test adjusts it, no Bonferroni: the rule's own line is the first filter); null while the
+   * series has no baseline (see staticRules.ts).
    */
-  private readonly countUpper = (status: string): number => {
+  private readonly countSurprise = (status: string, count: number): number | null => {
     const s = this.bandState?.counts.get(status);
-    if (!s || s.baseline.history < this.config.minHistory) return -Infinity;
+    if (!s || s.baseline.history < this.config.minHistory) return null;
     const exp = s.baseline.expected(this.bandMinute);
     const mu = exp.mean * (s.direction === 'up' ? this.bandVolumeFactor : 1);
-    return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
+    return countTest(count, mu, s.dispersion.alpha, 'up', NO_GATE, 1)?.p ?? 1;
   };
 
   /** Seasonal baselines' options, with the one calendar of the configured time zone. */
@@ -220,7 +224,7 @@ export class DetectionModel {
     this.bandState = state;
     this.bandMinute = minute;
     this.bandVolumeFactor = volumeFactor;
-    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countUpper)) {
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countSurprise)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
       raw.push(f);
     }
