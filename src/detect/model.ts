@@ -171,9 +171,9 @@ export class DetectionModel {
    * (a provisional view of a minute still filling must not advance the chart: it would count the
    * minute once per partial request, then once more when the minute closes).
    */
-  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number): LlrCusum {
+  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number, normal: boolean): LlrCusum {
     const step = this.learning ? c : c.copy();
-    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes);
+    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes, normal);
     return step;
   }
 
@@ -280,7 +280,7 @@ export class DetectionModel {
       const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
+        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1, observed >= mu);
         const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount, this.recentlyFlagged(series.flags)) : null;
         if (f) {
           out.push(f);
@@ -359,7 +359,7 @@ export class DetectionModel {
       const shift = this.shareSeasonal ? cfg.cusum.shareShift : cfg.cusum.shortHistoryShareShift;
       const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
+      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n, k <= n * p0);
       const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare, this.recentlyFlagged(series.flags | countFlags)) : null;
       if (f) {
         out.push(f);
