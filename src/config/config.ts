@@ -11,6 +11,7 @@ import { TxmonError } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
+import type { IngestLimits } from '../ingest/limits.ts';
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
 
@@ -22,6 +23,14 @@ export const ConfigSchema = Type.Object({
     time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
     public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
+  }, { additionalProperties: false, default: {} }),
+  limits: Type.Object({
+    max_span_minutes: Type.Integer({ minimum: 1, default: 10_080, description: 'per ingest request and scope: latest minute - earliest minute + 1 (default 7 days)' }),
+    max_scope_minutes: Type.Integer({ minimum: 1, default: 50_000, description: 'per ingest request: the spans of its scopes added up (bounds zero-fill and evaluation work)' }),
+    max_rows: Type.Integer({ minimum: 1, default: 100_000, description: 'rows one ingest request may store, after CSV zero-fill' }),
+    max_scopes_per_request: Type.Integer({ minimum: 1, default: 100, description: 'distinct scopes in one ingest request' }),
+    max_statuses_per_scope: Type.Integer({ minimum: 1, default: 50, description: 'distinct statuses of one scope in one ingest request' }),
+    max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
   }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
@@ -63,6 +72,8 @@ export interface TxmonConfig {
   lifecycle: Partial<LifecycleConfig>;
   /** The alerting section as written (routes, receivers…), for the notification pipeline. */
   alerting: Record<string, unknown>;
+  /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
+  limits: IngestLimits & { maxListedMinutes: number };
 }
 
 const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -126,6 +137,14 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     detect: camelKeys(raw.detect) as Partial<DetectConfig>,
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
+    limits: {
+      maxSpanMinutes: raw.limits.max_span_minutes,
+      maxScopeMinutes: raw.limits.max_scope_minutes,
+      maxRows: raw.limits.max_rows,
+      maxScopesPerRequest: raw.limits.max_scopes_per_request,
+      maxStatusesPerScope: raw.limits.max_statuses_per_scope,
+      maxListedMinutes: raw.limits.max_listed_minutes,
+    },
   };
 }
 

@@ -72,6 +72,8 @@ export class Engine {
    */
   private stale = false;
   minutesEvaluated = 0;
+  /** When the current ingest last let the event loop run (see breathe). */
+  private busySince = 0;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -140,7 +142,9 @@ export class Engine {
   ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
     return this.mutex.run(async () => {
       if (this.stale) await this.rebuild();
+      this.busySince = performance.now();
       const written = await this.store.writeBatch(batch);
+      await this.breathe();
       this.stale = true; // until the evaluation below is saved
       const now = this.clock.now();
       // With the whole batch declared complete, which statuses arrived does not matter.
@@ -161,6 +165,7 @@ export class Engine {
       const changes: AlertChange[] = [];
       const provisional: Assessment[] = [];
       for (const { tracker, minutes, statuses } of touches.scopes) {
+        await this.breathe();
         const scope = tracker.scope;
         let through: EpochMinute = tracker.maxSeen()! - 1;
         for (let i = 0; i < minutes.length; i++) {
@@ -180,6 +185,7 @@ export class Engine {
           if (snap) provisional.push(this.model.preview(snap));
         }
       }
+      await this.breathe();
       const alerts = await this.persist(evaluated, changes, now);
       this.stale = false;
       return { written, evaluated, alerts, provisional, late: touches.late };
@@ -237,6 +243,18 @@ export class Engine {
   /** Runs `fn` while no evaluation runs (the notification flush shares the engine's ordering). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.mutex.run(fn);
+  }
+
+  /**
+   * Lets the event loop run (health checks, reads, other clients) when the current ingest has held
+   * it for 50 ms: a large request is written, evaluated and saved in slices of the loop's time,
+   * still under the mutex, so its effect stays atomic for other engine steps. Small requests never
+   * yield.
+   */
+  private async breathe(): Promise<void> {
+    if (performance.now() - this.busySince < 50) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.busySince = performance.now();
   }
 
   private tracker(scope: string): ScopeTracker {

@@ -6,6 +6,7 @@ import { TxmonError } from '../domain/errors.ts';
 import type { EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
 import { DEFAULT_SCOPE } from '../domain/types.ts';
 import { type DecodedBody, requireColumns } from './decode.ts';
+import { checkBatchShape, checkZeroFill, type IngestLimits } from './limits.ts';
 import { countField, jsonCountField, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
 
 const SHAPE = 'timestamp,status,count[,scope] (or time,status,count|f0_)';
@@ -38,8 +39,9 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
     seen.set(key, row);
     counts.push({ scope, minute, status, count });
   }
+  if (ctx.limits) checkBatchShape({ counts, authCodes: [], raw: [] }, ctx.limits);
   if (!isCsv) return { counts, authCodes: [], raw: [] };
-  return zeroFill(counts, body.csvExport === true);
+  return zeroFill(counts, body.csvExport === true, ctx.limits);
 }
 
 /**
@@ -47,7 +49,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
  * means zero. Exports (`time` column, one scope) also list no row for a minute without any
  * transaction, so there every minute between the first and last is filled.
  */
-function zeroFill(counts: MinuteCount[], fillWholeRange: boolean): MinuteBatch {
+function zeroFill(counts: MinuteCount[], fillWholeRange: boolean, limits?: IngestLimits): MinuteBatch {
   const byScope = new Map<string, { statuses: Set<string>; minutes: Set<EpochMinute>; have: Set<string> }>();
   for (const c of counts) {
     let s = byScope.get(c.scope);
@@ -57,6 +59,14 @@ function zeroFill(counts: MinuteCount[], fillWholeRange: boolean): MinuteBatch {
     s.have.add(`${c.minute}\u0000${c.status}`);
   }
   const completeMinutes = new Map<string, Set<EpochMinute>>();
+  // How many rows filling creates, known before creating any: minutes × statuses per scope.
+  let planned = 0;
+  for (const s of byScope.values()) {
+    let lo = Infinity, hi = -Infinity;
+    for (const m of s.minutes) { if (m < lo) lo = m; if (m > hi) hi = m; }
+    planned += (fillWholeRange ? hi - lo + 1 : s.minutes.size) * s.statuses.size;
+  }
+  if (limits) checkZeroFill(counts.length, planned, limits);
   const filled = counts.slice();
   for (const [scope, s] of byScope) {
     if (fillWholeRange) {

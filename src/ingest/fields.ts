@@ -1,6 +1,7 @@
 /** Field validators shared by every ingest parser; each names the row and field it rejects. */
 import { fieldError } from '../domain/errors.ts';
 import { parseHourMinute, parseTimestamp, toMinute } from '../domain/time.ts';
+import type { IngestLimits } from './limits.ts';
 
 /** Counts above this are rejected as absurd (≈ 16 M transactions per minute per status). */
 export const MAX_COUNT = 2 ** 24;
@@ -48,6 +49,8 @@ export interface TimeContext {
   maxFutureMs: number;
   /** Scope of rows that name none (default "all"). */
   defaultScope?: string;
+  /** Per-request limits (HTTP ingest); absent = unlimited (files streamed by the CLI). */
+  limits?: IngestLimits;
 }
 
 /** Parses a timestamp field to an epoch ms value (UTC). */
