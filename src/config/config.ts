@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object({
   server: Type.Object({
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
     host: Type.Optional(Type.String({ description: 'listen address; default 127.0.0.1 when no API token is configured, else 0.0.0.0' })),
+    allow_open: Type.Boolean({ default: false, description: 'allow listening on a non-loopback address without API tokens (an open API on the network); serve --allow-open' }),
     body_limit_mb: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 10, description: 'largest request body accepted' }),
     time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
     public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
@@ -59,6 +60,8 @@ export interface TxmonConfig {
   raw: RawConfig;
   port: number;
   host: string | undefined;
+  /** Listening beyond loopback without tokens is refused unless this is set. */
+  allowOpen: boolean;
   bodyLimitBytes: number;
   timeZone: string;
   publicUrl: string;
@@ -125,6 +128,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     raw,
     port: env.TXMON_PORT ? Number(env.TXMON_PORT) : raw.server.port,
     host: raw.server.host,
+    allowOpen: raw.server.allow_open,
     bodyLimitBytes: Math.round(raw.server.body_limit_mb * 1024 * 1024),
     timeZone: raw.server.time_zone,
     publicUrl: env.TXMON_PUBLIC_URL ?? raw.server.public_url,
