@@ -40,6 +40,9 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
   for (const ep of ENDPOINTS) {
     app.post(ep.url, {
       bodyLimit: ctx.config.bodyLimitBytes,
+      // The token is checked before the body is read: an unauthorised client cannot make the
+      // server buffer megabytes.
+      onRequest: async (req) => { ctx.access.check(req, 'ingest'); },
       schema: {
         summary: ep.summary,
         tags: ['ingest'],
