@@ -320,7 +320,7 @@ export class Engine {
     const out = new Map<EpochMinute, MinuteSnapshot>();
     const get = (m: EpochMinute) => {
       let s = out.get(m);
-      if (!s) out.set(m, (s = { scope, minute: m, counts: {}, authCodes: {}, hasData: true }));
+      if (!s) out.set(m, (s = { scope, minute: m, counts: Object.create(null), authCodes: Object.create(null), hasData: true }));
       return s;
     };
     for (const r of await this.store.readCounts(scope, from, to)) get(r.minute).counts[r.status] = r.count;
