@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object({
     time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
     public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
+    min_timestamp: Type.String({ default: '2000-01-01T00:00:00Z', description: 'ingested timestamps before this (ISO 8601) are rejected' }),
   }, { additionalProperties: false, default: {} }),
   limits: Type.Object({
     max_span_minutes: Type.Integer({ minimum: 1, default: 10_080, description: 'per ingest request and scope: latest minute - earliest minute + 1 (default 7 days)' }),
@@ -66,6 +67,8 @@ export interface TxmonConfig {
   timeZone: string;
   publicUrl: string;
   maxFutureMs: number;
+  /** Ingested timestamps before this epoch ms are rejected. */
+  minTimestampMs: number;
   storeUrl: string;
   tokens: ApiToken[];
   graceMs: number;
@@ -133,6 +136,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     timeZone: raw.server.time_zone,
     publicUrl: env.TXMON_PUBLIC_URL ?? raw.server.public_url,
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
+    minTimestampMs: parseMinTimestamp(raw.server.min_timestamp, source),
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
     tokens,
     graceMs: raw.engine.grace_seconds * 1000,
@@ -150,6 +154,12 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
       maxListedMinutes: raw.limits.max_listed_minutes,
     },
   };
+}
+
+function parseMinTimestamp(text: string, source: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.min_timestamp must be an ISO 8601 time such as "2000-01-01T00:00:00Z", got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): TxmonConfig {

@@ -7,12 +7,15 @@ import type { EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
 import { DEFAULT_SCOPE } from '../domain/types.ts';
 import { type DecodedBody, requireColumns } from './decode.ts';
 import { checkBatchShape, checkZeroFill, type IngestLimits } from './limits.ts';
-import { countField, jsonCountField, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
+import { countField, jsonCountField, knownKeys, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
 
 const SHAPE = 'timestamp,status,count[,scope] (or time,status,count|f0_)';
 
 /** Columns of a status-counts body (shared with the streaming file reader, src/sources/stream.ts). */
 export const STATUS_COUNT_COLUMNS = { required: ['timestamp', 'status', 'count'], optional: ['scope'], shape: SHAPE };
+
+/** Keys a JSON/NDJSON status-count record may have; anything else is a 400. */
+const JSON_KEYS = ['timestamp', 'status', 'count', 'scope'] as const;
 
 export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
   requireColumns(body, STATUS_COUNT_COLUMNS.required, STATUS_COUNT_COLUMNS.optional, SHAPE);
@@ -20,6 +23,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';
   for (const { row, fields } of body.records) {
+    if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'status', 'count']) {
       if (fields[f] === undefined || fields[f] === null) {
         throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });

@@ -79,5 +79,6 @@ function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
     maxFutureMs: ctx.config.maxFutureMs,
     defaultScope: q.scope === undefined ? undefined : labelField(q.scope, 0, 'scope'),
     limits: ctx.config.limits,
+    minMs: ctx.config.minTimestampMs,
   };
 }
