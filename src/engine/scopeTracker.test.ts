@@ -97,7 +97,7 @@ test('statuses named like Object.prototype members are plain keys of a pending m
   const t = new ScopeTracker('all', null);
   const p = t.entry(10, 0);
   p.counts['__proto__'] = 5;
-  p.counts.constructor = 2;
+  p.counts['constructor'] = 2;
   assert.deepEqual(Object.keys(p.counts).sort(), ['__proto__', 'constructor']);
   assert.equal(p.counts.toString, undefined, 'no inherited members');
 });
