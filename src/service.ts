@@ -59,11 +59,14 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     store, clock, detect: config.detect, lifecycle: config.lifecycle,
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
     planNotifications: (changes, now) => notifications.plan(changes, now),
+    idleScopeMs: config.idleScopeMs,
   });
   engineRef = engine;
   await engine.start();
   // Runs right after each evaluation committed, before anyone else sees it.
   engine.onEvaluated(() => notifications.committed());
+  // Scopes that left memory leave /metrics too (no series per scope forever).
+  engine.onEvicted((scopes) => { for (const scope of scopes) metrics.anomalyScore.remove({ scope }); });
   engine.onEvaluated(({ assessments, alerts, transitions }) => {
     metrics.minutesEvaluated.inc(assessments.length);
     for (const a of assessments) metrics.anomalyScore.set({ scope: a.scope }, a.anomalyScore);

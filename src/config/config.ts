@@ -31,7 +31,8 @@ export const ConfigSchema = Type.Object({
     max_scope_minutes: Type.Integer({ minimum: 1, default: 50_000, description: 'per ingest request: the spans of its scopes added up (bounds zero-fill and evaluation work)' }),
     max_rows: Type.Integer({ minimum: 1, default: 100_000, description: 'rows one ingest request may store, after CSV zero-fill' }),
     max_scopes_per_request: Type.Integer({ minimum: 1, default: 100, description: 'distinct scopes in one ingest request' }),
-    max_statuses_per_scope: Type.Integer({ minimum: 1, default: 50, description: 'distinct statuses of one scope in one ingest request' }),
+    max_statuses_per_scope: Type.Integer({ minimum: 1, default: 50, description: 'distinct statuses of one scope, in one request and over everything stored' }),
+    max_scopes: Type.Integer({ minimum: 1, default: 10_000, description: 'distinct scopes over everything stored; a request adding more is refused' }),
     max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
   }, { additionalProperties: false, default: {} }),
   store: Type.Object({
@@ -44,6 +45,7 @@ export const ConfigSchema = Type.Object({
     grace_seconds: Type.Number({ minimum: 0, default: 90, description: 'a minute closes this long after its end without newer data' }),
     max_gap_minutes: Type.Integer({ minimum: 1, default: 1440 }),
     tick_seconds: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'how often the live engine checks grace periods' }),
+    idle_scope_minutes: Type.Number({ minimum: 1, default: 180, description: 'a scope that received nothing this long (and whose minutes are all closed) leaves memory; it is rebuilt from the store when it sends again' }),
   }, { additionalProperties: false, default: {} }),
   detect: Type.Object({}, { additionalProperties: true, default: {}, description: 'detector parameters; see docs/detection.md' }),
   alerting: Type.Object({
@@ -79,7 +81,9 @@ export interface TxmonConfig {
   /** The alerting section as written (routes, receivers…), for the notification pipeline. */
   alerting: Record<string, unknown>;
   /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
-  limits: IngestLimits & { maxListedMinutes: number };
+  limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
+  /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
+  idleScopeMs: number;
 }
 
 const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -142,6 +146,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     graceMs: raw.engine.grace_seconds * 1000,
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
+    idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
     detect: camelKeys(raw.detect) as Partial<DetectConfig>,
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
@@ -152,6 +157,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
       maxScopesPerRequest: raw.limits.max_scopes_per_request,
       maxStatusesPerScope: raw.limits.max_statuses_per_scope,
       maxListedMinutes: raw.limits.max_listed_minutes,
+      maxScopes: raw.limits.max_scopes,
     },
   };
 }

@@ -8,6 +8,7 @@ import { TxmonError } from '../../domain/errors.ts';
 import type { MinuteBatch } from '../../domain/types.ts';
 import { encodingOf } from '../../ingest/decode.ts';
 import { RequestParser, type IngestKind } from '../../ingest/request.ts';
+import { ScopeRegistry } from '../scopeRegistry.ts';
 import type { TimeContext } from '../../ingest/fields.ts';
 import { labelField } from '../../ingest/fields.ts';
 import { buildRecommendation } from '../recommendation.ts';
@@ -35,6 +36,8 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
   // Large bodies are decoded and validated on a worker thread (the event loop keeps answering).
   const parser = new RequestParser();
+  // Caps on scopes and statuses over everything stored (bounded memory).
+  const registry = new ScopeRegistry(ctx.store);
   app.addHook('onClose', () => parser.close());
 
   for (const ep of ENDPOINTS) {
@@ -54,6 +57,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       try {
         const text = typeof req.body === 'string' ? req.body : '';
         const batch = await parser.parse(ep.kind, text, encodingOf(req.headers['content-type']), timeContext(req, ctx));
+        await registry.admit(batch, ctx.config.limits);
         const outcome = await ctx.engine.ingest(batch, { complete: boolParam(req.query as Record<string, unknown>, 'complete') });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
         ctx.metrics.rowsIngested.inc({ kind: ep.kind }, rows);
