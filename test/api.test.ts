@@ -179,20 +179,26 @@ for (const dialect of storeDialects()) {
       const total = Object.values(spike).reduce((a, b) => a + b, 0);
       assert.equal(r.metrics.total, total);
       assert.ok(Math.abs(r.metrics.shares.failed - 40 / total) < 1e-9);
+      // One item per problem: failed_high carries every test that saw it as evidence.
       const failed = r.alerts.filter((a: { status: string }) => a.status === 'failed');
-      assert.ok(failed.length >= 2, 'a rule and a statistical test both see it');
+      assert.equal(failed.length, 1, 'one alert item for the failed problem');
+      assert.equal(failed[0].rule, 'failed_high');
+      assert.equal(failed[0].direction, 'up');
       for (const a of r.alerts) {
-        for (const k of ['metric', 'status', 'severity', 'score', 'observed', 'expected', 'test', 'message']) assert.ok(k in a, `alert item has ${k}`);
-        assert.ok(a.threshold !== null || a.band !== null, 'threshold or band');
+        for (const k of ['rule', 'metric', 'status', 'severity', 'score', 'observed', 'expected', 'test', 'message', 'evidence']) assert.ok(k in a, `alert item has ${k}`);
         assert.equal(typeof a.message, 'string');
+        for (const e of a.evidence) assert.ok(e.threshold !== null || e.band !== null, 'threshold or band');
       }
-      const rule = failed.find((a: { metric: string; threshold: number | null }) => a.metric === 'count' && a.threshold !== null);
+      const evidence = failed[0].evidence;
+      assert.ok(evidence.length >= 2, 'a rule and a statistical test both see it');
+      const rule = evidence.find((a: { metric: string; threshold: number | null }) => a.metric === 'count' && a.threshold !== null);
       assert.ok(rule, 'static count rule on failed');
       assert.equal(rule.severity, 'critical');
       assert.equal(rule.observed, 40);
-      const z = failed.find((a: { band: unknown }) => a.band !== null);
+      const z = evidence.find((a: { band: unknown }) => a.band !== null);
       assert.ok(z, 'statistical finding on failed with a band');
       assert.ok(z.expected < 1, `failed expected ${z.expected}`);
+      assert.ok(z.observed > z.expected, 'a rise observes more than expected');
       assert.match(r.message, /ALERT \(critical\)/);
     });
 

@@ -20,7 +20,8 @@ import { get, minuteRows, normalMinute, post, startServer, storeDialects, warmup
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const min = (i: number) => T0 + i * 60_000;
 const WARM = 90;
-const spike = (i: number) => minuteRows(min(i), { ...normalMinute(i), failed: 40 });
+// Two problems in one minute: failed spikes (failed_high) while sales stop (sales_low).
+const spike = (i: number) => minuteRows(min(i), { ...normalMinute(i), failed: 40, approved: 5 });
 
 function alerting(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -41,7 +42,7 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 
 }
 
 const bodyOf = (r: RecordedRequest) => r.body as { status: string; version: string; groupKey: string; alerts: Array<{ status: string; labels: Record<string, string> }>; groupLabels: Record<string, string> };
-const countGroup = (r: RecordedRequest) => bodyOf(r).groupLabels.alertname === 'failed_count_high';
+const countGroup = (r: RecordedRequest) => bodyOf(r).groupLabels.alertname === 'failed_high';
 
 async function warm(s: TestServer): Promise<void> {
   assert.equal((await post(s.url, '/api/v1/transactions', warmupRows(T0, WARM))).status, 200);
@@ -89,7 +90,7 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
       await until(() => sink.requests.some(countGroup), 'the firing notification');
       await new Promise((res) => setTimeout(res, 100)); // nothing more should come
       const firing = sink.requests.filter(countGroup);
-      assert.equal(firing.length, 1, 'exactly one notification for the failed_count_high group');
+      assert.equal(firing.length, 1, 'exactly one notification for the failed_high group');
       const b = bodyOf(firing[0]);
       assert.equal(b.version, '4');
       assert.equal(b.status, 'firing');
@@ -98,12 +99,12 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
       assert.equal(b.alerts[0].labels.severity, 'critical');
       assert.match(String(firing[0].headers['idempotency-key']), /^[0-9a-f]{32}$/);
       assert.equal(firing[0].path, '/hook');
-      const open = (await alertsOf(s, '?state=firing')).find((a) => a.rule === 'failed_count_high')!;
+      const open = (await alertsOf(s, '?state=firing')).find((a) => a.rule === 'failed_high')!;
       assert.deepEqual(open.status, active, 'neither silenced nor inhibited');
 
       // Quiet minutes resolve the count alert (keep_firing_for 3).
       for (let i = WARM + 1; i <= WARM + 5; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
-      const count = (await alertsOf(s)).find((a) => a.rule === 'failed_count_high')!;
+      const count = (await alertsOf(s)).find((a) => a.rule === 'failed_high')!;
       assert.equal(count.state, 'resolved');
       assert.equal(count.status, null, 'a resolved alert has no notification status');
       await new Promise((res) => setTimeout(res, 100));
@@ -170,25 +171,25 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
     });
   });
 
-  test('inhibition: the count alert mutes the share alert of the same scope, and the alerts API says by which alert', async () => {
+  test('inhibition: the failed alert mutes the sales alert of the same scope, and the alerts API says by which alert', async () => {
     sink.requests.length = 0;
     const cfg = alerting(sink.url, {
-      inhibit_rules: [{ source_matchers: ['metric="count"', 'status="failed"'], target_matchers: ['metric="share"'], equal: ['scope'] }],
+      inhibit_rules: [{ source_matchers: ['alertname="failed_high"'], target_matchers: ['alertname="sales_low"'], equal: ['scope'] }],
     });
     await withServer(cfg, async (s) => {
       await warm(s);
       assert.equal((await post(s.url, '/api/v1/transactions', spike(WARM))).body.should_alert, true);
       const firing = await alertsOf(s, '?state=firing');
-      assert.deepEqual(firing.map((a) => a.rule).sort(), ['failed_count_high', 'failed_share_high'], 'both alerts are recorded');
-      const count = firing.find((a) => a.rule === 'failed_count_high')!;
-      const share = firing.find((a) => a.rule === 'failed_share_high')!;
+      assert.deepEqual(firing.map((a) => a.rule).sort(), ['failed_high', 'sales_low'], 'both alerts are recorded');
+      const count = firing.find((a) => a.rule === 'failed_high')!;
+      const sales = firing.find((a) => a.rule === 'sales_low')!;
       assert.deepEqual(count.status, active);
       const inhibited = { state: 'suppressed', silencedBy: [], inhibitedBy: [count.fingerprint], inhibitedByIds: [count.id] };
-      assert.deepEqual(share.status, inhibited);
-      assert.deepEqual((await get(s.url, `/api/v1/alerts/${share.id}`)).body.status, inhibited);
+      assert.deepEqual(sales.status, inhibited);
+      assert.deepEqual((await get(s.url, `/api/v1/alerts/${sales.id}`)).body.status, inhibited);
       await until(() => sink.requests.length >= 1, 'the count notification');
       await new Promise((res) => setTimeout(res, 150));
-      assert.deepEqual(sink.requests.map((r) => bodyOf(r).groupLabels.alertname), ['failed_count_high']);
+      assert.deepEqual(sink.requests.map((r) => bodyOf(r).groupLabels.alertname), ['failed_high']);
     });
   });
 
@@ -225,21 +226,21 @@ for (const d of storeDialects()) describe(`notifications end to end (webhook rec
     let rejectCountFiring = true;
     rx.decide = (r) => {
       const b = r.body as { status?: string; groupLabels?: Record<string, string> } | undefined;
-      return rejectCountFiring && b?.groupLabels?.alertname === 'failed_count_high' && b.status === 'firing' ? { status: 503, body: 'busy' } : undefined;
+      return rejectCountFiring && b?.groupLabels?.alertname === 'failed_high' && b.status === 'firing' ? { status: 503, body: 'busy' } : undefined;
     };
     try {
       await withServer(alerting(rx.url, { delivery: { initial_backoff: '20ms', max_backoff: '50ms', max_attempts: 1000 } }), async (s) => {
         await warm(s);
         assert.equal((await post(s.url, '/api/v1/transactions', spike(WARM))).body.should_alert, true);
         await until(() => rx.requests.filter((r) => countGroup(r) && r.answered === 503).length >= 3, 'a few failed attempts of the firing notification');
-        assert.ok(rx.requests.some((r) => !countGroup(r) && r.answered === 200), 'the share group is delivered meanwhile');
+        assert.ok(rx.requests.some((r) => !countGroup(r) && r.answered === 200), 'the sales group is delivered meanwhile');
 
         // The count alert resolves; its resolved notification is written while firing still fails.
         for (let i = WARM + 1; i <= WARM + 5; i++) await post(s.url, '/api/v1/transactions', minuteRows(min(i), normalMinute(i)));
         (s.clock as VirtualClock).advance(60_000);
         await s.service.ctx.notifications!.flush();
         const countRows = async () => ((await get(s.url, '/api/v1/notifications?state=pending')).body.notifications as Array<{ status: string; alerts: Array<{ labels: Record<string, string> }> }>)
-          .filter((n) => n.alerts[0]?.labels.alertname === 'failed_count_high').map((n) => n.status).sort();
+          .filter((n) => n.alerts[0]?.labels.alertname === 'failed_high').map((n) => n.status).sort();
         assert.deepEqual(await countRows(), ['firing', 'resolved'], 'both notifications of the group are pending');
         await new Promise((res) => setTimeout(res, 300));
         assert.deepEqual(rx.requests.filter((r) => countGroup(r) && bodyOf(r).status === 'resolved'), [], 'resolved is not even tried while firing is failing');

@@ -129,7 +129,9 @@ test('default config: a log receiver, plus integrations switched on by env vars'
   const plain = defaultAlertingConfig({});
   assert.deepEqual(plain.receivers.map((r) => [r.name, r.integrations.map((i) => i.type)]), [['default', ['log']]]);
   assert.equal(plain.route.receiver, 'default');
-  assert.equal(plain.inhibitRules.length, 1);
+  // no_data mutes sales_low; a critical <status>_high mutes a warning sales_low (same scope).
+  assert.equal(plain.inhibitRules.length, 2);
+  assert.deepEqual(plain.inhibitRules.map((r) => r.equal), [['scope'], ['scope']]);
   const withEnv = defaultAlertingConfig({ TXMON_WEBHOOK_URL: 'http://hook', TXMON_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x', TXMON_EXTERNAL_URL: 'http://me:9' });
   assert.deepEqual(withEnv.receivers[0].integrations.map((i) => i.type), ['slack', 'webhook', 'log']);
   assert.equal(withEnv.externalUrl, 'http://me:9');

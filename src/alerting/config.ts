@@ -600,8 +600,11 @@ export function defaultAlertingInput(env: Readonly<Record<string, string | undef
     receivers: [receiver],
     route: { receiver: 'default', group_by: ['alertname', 'scope'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' },
     inhibit_rules: [
-      // A critical alert on a scope silences the warning/info alerts of the same rule and scope.
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ['alertname', 'scope'] },
+      // A scope that sends nothing has no sales either: no_data says it, sales_low would repeat it.
+      { source_matchers: ['alertname="no_data"'], target_matchers: ['alertname="sales_low"'], equal: ['scope'] },
+      // A critical problem status (a denied burst, a failed storm) takes sales down with it: the
+      // cause pages, a mild sales drop beside it does not. A critical sales drop (an outage) still pages.
+      { source_matchers: ['alertname=~".+_high"', 'severity="critical"'], target_matchers: ['alertname="sales_low"', 'severity="warning"'], equal: ['scope'] },
     ],
   };
   if (env.TXMON_EXTERNAL_URL) input.external_url = env.TXMON_EXTERNAL_URL;

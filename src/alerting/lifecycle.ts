@@ -45,8 +45,15 @@ export class AlertLifecycle {
     const at = minuteEnd(minute);
     const changes: AlertChange[] = [];
     const groups = new Map<string, Finding[]>();
+    // Problems still seen below alerting strength (info: a chart building up, a finding awaiting
+    // confirmation): they raise nothing, but an open alert of the same problem is not resolved
+    // while its evidence is still there.
+    let lingering: Set<string> | null = null;
     for (const f of assessment.findings) {
-      if (SEVERITY_RANK[f.severity] < SEVERITY_RANK[this.config.minSeverity]) continue;
+      if (SEVERITY_RANK[f.severity] < SEVERITY_RANK[this.config.minSeverity]) {
+        if (f.severity === 'info' && this.open.size > 0) (lingering ??= new Set()).add(fingerprintOf(labelsOf(f)));
+        continue;
+      }
       const fp = fingerprintOf(labelsOf(f));
       const g = groups.get(fp);
       if (g) g.push(f); else groups.set(fp, [f]);
@@ -88,6 +95,11 @@ export class AlertLifecycle {
     for (const [fp, tracked] of this.open) {
       const a = tracked.alert;
       if (groups.has(fp) || a.labels.scope !== scope) continue;
+      if (lingering?.has(fp) && a.state === 'firing') {
+        tracked.alert = { ...a, lastMinute: minute, updatedAt: at };
+        changes.push({ alert: tracked.alert });
+        continue;
+      }
       const quiet = minute - a.lastMinute;
       if (a.state === 'pending' || quiet >= this.config.keepFiringForMinutes) {
         const resolved: Alert = { ...a, state: 'resolved', endsAt: minuteEnd(a.lastMinute), updatedAt: at };

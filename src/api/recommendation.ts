@@ -6,11 +6,11 @@
 import type { Assessment, Finding, Severity } from '../domain/types.ts';
 import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
 import { minuteToIso } from '../domain/time.ts';
+import { labelsOf, ruleOf } from '../alerting/fingerprint.ts';
 import type { IngestOutcome } from '../engine/engine.ts';
 
-export interface AlertRecommendationItem {
-  scope: string;
-  minute: string;
+/** One test's evidence for a problem. */
+export interface EvidenceItem {
   metric: string;
   status: string;
   severity: Severity;
@@ -22,7 +22,24 @@ export interface AlertRecommendationItem {
   test: string;
   z: number | null;
   p_value: number | null;
+  direction: string;
   message: string;
+}
+
+/**
+ * One problem of one minute (an alert, e.g. `failed_high`): the fields of its strongest evidence,
+ * the message of every test that saw it, and each test's evidence in `evidence`.
+ */
+export interface AlertRecommendationItem extends EvidenceItem {
+  scope: string;
+  minute: string;
+  /** Problem name, the alert's `alertname` (e.g. failed_high, sales_low, no_data). */
+  rule: string;
+  /** The status label of the alert (`approved` for sales_low). */
+  status: string;
+  /** Every test's message, strongest first. */
+  message: string;
+  evidence: EvidenceItem[];
 }
 
 export interface MinuteVerdict {
@@ -59,9 +76,7 @@ export interface Recommendation {
   message: string;
 }
 
-const itemOf = (f: Finding): AlertRecommendationItem => ({
-  scope: f.scope,
-  minute: minuteToIso(f.minute),
+const evidenceOf = (f: Finding): EvidenceItem => ({
   metric: f.metric,
   status: f.status,
   severity: f.severity,
@@ -73,14 +88,39 @@ const itemOf = (f: Finding): AlertRecommendationItem => ({
   test: f.test,
   z: f.z ?? null,
   p_value: f.pValue ?? null,
+  direction: f.direction,
   message: f.message,
 });
 
-function verdictOf(a: Assessment, minSeverity: Severity): MinuteVerdict {
-  const alerts = a.findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[minSeverity]).map(itemOf);
+/** Groups a minute's alerting findings (already ordered, strongest first) into one item per problem. */
+function problemItems(findings: Finding[], minute: string): AlertRecommendationItem[] {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const rule = ruleOf(f);
+    const g = byRule.get(rule);
+    if (g) g.push(f); else byRule.set(rule, [f]);
+  }
+  const items: AlertRecommendationItem[] = [];
+  for (const [rule, group] of byRule) {
+    const top = group[0];
+    let severity: Severity = 'none';
+    for (const f of group) severity = maxSeverity(severity, f.severity);
+    items.push({
+      ...evidenceOf(top), scope: top.scope, minute, rule, status: labelsOf(top).status, severity,
+      message: group.map((f) => f.message).join('; '), evidence: group.map(evidenceOf),
+    });
+  }
+  return items;
+}
+
+/** The verdict on one evaluated minute, as the ingest response lists it. */
+export function verdictOf(a: Assessment, minSeverity: Severity): MinuteVerdict {
+  const minute = minuteToIso(a.minute);
+  const alerting = a.findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[minSeverity]);
+  const alerts = alerting.length === 0 ? [] : problemItems(alerting, minute);
   return {
     scope: a.scope,
-    minute: minuteToIso(a.minute),
+    minute,
     should_alert: alerts.length > 0,
     severity: a.severity,
     anomaly_score: a.anomalyScore,

@@ -126,7 +126,7 @@ export async function backtestCommand(file: string, o: BacktestCliOptions, stder
     events?.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  const rows = run.countRows + run.authCodeRows;
+  const rows = run.fileRows; // rows read from the file(s): zero-fill is not input
   stderr.write(`backtest took ${seconds.toFixed(2)} s (${Math.round(rows / Math.max(seconds, 1e-6)).toLocaleString('en-US')} rows/s)\n`);
   const evaluation = incidents ? evaluateDetection(run.alerts, incidents, { match: (o.match as 'scope' | 'status' | undefined) ?? 'scope' }) : null;
   return { text: formatSummary(run, evaluation, { labelsFile: o.labels, maxEpisodes }), run, evaluation };

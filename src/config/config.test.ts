@@ -43,7 +43,10 @@ test('values, snake_case detector keys to camelCase (status names kept), alertin
   assert.equal(c.port, 9090);
   assert.equal(c.bodyLimitBytes, 524_288);
   assert.equal(c.timeZone, 'America/Sao_Paulo');
-  assert.deepEqual(c.detect, { minTotalForShare: 50, rules: { backend_reversed: { count: { warning: 3, critical: 6 } } }, rollingZ: { warningZ: 2.5 } });
+  assert.deepEqual(c.detect, { timeZone: 'America/Sao_Paulo', minTotalForShare: 50, rules: { backend_reversed: { count: { warning: 3, critical: 6 } } }, rollingZ: { warningZ: 2.5 } });
+  // The seasonal buckets follow server.time_zone unless detect.time_zone is set; a bad zone is a config error.
+  assert.throws(() => resolveConfig({ detect: { time_zone: 'Mars/Olympus' } }, {}), /detect.time_zone must be an IANA time zone/);
+  assert.equal(resolveConfig({ server: { time_zone: 'UTC' }, detect: { time_zone: 'America/New_York' } }, {}).detect.timeZone, 'America/New_York');
   assert.deepEqual(c.lifecycle, { forMinutes: 2, keepFiringForMinutes: 5, minSeverity: 'critical' });
   assert.deepEqual(c.alerting, { route: { receiver: 'slack' } });
 });

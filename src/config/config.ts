@@ -128,6 +128,10 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
   if (!isValidTimeZone(raw.server.time_zone)) {
     throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got "${raw.server.time_zone}"`);
   }
+  const detectZone = (raw.detect as Record<string, unknown>).time_zone;
+  if (detectZone !== undefined && (typeof detectZone !== 'string' || !isValidTimeZone(detectZone))) {
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: detect.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got ${JSON.stringify(detectZone)}`);
+  }
   const tokens: ApiToken[] = raw.auth.tokens.map((t, i) => ({ token: t.token, role: t.role, name: t.name ?? `config-${i + 1}` }));
   if (env.TXMON_API_TOKENS) tokens.push(...parseTokenEnv(env.TXMON_API_TOKENS));
   const { for_minutes, keep_firing_for_minutes, min_severity, ...routing } = raw.alerting as RawConfig['alerting'] & Record<string, unknown>;
@@ -147,7 +151,8 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
-    detect: camelKeys(raw.detect) as Partial<DetectConfig>,
+    // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
+    detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
     limits: {

@@ -5,25 +5,40 @@
  *   that bucket's mean (≥ 3 days needed); by time of week once ≥ 3 weeks exist (same bucket, same
  *   weekday, median over the last 4 weeks). Medians make one odd day harmless.
  * - Level: today's traffic may run above or below the typical day; an EWMA of actual/seasonal over
- *   recent normal minutes (half-life 120 min, clamped to [0.67, 1.5]: a day may run a
- *   little hot or cold, but a legitimate surge must not become the new normal) rescales the seasonal value.
- * - Rolling fallback while history is short: EWMA of recent normal minutes (half-life 30 min).
+ *   recent minutes (half-life 120 min, within [0.25, 4]; flagged minutes enter only by their adapt
+ *   weight, so a surge does not become the new normal but a lasting change does) rescales the seasonal value.
+ * - While history is short: the day's own smooth trend — a local level (half-life 30 min) and a
+ *   damped local trend (half-life 60 min), so the morning rise and the evening fall are followed
+ *   rather than lagged by a moving average's window and called anomalies.
  * The caller feeds only normal minutes (`learn`), so incidents do not shape the baseline.
  */
-import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
+import { minuteOfDay, minuteOfWeek, ZoneCalendar } from '../domain/time.ts';
 import { Ewma, quantileSorted } from './stats/robust.ts';
+import { LocalTrend } from './stats/localTrend.ts';
 
 const BUCKET = 15;
 const DAY_BUCKETS = 1440 / BUCKET;
 const WEEK_BUCKETS = 10080 / BUCKET;
+/**
+ * Bounds of the level factor. Wide: flagged minutes reach the level only by their adapt weight, so
+ * a surge of an hour barely moves it, while a lasting change of the business (sales ×0.5 after a
+ * merchant leaves) must be able to become the new normal.
+ */
+const LEVEL_MIN = 0.05;
+const UTC_CALENDAR = new ZoneCalendar('UTC');
+const LEVEL_MAX = 20;
 
 export interface Expectation { mean: number; source: 'seasonal-week' | 'seasonal-day' | 'rolling' | 'none'; history: number }
 
 interface Seasonal { value: number; source: Expectation['source'] }
 
-export interface BaselineOptions { days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; levelHalfLife: number }
+export interface BaselineOptions {
+  days: number; weeks: number; minDays: number; minWeeks: number; rollingHalfLife: number; trendHalfLife: number; levelHalfLife: number;
+  /** Local time of day and week of the seasonal buckets (default UTC). */
+  calendar?: ZoneCalendar;
+}
 
-export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, levelHalfLife: 120 };
+export const DEFAULT_BASELINE: BaselineOptions = { days: 14, weeks: 4, minDays: 3, minWeeks: 3, rollingHalfLife: 30, trendHalfLife: 60, levelHalfLife: 120 };
 
 /**
  * Per-bucket history of one series: for each of `buckets` buckets, the means of its last `depth`
@@ -128,10 +143,11 @@ class BucketRings {
 
 export class SeasonalBaseline {
   private readonly opts: BaselineOptions;
+  private readonly calendar: ZoneCalendar;
   /** Allocated on the first minute learned: series that never learn cost nothing. */
   private day: BucketRings | null = null;
   private week: BucketRings | null = null;
-  private readonly rolling: Ewma;
+  private readonly rolling: LocalTrend;
   private readonly level: Ewma;
   private firstMinute: number | null = null;
   private lastLearned: number | null = null;
@@ -154,7 +170,8 @@ export class SeasonalBaseline {
 
   constructor(opts: BaselineOptions = DEFAULT_BASELINE) {
     this.opts = opts;
-    this.rolling = new Ewma(opts.rollingHalfLife);
+    this.calendar = opts.calendar ?? UTC_CALENDAR;
+    this.rolling = new LocalTrend(opts.rollingHalfLife, opts.trendHalfLife);
     this.level = new Ewma(opts.levelHalfLife);
   }
 
@@ -169,12 +186,13 @@ export class SeasonalBaseline {
    */
   private seasonal(minute: number): Seasonal | null {
     if (minute >= this.seasonalFrom && minute < this.seasonalTo) return this.seasonalValue;
-    const start = minute - (minute % BUCKET);
-    if (start !== this.accStart) this.flush();
+    const local = this.calendar.local(minute);
+    const inBucket = ((local % BUCKET) + BUCKET) % BUCKET;
+    if (local - inBucket !== this.accStart) this.flush();
     this.seasonalValue = this.computeSeasonal(minute);
     this.seasonalFrom = minute;
-    // Valid to the end of the bucket, or until more history makes another source eligible.
-    let to = start + BUCKET;
+    // Valid to the end of the (local) bucket, or until more history makes another source eligible.
+    let to = minute - inBucket + BUCKET;
     if (this.firstMinute !== null) {
       for (const t of [this.firstMinute + this.opts.minDays * 1440, this.firstMinute + this.opts.minWeeks * 10080]) if (t > minute && t < to) to = t;
     }
@@ -204,17 +222,18 @@ export class SeasonalBaseline {
   private computeSeasonal(minute: number): Seasonal | null {
     if (this.firstMinute === null || this.day === null || this.week === null) return null;
     const span = minute - this.firstMinute;
+    const local = this.calendar.local(minute);
     if (span >= this.opts.minWeeks * 10080) {
-      const b = Math.floor(minuteOfWeek(minute) / BUCKET);
-      const week = Math.floor((minute + 3 * 1440) / 10080);
+      const b = Math.floor(minuteOfWeek(local) / BUCKET);
+      const week = Math.floor((local + 3 * 1440) / 10080);
       if (this.week.periodsBefore(b, week) >= this.opts.minWeeks) {
         const v = this.week.median(b, week);
         if (v !== null) return { value: v, source: 'seasonal-week' };
       }
     }
     if (span >= this.opts.minDays * 1440) {
-      const b = Math.floor(minuteOfDay(minute) / BUCKET);
-      const day = Math.floor(minute / 1440);
+      const b = Math.floor(minuteOfDay(local) / BUCKET);
+      const day = Math.floor(local / 1440);
       if (this.day.periodsBefore(b, day) >= this.opts.minDays) {
         const v = this.day.median(b, day);
         if (v !== null) return { value: v, source: 'seasonal-day' };
@@ -230,7 +249,7 @@ export class SeasonalBaseline {
     // One object per baseline, updated in place: callers read it at once (no garbage per minute).
     const e = this.expectation;
     if (s) {
-      const lvl = this.level.count >= 30 ? Math.min(1.5, Math.max(0.67, this.level.mean)) : 1;
+      const lvl = this.levelFactor();
       e.mean = s.value * lvl;
       e.source = s.source;
       e.history = this.history;
@@ -239,7 +258,7 @@ export class SeasonalBaseline {
       e.source = 'none';
       e.history = 0;
     } else {
-      e.mean = this.rolling.mean;
+      e.mean = this.rolling.expected(minute);
       e.source = 'rolling';
       e.history = this.history;
     }
@@ -248,26 +267,38 @@ export class SeasonalBaseline {
     return e;
   }
 
+  /** Today's level against the seasonal shape (1 until 30 minutes of it were seen). */
+  private levelFactor(): number {
+    return this.level.count >= 30 ? Math.min(LEVEL_MAX, Math.max(LEVEL_MIN, this.level.mean)) : 1;
+  }
+
   /** Feeds a normal minute. */
   learn(minute: number, value: number): void {
     if (this.firstMinute === null) this.firstMinute = minute;
     if (this.lastLearned !== null && minute <= this.lastLearned) return;
     this.lastLearned = minute;
     const s = this.seasonal(minute);
+    // The rings keep the level-free shape of the day (value / level, multiplicative
+    // decomposition as in Holt–Winters): after a lasting change of level, the old days and the new
+    // ones agree on the shape, and the median of a bucket does not flip from one level to the
+    // other — with raw values it flips once the new days are the majority, and the level factor,
+    // adapted to the old median, then expects a level too high or too low for hours.
+    const shaped = value / this.levelFactor();
     if (s && s.value > 0) this.level.update(value / s.value);
-    this.rolling.update(value);
+    this.rolling.update(minute, value);
     this.expectedValue = null;
-    const start = minute - (minute % BUCKET);
+    const local = this.calendar.local(minute);
+    const start = local - (((local % BUCKET) + BUCKET) % BUCKET);
     if (start === this.accStart) {
-      this.accSum += value;
+      this.accSum += shaped;
       this.accCount++;
       return;
     }
     // First value of a bucket: straight into the rings, where it closes the bucket's previous
     // period (which may push the oldest out of the ring) — so the seasonal value changes now.
     this.flush();
-    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(minute) / BUCKET), Math.floor(minute / 1440), value, 1);
-    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(minute) / BUCKET), Math.floor((minute + 3 * 1440) / 10080), value, 1);
+    (this.day ??= new BucketRings(DAY_BUCKETS, this.opts.days)).add(Math.floor(minuteOfDay(local) / BUCKET), Math.floor(local / 1440), shaped, 1);
+    (this.week ??= new BucketRings(WEEK_BUCKETS, this.opts.weeks)).add(Math.floor(minuteOfWeek(local) / BUCKET), Math.floor((local + 3 * 1440) / 10080), shaped, 1);
     this.invalidate();
     this.accStart = start;
   }

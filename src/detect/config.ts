@@ -64,6 +64,11 @@ export interface DetectConfig {
   /** Statuses watched downward (their drop is a problem). */
   volumeStatuses: string[];
   baseline: BaselineOptions;
+  /**
+   * IANA time zone of the seasonal buckets' time of day and week (default: the server's
+   * `time_zone`, else UTC): a daily rhythm keeps its local hours across daylight-saving changes.
+   */
+  timeZone: string;
   /** Minutes of normal history a series needs before its statistical tests speak. */
   minHistory: number;
   countUp: CountGate;
@@ -78,8 +83,13 @@ export interface DetectConfig {
   noDataCriticalMinutes: number;
   noDataMinExpected: number;
   confirm: Confirmation;
-  /** A series kept from learning this many minutes in a row learns again (a lasting shift is the new normal). */
-  relearnAfterMinutes: number;
+  /**
+   * Minutes over which a persistent shift becomes the new normal: a flagged minute is learned with
+   * weight (minutes flagged in a row) / adaptMinutes, capped at 1 — see DetectionModel.adaptWeight.
+   */
+  adaptMinutes: number;
+  /** The same for a volume surge (never alerted: learned late, so that its end is not a "drop"). */
+  adaptSurgeMinutes: number;
   /** Findings at least this score alert on their first minute (no confirmation wait). */
   immediateScore: number;
   /** Anomaly score at or above which the minute is a warning / critical. */
@@ -100,18 +110,20 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   problemStatuses: ['denied', 'failed', 'reversed', 'backend_reversed'],
   volumeStatuses: ['approved'],
   baseline: DEFAULT_BASELINE,
+  timeZone: 'UTC',
   minHistory: 30,
   countUp: { minRatio: 2, minDelta: 4 },
   countDown: { minRatio: 2, minDelta: 10 },
   share: { minTotal: 30, minRatio: 1.5, minDelta: 3, minShareDelta: 0.01 },
-  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6, criticalAfterMinutes: 15 },
+  cusum: { h: 12, countShift: 2, shareShift: 1.5, dropShift: 0.6, criticalAfterMinutes: 15, shortHistoryShareShift: 2, resetAfterMinutes: 3 },
   outageRatio: 0.1,
   outageMinExpected: 20,
   noDataMinutes: 3,
   noDataCriticalMinutes: 10,
   noDataMinExpected: 1,
   confirm: { k: 2, n: 3 },
-  relearnAfterMinutes: 120,
+  adaptMinutes: 90,
+  adaptSurgeMinutes: 240,
   immediateScore: 80,
   severityScore: { warning: 50, critical: 80 },
 };

@@ -111,3 +111,54 @@ test('preview looks without touching: same later assessments, no new scopes or s
   assert.deepEqual(peeked.baselines(), plain.baselines());
   assert.equal(peeked.lastMinute('unseen-scope'), null);
 });
+
+test('a sustained rise reports the run it judged: observed above expected, the chart restarts once the burst is over', () => {
+  const model = new DetectionModel();
+  warm(model, 180);
+  // 40 minutes of a mild backend_reversed storm (2–4 per minute on ≈ 120), then normal again.
+  const storm = Array.from({ length: 40 }, (_, j) => model.evaluate(snap(180 + j, { ...normal(180 + j), backend_reversed: 2 + (j % 3) })));
+  const sustained = storm.flatMap((a) => a.findings).filter((f) => f.detector === 'cusum' && f.severity !== 'info');
+  assert.ok(sustained.length > 10, 'the storm is seen as a sustained rise');
+  for (const f of sustained) {
+    assert.ok(f.observed > (f.expected ?? Infinity), `rise with observed ${f.observed} ≤ expected ${f.expected}: ${f.message}`);
+    assert.match(f.message, /averaged .* over the \d+ min since \d\d:\d\d/);
+  }
+  const after = Array.from({ length: 20 }, (_, j) => model.evaluate(snap(220 + j, normal(220 + j))));
+  const lingering = after.findIndex((a, j) => j >= 3 && a.findings.some((f) => f.detector === 'cusum'));
+  assert.equal(lingering, -1, 'no sustained-shift finding three minutes after the storm ended');
+  assert.ok(after.slice(3).every((a) => alerting(a).length === 0), 'nothing alerts once the storm is over');
+});
+
+test('severity of a sustained shift never rises on a minute that argues against it', () => {
+  const model = new DetectionModel({ cusum: { ...new DetectionModel().config.cusum, criticalAfterMinutes: 5 } });
+  warm(model, 180);
+  for (let j = 0; j < 30; j++) {
+    const quietMinute = j % 4 === 3;
+    const a = model.evaluate(snap(180 + j, { ...normal(180 + j), backend_reversed: quietMinute ? 0 : 4 }));
+    const f = a.findings.find((x) => x.detector === 'cusum' && x.status === 'backend_reversed');
+    if (quietMinute && f) assert.notEqual(f.severity, 'critical', `minute ${j}: critical on a quiet minute`);
+  }
+});
+
+test('a persistent level shift becomes the new normal within adapt_minutes', () => {
+  const model = new DetectionModel({ adaptMinutes: 60 });
+  warm(model, 240);
+  // Sales fall to 40 % of normal and stay there.
+  const shifted = (i: number) => ({ ...normal(i), approved: Math.round(normal(i).approved * 0.4) });
+  const out = Array.from({ length: 180 }, (_, j) => model.evaluate(snap(240 + j, shifted(240 + j))));
+  const alertingMinutes = out.map((a, j) => (alerting(a).some((f) => f.direction === 'down') ? j : -1)).filter((j) => j >= 0);
+  assert.ok(alertingMinutes.length > 0 && alertingMinutes[0] < 15, 'the drop alerts at its onset');
+  assert.ok(alertingMinutes[alertingMinutes.length - 1] < 120, `still alerting ${alertingMinutes[alertingMinutes.length - 1]} min after the shift`);
+  const view = model.baselines('all').find((b) => b.metric === 'count' && b.status === 'approved')!;
+  assert.ok(view.expected < 60, `expected approved ${view.expected} follows the new level`);
+});
+
+test('a storm of a few events a minute is paged in its first minutes: a significant minute corroborates a chart two-thirds of the way up', () => {
+  const model = new DetectionModel();
+  warm(model, 240);
+  // backend_reversed 4, then 1, 1, 4 on ≈ 120 transactions (expected ≈ 0): no single later minute is significant.
+  const storm = [4, 1, 1, 4, 2, 3].map((n, j) => model.evaluate(snap(240 + j, { ...normal(240 + j), backend_reversed: n })));
+  const first = storm.findIndex((a) => alerting(a).some((f) => f.status === 'backend_reversed'));
+  assert.ok(first >= 0 && first <= 2, `first alerting minute ${first}`);
+  for (const a of storm) for (const f of alerting(a)) assert.ok(f.observed > (f.expected ?? Infinity), f.message);
+});

@@ -22,7 +22,8 @@ import { rollingZFinding, type ZSeries } from './rollingZ.ts';
 import { RollingWindow } from './stats/robust.ts';
 import { staticRuleFindings } from './staticRules.ts';
 import { round } from './round.ts';
-import { SeasonalBaseline, type Expectation } from './baseline.ts';
+import { SeasonalBaseline, type BaselineOptions, type Expectation } from './baseline.ts';
+import { ZoneCalendar } from '../domain/time.ts';
 import { countTest, Dispersion } from './countTest.ts';
 import { ShareBaseline, shareTest } from './shareTest.ts';
 import { LlrCusum, countIncrement, shareIncrement } from './sustained.ts';
@@ -84,6 +85,8 @@ interface ScopeState {
   authMix: AuthCodeMix;
   lastMinute: number | null;
   silentMinutes: number;
+  /** Transactions the current run of silent minutes was expected to bring (Σ expected totals). */
+  silentExpected: number;
   noDataFlags: number;
   /** Flagged when the minute is a volume surge. */
   surge: Flaggable;
@@ -103,8 +106,13 @@ class MinuteFlags {
   next(): this { this.serial++; return this; }
 }
 
+/** Silence tail probabilities of a warning and a critical no-data finding (the p → score curve's 50 and 80). */
+const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
+
 const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
+/** HH:MM UTC of an epoch minute (the start of a sustained run). */
+const hhmm = (m: number) => new Date(m * 60_000).toISOString().slice(11, 16);
 
 export class DetectionModel {
   readonly config: DetectConfig;
@@ -112,9 +120,31 @@ export class DetectionModel {
   private readonly flags = new MinuteFlags();
   /** Is the minute being judged learned from (evaluate) or only looked at (preview)? */
   private learning = true;
+  /** Did the last expectedShare come from seasonal history? */
+  private shareSeasonal = false;
+  /** The scope, minute and volume factor `countUpper` answers for (set before the static rules run). */
+  private bandState: ScopeState | null = null;
+  private bandMinute = 0;
+  private bandVolumeFactor = 1;
+
+  /**
+   * Upper end (+3 sd) of the band a status's count is expected in, volume-adjusted as the count
+   * test adjusts it; −Infinity while the series has no baseline (rules then stand alone).
+   */
+  private readonly countUpper = (status: string): number => {
+    const s = this.bandState?.counts.get(status);
+    if (!s || s.baseline.history < this.config.minHistory) return -Infinity;
+    const exp = s.baseline.expected(this.bandMinute);
+    const mu = exp.mean * (s.direction === 'up' ? this.bandVolumeFactor : 1);
+    return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
+  };
+
+  /** Seasonal baselines' options, with the one calendar of the configured time zone. */
+  private readonly baselineOptions: BaselineOptions;
 
   constructor(config?: Partial<DetectConfig>) {
     this.config = resolveDetectConfig(config);
+    this.baselineOptions = { ...this.config.baseline, calendar: new ZoneCalendar(this.config.timeZone) };
   }
 
   /** Minutes of history the engine replays into a fresh model on start (seasonal needs weeks). */
@@ -137,9 +167,9 @@ export class DetectionModel {
    * (a provisional view of a minute still filling must not advance the chart: it would count the
    * minute once per partial request, then once more when the minute closes).
    */
-  private cusumStep(c: LlrCusum, increment: number): LlrCusum {
+  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number): LlrCusum {
     const step = this.learning ? c : c.copy();
-    step.add(increment, this.config.cusum.h);
+    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes);
     return step;
   }
 
@@ -158,7 +188,7 @@ export class DetectionModel {
     const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
     const metrics = minuteMetrics(snapshot, statuses);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
-    if (learn) { state.silentMinutes = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
+    if (learn) { state.silentMinutes = 0; state.silentExpected = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
     const raw: Finding[] = [];
     const flagged = this.flags.next();
@@ -182,9 +212,15 @@ export class DetectionModel {
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
-      if (series.share !== null) this.judgeShare(series.share, metrics.counts[status], metrics.total, snapshot, raw, flagged, tests);
+      if (series.share !== null) {
+        const p0 = this.expectedShare(series.share, exp, totalExp);
+        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests, series.flags);
+      }
     }
-    for (const f of staticRuleFindings(scope, minute, metrics, cfg)) {
+    this.bandState = state;
+    this.bandMinute = minute;
+    this.bandVolumeFactor = volumeFactor;
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countUpper)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
       raw.push(f);
     }
@@ -240,10 +276,11 @@ export class DetectionModel {
       const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        const cusum = this.cusumStep(series.cusum, inc);
-        if (cusum.value > cfg.cusum.h) {
-          out.push(this.cusumFinding(snap, metric, series.status, 'down', observed, mu, cusum, `${countWhat(series.status, metric)} ${observed} vs expected ${fmtCount(mu)}`));
-          flagged.add(series);
+        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
+        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount, this.recentlyFlagged(series.flags)) : null;
+        if (f) {
+          out.push(f);
+          if (f.severity !== 'info') flagged.add(series);
         }
       }
     }
@@ -268,10 +305,29 @@ export class DetectionModel {
     };
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
+  /**
+   * The share a status is expected to have this minute, by what the history allows:
+   * - seasonal: its seasonal expected count over the seasonal expected total (the share for this
+   *   time of day and week: the evening rise of the denied share is normal there);
+   * - shorter history: the pooled share of the recent hour or so (half-life 60 min), which
+   *   follows the day's slow changes of mix;
+   * - rare statuses (under 1 a minute expected): the pooled share of the last hours (half-life
+   *   240 min) — a share of a few events needs that much traffic to be estimated at all.
+   * `shareSeasonal` says which one was used (the sustained-rise chart is stricter without it).
+   */
+  private expectedShare(s: ShareSeries, exp: Expectation, totalExp: Expectation): number {
+    this.shareSeasonal = false;
+    if (exp.mean < 1) return s.baseline.share;
+    if (exp.source !== 'rolling' && exp.source !== 'none' && totalExp.source !== 'rolling' && totalExp.source !== 'none' && totalExp.mean > 0) {
+      this.shareSeasonal = true;
+      return Math.min(0.99, exp.mean / totalExp.mean);
+    }
+    return s.baseline.recentShare;
+  }
+
+  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number, countFlags = 0): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
-    const p0 = series.baseline.share;
     const rho = series.baseline.rho;
     const v = shareTest(k, n, p0, rho, cfg.share, tests);
     if (v) {
@@ -294,25 +350,68 @@ export class DetectionModel {
     // ≤ 0): skip the logs on the common quiet minute.
     const atRest = series.cusum.value === 0 && k <= n * Math.min(0.99, Math.max(p0, 1e-4));
     if (series.sustained && n > 0 && !atRest) {
-      const p1 = Math.max(p0 * cfg.cusum.shareShift, p0 + cfg.share.minShareDelta);
+      // Without seasonal history the expected share only follows the day's mix with a lag: the
+      // chart then looks for a larger shift (×2 rather than ×1.5), which the lag cannot mimic.
+      const shift = this.shareSeasonal ? cfg.cusum.shareShift : cfg.cusum.shortHistoryShareShift;
+      const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      const cusum = this.cusumStep(series.cusum, inc);
-      if (cusum.value > cfg.cusum.h) {
-        out.push(this.cusumFinding(snap, 'share', series.status, 'up', round(k / n), round(p0),
-          cusum, `${series.status} share ${fmtShare(k / n)} vs expected ${fmtShare(p0)}`));
-        flagged.add(series);
+      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
+      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare, this.recentlyFlagged(series.flags | countFlags)) : null;
+      if (f) {
+        out.push(f);
+        if (f.severity !== 'info') flagged.add(series);
       }
     }
   }
 
-  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, observed: number, expected: number, c: LlrCusum, what: string): Finding {
-    const h = this.config.cusum.h;
-    // A shift that has held for criticalAfter minutes is no longer a suspicion: it is an incident.
-    const critical = c.alarmed >= this.config.cusum.criticalAfterMinutes;
+  /**
+   * The finding of a chart in alarm, or null when its run does not support the claim. It reports
+   * what the test judged: the mean over the run against the mean expected over the same minutes —
+   * for a rise the first is above the second, for a drop below (a positive LLR sum over the run
+   * implies it; the check keeps it true whatever the per-minute deflation did). It turns critical
+   * only after `criticalAfterMinutes` in alarm and while the current minute still supports the
+   * shift: severity never rises on weakening evidence.
+   */
+  /** Was a series flagged (a significant minute) in the minutes before this one that confirmation looks back on? */
+  private recentlyFlagged(flags: number): boolean {
+    return (flags & ((1 << Math.max(0, this.config.confirm.n - 1)) - 1)) !== 0;
+  }
+
+  /**
+   * @param corroborated a point test flagged this problem's series in the last minutes: a chart
+   *   half-way to its alarm plus a significant minute is evidence over more than one minute — a
+   *   warning now rather than after the full alarm (a storm of a few events a minute is paged in
+   *   its first minutes)
+   */
+  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string, corroborated = false): Finding | null {
+    const cfg = this.config.cusum;
+    const observed = c.runObserved;
+    const expected = c.runExpected;
+    if (direction === 'up' ? !(observed > expected) : !(observed < expected)) return null;
+    const share = metric === 'share';
+    if (c.value <= cfg.h && corroborated && c.last > 0 && c.value >= (2 * cfg.h) / 3 && c.run >= 2) {
+      return {
+        detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'warning',
+        score: round(Math.max(50, scoreFromP(Math.exp(-c.value))), 1),
+        observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+        message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: sustained ${direction === 'up' ? 'rise' : 'drop'} beginning, after a significant minute (CUSUM ${c.value.toFixed(1)} of ${cfg.h})`,
+      };
+    }
+    if (c.value <= cfg.h) {
+      // Building up, not in alarm: information that keeps an open alert of this problem from
+      // resolving while the evidence is still there, never an alert of its own.
+      return {
+        detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'info', score: 0,
+        observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+        message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: evidence of a sustained ${direction === 'up' ? 'rise' : 'drop'} building (CUSUM ${c.value.toFixed(1)} of ${cfg.h})`,
+      };
+    }
+    const critical = c.alarmed >= cfg.criticalAfterMinutes && c.last > 0;
     return {
       detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: critical ? 'critical' : 'warning',
-      score: critical ? 80 : round(Math.max(50, scoreFromP(Math.exp(-h))), 1), observed, expected: round(expected), threshold: h, direction,
-      message: `${what}: sustained ${direction === 'up' ? 'rise' : 'drop'} over ${c.run} min (CUSUM > ${h})`,
+      score: critical ? 80 : round(Math.max(50, scoreFromP(Math.exp(-cfg.h))), 1),
+      observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+      message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: sustained ${direction === 'up' ? 'rise' : 'drop'} (CUSUM ${c.value.toFixed(1)} > ${cfg.h})`,
     };
   }
 
@@ -327,7 +426,11 @@ export class DetectionModel {
       const { k, n } = isZ ? this.config.rollingZ.confirm : this.config.confirm;
       const mask = (1 << n) - 1;
       const history = s ? (((isZ ? s.zFlags ?? 0 : s.flags) << 1) | 1) & mask : 1;
-      const confirmed = f.detector.startsWith('static') || f.detector === 'cusum' || (!isZ && f.score >= this.config.immediateScore) || popcount(history) >= k;
+      // A sustained-shift chart half-way to its alarm is evidence from earlier minutes too: it
+      // corroborates a point finding of the same problem as well as a second flagged minute would.
+      const chart = isZ ? null : this.chartOf(state, f);
+      const corroborated = chart !== null && chart.run >= 2 && chart.value >= this.config.cusum.h / 2;
+      const confirmed = f.severity === 'info' || f.detector.startsWith('static') || f.detector === 'cusum' || (!isZ && f.score >= this.config.immediateScore) || popcount(history) >= k || corroborated;
       out.push(confirmed ? f : { ...f, severity: 'info', message: `${f.message} [awaiting confirmation ${popcount(history)}/${k} of ${n} min]` });
     }
     if (learn) {
@@ -341,51 +444,103 @@ export class DetectionModel {
     return out;
   }
 
+  /** The sustained-shift chart watching the same problem as `f` (a rise in its status's share, a drop in its count), if any. */
+  private chartOf(state: ScopeState, f: Finding): LlrCusum | null {
+    if (f.direction === 'up') {
+      const share = state.shares.get(f.status);
+      return share && share.sustained ? share.cusum : null;
+    }
+    const series = f.metric === 'total' ? state.total : state.counts.get(f.status);
+    return series ? series.cusum : null;
+  }
+
   private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: MinuteFlags, severity: Severity): void {
     // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
     const skipAll = severity === 'critical';
     const surge = flagged.has(state.surge);
-    const relearn = this.config.relearnAfterMinutes;
-    if (state.total) this.feed(state.total, total, snap.minute, skipAll || flagged.has(state.total) || flagged.has(state.total.z) || surge);
+    // A volume surge is never alerted, so nothing is gained by learning it early, and learning it
+    // makes its end look like a sales drop: the volume series absorb a surge at the slower
+    // `adaptSurgeMinutes`; a drop, which is alerted, becomes the new normal at `adaptMinutes`.
+    const surgeOnly = (s: CountSeries) => surge && !skipAll && !flagged.has(s) && !flagged.has(s.z);
+    if (state.total) {
+      const t = state.total;
+      this.feed(t, total, snap.minute, skipAll || flagged.has(t) || flagged.has(t.z) || surge, surgeOnly(t));
+    }
     for (let i = 0; i < state.countList.length; i++) {
       const s = state.countList[i];
-      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && s.direction === 'down');
-      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip);
+      const down = s.direction === 'down';
+      const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && down);
+      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip, down && surgeOnly(s));
     }
     for (let i = 0; i < state.shareList.length; i++) {
       const s = state.shareList[i];
-      if ((skipAll || flagged.has(s)) && ++s.unlearned < relearn) continue;
-      s.unlearned = 0;
-      s.baseline.learn(snap.counts[s.status] ?? 0, total);
+      const k = snap.counts[s.status] ?? 0;
+      if (skipAll || flagged.has(s)) {
+        // Flagged: learn the expected share moved toward the observed one by the run's weight.
+        const w = this.adaptWeight(++s.unlearned);
+        const p0 = s.baseline.share;
+        if (w > 0) s.baseline.learn(total > 0 ? total * (p0 + w * (k / total - p0)) : 0, total);
+      } else {
+        s.unlearned = 0;
+        s.baseline.learn(k, total);
+      }
     }
     if (!skipAll) state.authMix.learn(snap.authCodes);
   }
 
-  /** Lets one count series learn minute `minute`'s value `x` unless it must `skip` it. */
-  private feed(s: CountSeries, x: number, minute: number, skip: boolean): void {
-    // A shift that lasts longer than `relearnAfterMinutes` is the new normal: learn it rather than
-    // alert on it forever.
-    if (skip && ++s.unlearned < this.config.relearnAfterMinutes) return;
-    s.unlearned = 0;
+  /**
+   * How much of a flagged minute a baseline learns, by the length of the flagged run: nothing for
+   * the first third of `adaptMinutes` (an incident is not learned), then rising linearly to all of
+   * it at `adaptMinutes` — a shift that persists becomes the new normal at that documented rate
+   * instead of being alerted on for hours, and a burst of half an hour does not move the baseline.
+   */
+  private adaptWeight(run: number, minutes = this.config.adaptMinutes): number {
+    const adapt = Math.max(1, minutes);
+    const grace = adapt / 3;
+    return run <= grace ? 0 : Math.min(1, (run - grace) / (adapt - grace));
+  }
+
+  /** Lets one count series learn minute `minute`'s value `x`; a `skip`ped (flagged) minute is learned by its adapt weight. */
+  private feed(s: CountSeries, x: number, minute: number, skip: boolean, surge = false): void {
     const exp = s.baseline.expected(minute);
-    if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
-    s.baseline.learn(minute, x);
+    let value = x;
+    if (skip) {
+      // Weight 0: not learned at all (feeding the baseline its own expectation would carry its
+      // trend on through the incident).
+      const w = this.adaptWeight(++s.unlearned, surge ? this.config.adaptSurgeMinutes : this.config.adaptMinutes);
+      if (w === 0 || exp.source === 'none') return;
+      value = exp.mean + w * (x - exp.mean);
+    } else {
+      s.unlearned = 0;
+      if (exp.source !== 'none') s.dispersion.update(x, exp.mean);
+    }
+    s.baseline.learn(minute, value);
     // The rolling window is only read by the rolling z-score: off by default, so not kept then.
-    if (this.config.rollingZ.enabled) s.z.stats.push(x);
+    if (this.config.rollingZ.enabled) s.z.stats.push(value);
   }
 
   private noData(state: ScopeState, snap: MinuteSnapshot, metrics: Assessment['metrics'], learn: boolean): Assessment {
     const cfg = this.config;
     const silent = state.silentMinutes + 1;
-    if (learn) state.silentMinutes = silent;
     const exp = state.total?.baseline.expected(snap.minute);
+    // Transactions the silent minutes should have brought: silence is evidence of a broken feed
+    // only when that many would surely have produced one (P(no transaction) = e^−λ, Poisson) —
+    // 3 empty minutes of a scope at 100/min are, 3 empty minutes of a scope at 1/min at night
+    // (e^−3 = 5 %) are not; it then takes the ≈ 10 minutes that make them so.
+    const lambda = state.silentExpected + (exp ? exp.mean : 0);
+    if (learn) {
+      state.silentMinutes = silent;
+      state.silentExpected = lambda;
+    }
     const findings: Finding[] = [];
-    if (exp && exp.mean >= cfg.noDataMinExpected && silent >= cfg.noDataMinutes) {
-      const critical = silent >= cfg.noDataCriticalMinutes;
+    const p = Math.exp(-lambda);
+    if (exp && exp.mean >= cfg.noDataMinExpected && silent >= cfg.noDataMinutes && p <= NO_DATA_P.warning) {
+      const critical = silent >= cfg.noDataCriticalMinutes && p <= NO_DATA_P.critical;
       findings.push({
-        detector: 'no_data', test: 'no-data watchdog', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
-        severity: critical ? 'critical' : 'warning', score: critical ? 85 : 60, observed: 0, expected: round(exp.mean), threshold: cfg.noDataMinutes,
-        direction: 'down', message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(exp.mean)} transactions/min are expected`,
+        detector: 'no_data', test: 'no-data watchdog (Poisson silence)', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
+        severity: critical ? 'critical' : 'warning', score: round(Math.max(critical ? 80 : 50, scoreFromP(p)), 1), observed: 0, expected: round(lambda, 2), threshold: cfg.noDataMinutes,
+        pValue: p, direction: 'down',
+        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P ${p < 1e-300 ? '< 1e-300' : `= ${p.toExponential(1)}`})`,
       });
     }
     return combineFindings(snap.scope, snap.minute, metrics, findings, false);
@@ -431,7 +586,7 @@ export class DetectionModel {
 
   private newCountSeries(status: string, direction: Direction, share: ShareSeries | null = null): CountSeries {
     return {
-      status, direction, baseline: new SeasonalBaseline(this.config.baseline), dispersion: new Dispersion(), cusum: new LlrCusum(),
+      status, direction, baseline: new SeasonalBaseline(this.baselineOptions), dispersion: new Dispersion(), cusum: new LlrCusum(),
       z: { kind: status === 'total' ? 'total' : 'count', status, direction, stats: new RollingWindow(this.config.rollingZ.window), flaggedIn: -1 }, flags: 0, zFlags: 0, unlearned: 0, flaggedIn: -1,
       share,
     };
@@ -458,7 +613,7 @@ export class DetectionModel {
 }
 
 function newScopeState(): ScopeState {
-  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
+  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, silentExpected: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.

@@ -41,13 +41,22 @@ export function shareTest(k: number, n: number, p0: number, rho: number, gate: S
 export class ShareBaseline {
   private k = 0;
   private n = 0;
+  private recentK = 0;
+  private recentN = 0;
+  private readonly recentDecay: number;
   private excess = 0;
   private weight = 0;
   private count = 0;
   private readonly decay: number;
 
-  constructor(halfLife = 240) {
+  constructor(halfLife = 240, recentHalfLife = 60) {
     this.decay = Math.pow(2, -1 / halfLife);
+    this.recentDecay = Math.pow(2, -1 / recentHalfLife);
+  }
+
+  /** The pooled share of the recent hour or so (half-life 60 min): follows the day's slow changes of mix. */
+  get recentShare(): number {
+    return this.recentN > 0 ? this.recentK / this.recentN : 0;
   }
 
   get history(): number { return this.count; }
@@ -73,6 +82,8 @@ export class ShareBaseline {
     }
     this.k = this.k * this.decay + k;
     this.n = this.n * this.decay + n;
+    this.recentK = this.recentK * this.recentDecay + k;
+    this.recentN = this.recentN * this.recentDecay + n;
     this.count++;
   }
 }

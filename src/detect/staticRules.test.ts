@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MinuteMetrics } from '../domain/types.ts';
 import { DEFAULT_DETECT_CONFIG, resolveDetectConfig } from './config.ts';
-import { staticRuleFindings } from './staticRules.ts';
+import { staticRuleFindings, wilsonLower } from './staticRules.ts';
 
 function metrics(counts: Record<string, number>): MinuteMetrics {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -38,7 +38,7 @@ test('share rule: needs volume (minTotalForShare) and a few of the status itself
   assert.equal(w[0].severity, 'warning');
   assert.equal(w[0].observed, 0.08);
   assert.equal(w[0].threshold, 0.05);
-  assert.match(w[0].message, /failed share 8\.0% of 100 ≥ warning threshold 5\.0%/);
+  assert.match(w[0].message, /failed share 8\.0% of 100 \(≥ 5\.\d% at 90 % confidence\) ≥ warning threshold 5\.0%/);
   assert.equal(share({ approved: 40, failed: 10 })[0]?.severity ?? 'none', 'none', '50 transactions: below the volume gate');
   assert.deepEqual(share({ approved: 56, failed: 4 }), [], '4 failures: below the count gate even at 6.7 %');
   assert.equal(share({ approved: 80, failed: 20 })[0].severity, 'critical');
@@ -60,4 +60,21 @@ test('defaults cover failed, denied, reversed and backend_reversed, warning belo
   assert.ok(f.some((x) => x.status === 'failed' && x.severity === 'critical'));
   // A normal minute (medians of the file) is silent.
   assert.deepEqual(staticRuleFindings('all', 0, metrics({ approved: 117, denied: 6, failed: 0, reversed: 1, backend_reversed: 0, refunded: 1 }), DEFAULT_DETECT_CONFIG), []);
+});
+
+test('share rule judges the lower confidence bound: a noisy small minute does not cross the line', () => {
+  const reversed = resolveDetectConfig({ rules: { reversed: { share: { warning: 0.08, critical: 0.15 } } }, minTotalForShare: 60, minCountForShare: 5 });
+  const at = (counts: Record<string, number>) => staticRuleFindings('all', 0, metrics(counts), reversed).filter((f) => f.status === 'reversed');
+  assert.deepEqual(at({ approved: 59, reversed: 6 }), [], '6 of 65 (9.2 %) is not surely above 8 %');
+  assert.equal(at({ approved: 100, reversed: 40 })[0]?.severity, 'critical', '40 of 140 is surely above 15 %');
+  assert.ok(wilsonLower(6, 65) < 0.08 && wilsonLower(6, 65) > 0.04);
+  assert.equal(wilsonLower(0, 0), 0);
+});
+
+test('count rule, once a baseline exists, needs the count above the band the series expects', () => {
+  const busy = (reversed: number, upper: number) => staticRuleFindings('all', 0, metrics({ approved: 900, reversed }), DEFAULT_DETECT_CONFIG, (s) => (s === 'reversed' ? upper : -Infinity))
+    .filter((f) => f.status === 'reversed' && f.metric === 'count');
+  assert.deepEqual(busy(12, 14.5), [], 'a busy scope expects up to 14.5 reversals: 12 is its normal');
+  assert.equal(busy(20, 14.5)[0]?.severity, 'critical', '20 is above the band and the critical line');
+  assert.equal(busy(12, -Infinity)[0]?.severity, 'warning', 'no baseline yet: the rule stands alone');
 });

@@ -144,3 +144,35 @@ export function parseHourMinute(text: string): number | null {
   if (h > 23 || mi > 59) return null;
   return h * 60 + mi;
 }
+
+/**
+ * Local wall-clock minutes of a time zone, for seasonal baselines: "8 p.m." must stay 8 p.m.
+ * across a daylight-saving change, or a daily rhythm shifts by an hour twice a year and its rise
+ * or fall is judged against the wrong bucket. `local(m)` is m plus the zone's offset at m, as an
+ * epoch-minute number whose UTC fields are the local ones (so minuteOfDay/minuteOfWeek of it give
+ * the local time of day and week). Offsets are looked up once per 15-minute block (every real
+ * zone's transitions fall on one) and cached: UTC costs nothing.
+ */
+export class ZoneCalendar {
+  readonly timeZone: string;
+  private readonly utc: boolean;
+  private block = NaN;
+  private offset = 0;
+
+  constructor(timeZone = 'UTC') {
+    if (!isValidTimeZone(timeZone)) throw new RangeError(`not an IANA time zone: ${timeZone}`);
+    this.timeZone = timeZone;
+    this.utc = timeZone === 'UTC' || timeZone === 'Etc/UTC';
+  }
+
+  /** The local wall-clock minute of UTC epoch minute `minute`. */
+  local(minute: EpochMinute): EpochMinute {
+    if (this.utc) return minute;
+    const block = Math.floor(minute / 15);
+    if (block !== this.block) {
+      this.block = block;
+      this.offset = Math.round(zoneOffsetMs(this.timeZone, block * 15 * MINUTE_MS) / MINUTE_MS);
+    }
+    return minute + this.offset;
+  }
+}

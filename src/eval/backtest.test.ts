@@ -89,3 +89,12 @@ test('a data gap of the only scope is judged while it lasts (the virtual clock t
   assert.ok(at > gapFrom && at < gapTo, `it fires during the gap (at minute ${at - gapFrom} of 40)`);
   assert.equal(run.minutes, 1440 - 40);
 });
+
+test('rows are the rows read from the file: the zero-fill of a sparse export is not counted as input', async () => {
+  const file = join(dir, 'export.csv');
+  // 3 minutes, 4 rows; 00h 01 has no row at all, denied appears only at 00h 02.
+  writeFileSync(file, 'time,status,f0_\n00h 00,approved,9\n00h 02,approved,7\n00h 02,denied,1\n00h 03,approved,8\n');
+  const run = await runBacktest({ file, date: '2025-07-12' });
+  assert.equal(run.fileRows, 4);
+  assert.ok(run.countRows > run.fileRows, `zero-filled rows handed to the engine: ${run.countRows}`);
+});

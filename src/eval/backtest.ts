@@ -24,9 +24,9 @@ import type { Alert, EpochMinute, MinuteBatch, Severity } from '../domain/types.
 import { minuteToIso } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EvaluationEvent } from '../engine/engine.ts';
 import { VirtualClock } from '../engine/clock.ts';
-import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
+import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, rowsOf, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { MemoryStore } from './memoryStore.ts';
 import { buildEpisodes, summarizeAlerts, type Evaluation, type FiredAlert } from './metrics.ts';
@@ -53,11 +53,15 @@ export interface EngineRunOptions {
   maxGapMinutes?: number;
   /** Receives each firing / resolved change, in order. */
   onEvent?: (event: AlertEvent) => void;
+  /** Receives every evaluation (assessments and alert changes), in order. */
+  onEvaluated?: (event: EvaluationEvent) => void;
 }
 
 export interface EngineRun {
   /** Count rows and auth-code rows handed to the engine (zero-filled rows included). */
   countRows: number;
+  /** Rows read from the file(s): what rows/s is measured in (zero-filled rows are not read). */
+  fileRows: number;
   authCodeRows: number;
   /** Minute groups read (minutes with data in any scope). */
   minutes: number;
@@ -110,6 +114,7 @@ export async function runEngine(groups: AsyncIterable<MinuteRows> | Iterable<Min
   const fired = new Map<number, FiredAlert>();
   let events = 0;
   engine.onEvaluated((e) => {
+    opts.onEvaluated?.(e);
     for (const t of e.transitions) {
       const a = t.alert;
       if (t.to === 'firing') {
@@ -132,7 +137,7 @@ export async function runEngine(groups: AsyncIterable<MinuteRows> | Iterable<Min
     }
   });
 
-  const run: EngineRun = { countRows: 0, authCodeRows: 0, minutes: 0, firstMinute: null, lastMinute: null, scopes: [], minutesEvaluated: 0, alerts: [], events: 0 };
+  const run: EngineRun = { countRows: 0, fileRows: 0, authCodeRows: 0, minutes: 0, firstMinute: null, lastMinute: null, scopes: [], minutesEvaluated: 0, alerts: [], events: 0 };
   let prev: EpochMinute | null = null;
   for await (const g of groups) {
     if (prev !== null) {
@@ -148,6 +153,7 @@ export async function runEngine(groups: AsyncIterable<MinuteRows> | Iterable<Min
     await engine.ingest(batch, { complete: true });
     await engine.tick();
     run.countRows += g.counts.length;
+    run.fileRows += rowsOf(g);
     run.authCodeRows += g.authCodes.length;
     run.minutes++;
     run.firstMinute ??= g.minute;
@@ -259,7 +265,7 @@ export function formatSummary(run: BacktestRun, evaluation: Evaluation | null, o
   out.push(`backtest ${run.file}${run.authCodesFile ? ` + ${run.authCodesFile}` : ''}`);
   const span = run.firstMinute === null ? 'no data' : `${iso(run.firstMinute)} → ${iso(run.lastMinute! + 1)} (${runDays(run).toFixed(2)} days)`;
   out.push(`  data       ${run.minutes} minutes, ${span}; ${run.scopes.length} scope${run.scopes.length === 1 ? '' : 's'}`);
-  out.push(`  rows       ${run.countRows} counts + ${run.authCodeRows} auth codes; ${run.minutesEvaluated} scope-minutes evaluated`);
+  out.push(`  rows       ${run.fileRows} read; ${run.countRows} counts (zero-filled) + ${run.authCodeRows} auth codes to the engine; ${run.minutesEvaluated} scope-minutes evaluated`);
   const s = summarizeAlerts(run.alerts);
   const episodes = evaluation ? evaluation.episodes.map((e) => e.episode) : buildEpisodes(run.alerts);
   out.push('');

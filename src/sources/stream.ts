@@ -40,11 +40,16 @@ import { RAW_COLUMNS, amountField } from '../ingest/raw.ts';
 import { MAX_COUNT, countField, labelField, minuteField, optionalLabel, timestampField, type TimeContext } from '../ingest/fields.ts';
 import { encodingOfPath, readBatchFile, type FileKind } from './file.ts';
 
+/** Rows a minute group was read from (its counts and auth codes when the reader did not say). */
+export const rowsOf = (g: MinuteRows): number => g.fileRows ?? g.counts.length + g.authCodes.length;
+
 /** All rows of one minute (every scope), counts zero-filled. */
 export interface MinuteRows {
   minute: EpochMinute;
   counts: MinuteCount[];
   authCodes: AuthCodeCount[];
+  /** Rows the file(s) held for this minute, before zero-fill (absent: counts + authCodes). */
+  fileRows?: number;
 }
 
 export type ReadOrder = 'stream' | 'buffer';
@@ -207,7 +212,7 @@ async function* mergeSteps(ia: AsyncIterator<MinuteRows>, ib: AsyncIterator<Minu
       const y = nb.value;
       const counts = x.counts.length === 0 ? y.counts : y.counts.length === 0 ? x.counts : x.counts.concat(y.counts);
       const authCodes = x.authCodes.length === 0 ? y.authCodes : y.authCodes.length === 0 ? x.authCodes : x.authCodes.concat(y.authCodes);
-      yield { minute: x.minute, counts, authCodes };
+      yield { minute: x.minute, counts, authCodes, fileRows: rowsOf(x) + rowsOf(y) };
       na = await ia.next();
       nb = await ib.next();
     }
@@ -535,7 +540,10 @@ class RowParser {
 
   /** Zero-fills a finished group and turns it into output. */
   private close(g: Group): MinuteRows {
+    let fileRows = g.counts.length + g.authCodes.length;
     if (g.rawTally) {
+      fileRows = 0;
+      for (const t of g.rawTally.values()) for (const n of t.counts.values()) fileRows += n;
       for (const [scope, t] of g.rawTally) {
         for (const [status, count] of t.counts) g.counts.push({ scope: scope.name, minute: g.minute, status, count });
         for (const [authCode, count] of t.codes) g.authCodes.push({ scope: scope.name, minute: g.minute, authCode, count });
@@ -552,7 +560,7 @@ class RowParser {
         }
       }
     }
-    return { minute: g.minute, counts: g.counts, authCodes: g.authCodes };
+    return { minute: g.minute, counts: g.counts, authCodes: g.authCodes, fileRows };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Slack incoming webhook with Block Kit. One message per notification:
  *
- *   header   "🔴 CRITICAL · failed_count_high scope=all"   (✅ RESOLVED when resolved)
+ *   header   "🔴 CRITICAL · failed_high scope=all"   (✅ RESOLVED when resolved)
  *   context  status and counts
  *   per alert (up to maxAlerts): title, fields observed / expected / score / since, explanation
  *   context  "…and N more alerts" when some are not shown
