@@ -115,7 +115,7 @@ function fixtureAssessments(): Assessment[] {
 
 function alert(over: Partial<Alert> & { fingerprint: string }): Alert {
   return {
-    id: 0, rule: 'failed_count_high', labels: { scope: 'all', status: 'failed' }, state: 'pending', severity: 'warning',
+    id: 0, rule: 'failed_high', labels: { scope: 'all', status: 'failed' }, state: 'pending', severity: 'warning',
     score: 50, observed: 10, expected: 2, summary: 's', explanation: 'e', startsAt: (BASE + 1440) * 60_000, endsAt: null,
     updatedAt: (BASE + 1440) * 60_000, lastMinute: BASE + 1440, ...over,
   };
@@ -125,12 +125,12 @@ function alert(over: Partial<Alert> & { fingerprint: string }): Alert {
 function fixtureAlertChanges(): AlertChange[] {
   const ms = (i: number) => (BASE + i) * 60_000;
   const specs: Array<[string, string, Record<string, string>, Severity, AlertState, number, number, number | null, number]> = [
-    ['f1', 'failed_count_high', { scope: 'all', status: 'failed' }, 'critical', 'resolved', 92.5, ms(2000), ms(2006), BASE + 2005],
+    ['f1', 'failed_high', { scope: 'all', status: 'failed' }, 'critical', 'resolved', 92.5, ms(2000), ms(2006), BASE + 2005],
     ['f2', 'denied_share_high', { scope: 'all', status: 'denied' }, 'warning', 'resolved', 61, ms(2201), ms(2213), BASE + 2212],
     ['f3', 'denied_share_high', { scope: 'all', status: 'denied' }, 'critical', 'firing', 88, ms(2800), null, BASE + 2870],
     ['f4', 'approved_low', { scope: 'pos-7', status: 'approved' }, 'warning', 'pending', 40.5, ms(2860), null, BASE + 2865],
     ['f5', 'no_data', { scope: 'all' }, 'info', 'resolved', 20, ms(1500), ms(1510), BASE + 1509],
-    ['f6', 'failed_count_high', { scope: 'pos-7', status: 'failed' }, 'critical', 'firing', 97, ms(2500), null, BASE + 2870],
+    ['f6', 'failed_high', { scope: 'pos-7', status: 'failed' }, 'critical', 'firing', 97, ms(2500), null, BASE + 2870],
     ['f7', 'reversed_high', { scope: 'pos-7', status: 'reversed' }, 'warning', 'resolved', 45, ms(100), ms(130), BASE + 129],
     ['f8', 'global_rule', { rule: 'x' }, 'info', 'firing', 10, ms(2870), null, BASE + 2871],
   ];

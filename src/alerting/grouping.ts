@@ -1,7 +1,7 @@
 /**
  * Alert groups, as Alertmanager forms them: alerts that reach the same route and agree on the
  * route's group_by labels share one group and one notification. The group key is
- * `<route key>:<group labels>`, e.g. `{}/{severity="critical"}:{alertname="failed_count_high", scope="all"}`,
+ * `<route key>:<group labels>`, e.g. `{}/{severity="critical"}:{alertname="failed_high", scope="all"}`,
  * and stays the same for the life of the group, so it is what notifications (and PagerDuty's
  * dedup_key) are keyed by.
  *

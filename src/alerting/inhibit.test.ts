@@ -12,9 +12,9 @@ const rules = parseAlertingConfig({
   ],
 }).inhibitRules;
 
-const crit = { fingerprint: 'c1', labels: { alertname: 'failed_count_high', scope: 'all', severity: 'critical' } };
-const warn = { fingerprint: 'w1', labels: { alertname: 'failed_count_high', scope: 'all', severity: 'warning' } };
-const warnOther = { fingerprint: 'w2', labels: { alertname: 'failed_count_high', scope: 'pos-1', severity: 'warning' } };
+const crit = { fingerprint: 'c1', labels: { alertname: 'failed_high', scope: 'all', severity: 'critical' } };
+const warn = { fingerprint: 'w1', labels: { alertname: 'failed_high', scope: 'all', severity: 'warning' } };
+const warnOther = { fingerprint: 'w2', labels: { alertname: 'failed_high', scope: 'pos-1', severity: 'warning' } };
 
 test('a firing source mutes a target with equal labels', () => {
   assert.deepEqual(isInhibited(warn, [crit], rules), { inhibited: true, rule: 0, by: 'c1' });

@@ -29,8 +29,8 @@ const root = tree({
 const names = (labels: Record<string, string>) => matchRoutes(root, labels).map((r) => r.receiver);
 
 test('first matching child wins; deeper match wins over its parent; no match falls back to the root', () => {
-  assert.deepEqual(names({ alertname: 'failed_count_high', severity: 'critical', scope: 'all' }), ['oncall']);
-  assert.deepEqual(names({ alertname: 'failed_count_high', severity: 'critical', scope: 'pos-7' }), ['pos-team']);
+  assert.deepEqual(names({ alertname: 'failed_high', severity: 'critical', scope: 'all' }), ['oncall']);
+  assert.deepEqual(names({ alertname: 'failed_high', severity: 'critical', scope: 'pos-7' }), ['pos-team']);
   assert.deepEqual(names({ alertname: 'auth_code_51', severity: 'warning' }), ['risk']);
   assert.deepEqual(names({ alertname: 'x', severity: 'info' }), ['default']);
 });

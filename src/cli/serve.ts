@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .description('start the txmon service: ingest API, engine, alerts and dashboard')
     .option('-p, --port <port>', 'HTTP port (default 8080, env TXMON_PORT)', port)
     .option('--host <host>', 'listen address (default 127.0.0.1 without API tokens, else 0.0.0.0)')
+    .option('--allow-open', 'allow a non-loopback --host without API tokens (an open API on the network)')
     .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default ./data/txmon.db, env TXMON_DATABASE_URL)')
     .option('-c, --config <file>', 'YAML configuration file (env TXMON_CONFIG)')
     .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
@@ -41,6 +42,7 @@ export function register(program: Command): void {
       const config = loadConfig(opts.config ?? (process.env.TXMON_CONFIG || undefined));
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
+      if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
       const service = await createService({ config, logger: loggerOptions(opts.logLevel, opts.logFormat ?? logFormat(process.env.TXMON_LOG_FORMAT ?? 'auto')) });
       let url: string;

@@ -152,3 +152,13 @@ test('a persistent level shift becomes the new normal within adapt_minutes', () 
   const view = model.baselines('all').find((b) => b.metric === 'count' && b.status === 'approved')!;
   assert.ok(view.expected < 60, `expected approved ${view.expected} follows the new level`);
 });
+
+test('a storm of a few events a minute is paged in its first minutes: a significant minute corroborates a chart two-thirds of the way up', () => {
+  const model = new DetectionModel();
+  warm(model, 240);
+  // backend_reversed 4, then 1, 1, 4 on ≈ 120 transactions (expected ≈ 0): no single later minute is significant.
+  const storm = [4, 1, 1, 4, 2, 3].map((n, j) => model.evaluate(snap(240 + j, { ...normal(240 + j), backend_reversed: n })));
+  const first = storm.findIndex((a) => alerting(a).some((f) => f.status === 'backend_reversed'));
+  assert.ok(first >= 0 && first <= 2, `first alerting minute ${first}`);
+  for (const a of storm) for (const f of alerting(a)) assert.ok(f.observed > (f.expected ?? Infinity), f.message);
+});

@@ -106,6 +106,9 @@ class MinuteFlags {
   next(): this { this.serial++; return this; }
 }
 
+/** A count test with no practical-effect gate (static rules ask only how improbable a count is). */
+const NO_GATE = { minRatio: 0, minDelta: -Infinity };
+
 /** Silence tail probabilities of a warning and a critical no-data finding (the p → score curve's 50 and 80). */
 const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
 
@@ -122,21 +125,22 @@ export class DetectionModel {
   private learning = true;
   /** Did the last expectedShare come from seasonal history? */
   private shareSeasonal = false;
-  /** The scope, minute and volume factor `countUpper` answers for (set before the static rules run). */
+  /** The scope, minute and volume factor `countSurprise` answers for (set before the static rules run). */
   private bandState: ScopeState | null = null;
   private bandMinute = 0;
   private bandVolumeFactor = 1;
 
   /**
-   * Upper end (+3 sd) of the band a status's count is expected in, volume-adjusted as the count
-   * test adjusts it; −Infinity while the series has no baseline (rules then stand alone).
+   * Upper-tail p of a status's count against what its series expects (volume-adjusted as the count
+   * test adjusts it, no Bonferroni: the rule's own line is the first filter); null while the
+   * series has no baseline (see staticRules.ts).
    */
-  private readonly countUpper = (status: string): number => {
+  private readonly countSurprise = (status: string, count: number): number | null => {
     const s = this.bandState?.counts.get(status);
-    if (!s || s.baseline.history < this.config.minHistory) return -Infinity;
+    if (!s || s.baseline.history < this.config.minHistory) return null;
     const exp = s.baseline.expected(this.bandMinute);
     const mu = exp.mean * (s.direction === 'up' ? this.bandVolumeFactor : 1);
-    return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
+    return countTest(count, mu, s.dispersion.alpha, 'up', NO_GATE, 1)?.p ?? 1;
   };
 
   /** Seasonal baselines' options, with the one calendar of the configured time zone. */
@@ -167,9 +171,9 @@ export class DetectionModel {
    * (a provisional view of a minute still filling must not advance the chart: it would count the
    * minute once per partial request, then once more when the minute closes).
    */
-  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number): LlrCusum {
+  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number, normal: boolean): LlrCusum {
     const step = this.learning ? c : c.copy();
-    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes);
+    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes, normal);
     return step;
   }
 
@@ -214,13 +218,13 @@ export class DetectionModel {
       this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
       if (series.share !== null) {
         const p0 = this.expectedShare(series.share, exp, totalExp);
-        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests);
+        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests, series.flags);
       }
     }
     this.bandState = state;
     this.bandMinute = minute;
     this.bandVolumeFactor = volumeFactor;
-    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countUpper)) {
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countSurprise)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
       raw.push(f);
     }
@@ -276,8 +280,8 @@ export class DetectionModel {
       const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
-        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount) : null;
+        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1, observed >= mu);
+        const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount, this.recentlyFlagged(series.flags)) : null;
         if (f) {
           out.push(f);
           if (f.severity !== 'info') flagged.add(series);
@@ -325,7 +329,7 @@ export class DetectionModel {
     return s.baseline.recentShare;
   }
 
-  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number): void {
+  private judgeShare(series: ShareSeries, k: number, n: number, p0: number, snap: MinuteSnapshot, out: Finding[], flagged: MinuteFlags, tests: number, countFlags = 0): void {
     const cfg = this.config;
     if (series.baseline.history < cfg.minHistory) return;
     const rho = series.baseline.rho;
@@ -355,8 +359,8 @@ export class DetectionModel {
       const shift = this.shareSeasonal ? cfg.cusum.shareShift : cfg.cusum.shortHistoryShareShift;
       const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
-      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare) : null;
+      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n, k <= n * p0);
+      const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare, this.recentlyFlagged(series.flags | countFlags)) : null;
       if (f) {
         out.push(f);
         if (f.severity !== 'info') flagged.add(series);
@@ -372,12 +376,31 @@ export class DetectionModel {
    * only after `criticalAfterMinutes` in alarm and while the current minute still supports the
    * shift: severity never rises on weakening evidence.
    */
-  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string): Finding | null {
+  /** Was a series flagged (a significant minute) in the minutes before this one that confirmation looks back on? */
+  private recentlyFlagged(flags: number): boolean {
+    return (flags & ((1 << Math.max(0, this.config.confirm.n - 1)) - 1)) !== 0;
+  }
+
+  /**
+   * @param corroborated a point test flagged this problem's series in the last minutes: a chart
+   *   half-way to its alarm plus a significant minute is evidence over more than one minute — a
+   *   warning now rather than after the full alarm (a storm of a few events a minute is paged in
+   *   its first minutes)
+   */
+  private cusumFinding(snap: MinuteSnapshot, metric: MetricKind, status: string, direction: Direction, c: LlrCusum, what: string, fmt: (x: number) => string, corroborated = false): Finding | null {
     const cfg = this.config.cusum;
     const observed = c.runObserved;
     const expected = c.runExpected;
     if (direction === 'up' ? !(observed > expected) : !(observed < expected)) return null;
     const share = metric === 'share';
+    if (c.value <= cfg.h && corroborated && c.last > 0 && c.value >= (2 * cfg.h) / 3 && c.run >= 2) {
+      return {
+        detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'warning',
+        score: round(Math.max(50, scoreFromP(Math.exp(-c.value))), 1),
+        observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
+        message: `${what} averaged ${fmt(observed)} over the ${c.run} min since ${hhmm(c.start)} vs expected ${fmt(expected)}: sustained ${direction === 'up' ? 'rise' : 'drop'} beginning, after a significant minute (CUSUM ${c.value.toFixed(1)} of ${cfg.h})`,
+      };
+    }
     if (c.value <= cfg.h) {
       // Building up, not in alarm: information that keeps an open alert of this problem from
       // resolving while the evidence is still there, never an alert of its own.
@@ -521,7 +544,7 @@ export class DetectionModel {
         detector: 'no_data', test: 'no-data watchdog (Poisson silence)', scope: snap.scope, metric: 'no_data', status: 'all', minute: snap.minute,
         severity: critical ? 'critical' : 'warning', score: round(Math.max(critical ? 80 : 50, scoreFromP(p)), 1), observed: 0, expected: round(lambda, 2), threshold: cfg.noDataMinutes,
         pValue: p, direction: 'down',
-        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P = ${p.toExponential(1)})`,
+        message: `no data from scope ${snap.scope} for ${silent} min while ≈${fmtCount(lambda)} transactions were expected in them (P ${p < 1e-300 ? '< 1e-300' : `= ${p.toExponential(1)}`})`,
       });
     }
     return combineFindings(snap.scope, snap.minute, metrics, findings, false);

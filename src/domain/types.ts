@@ -140,7 +140,7 @@ export type AlertState = 'pending' | 'firing' | 'resolved';
 export interface Alert {
   id: number;
   fingerprint: string;
-  /** Rule name, e.g. "failed_count_high". */
+  /** Rule name, e.g. "failed_high". */
   rule: string;
   labels: Record<string, string>;
   state: AlertState;

@@ -14,7 +14,7 @@ const batch = (rows: Array<[string, number, string, number]>, codes: Array<[stri
 
 function alert(fingerprint: string, state: Alert['state'], id = 0): Alert {
   return {
-    id, fingerprint, rule: 'failed_count_high', labels: { alertname: 'failed_count_high', scope: 'all', status: 'failed', metric: 'count' },
+    id, fingerprint, rule: 'failed_high', labels: { alertname: 'failed_high', scope: 'all', status: 'failed', metric: 'count' },
     state, severity: 'warning', score: 50, observed: 5, expected: 0.1, summary: 's', explanation: 'e', startsAt: 60_000, endsAt: null, updatedAt: 120_000, lastMinute: 1,
   };
 }

@@ -5,7 +5,7 @@ import type { LabelledIncident } from './labels.ts';
 import { alertMatches, buildEpisodes, evaluateDetection, median, summarizeAlerts, type FiredAlert } from './metrics.ts';
 
 let nextId = 1;
-function alert(scope: string, firing: number, last: number, rule = 'failed_count_high', extra: Partial<FiredAlert> = {}): FiredAlert {
+function alert(scope: string, firing: number, last: number, rule = 'failed_high', extra: Partial<FiredAlert> = {}): FiredAlert {
   const [status, metric] = rule === 'no_data' ? ['total', 'no_data'] : [rule.split('_')[0], rule.split('_').slice(-2, -1)[0]];
   return { id: nextId++, rule, scope, status, metric, severity: 'warning' as Severity, firingMinute: firing, lastMinute: last, open: false, ...extra };
 }
@@ -29,7 +29,7 @@ test('episodes merge overlapping and adjacent firing spans of one scope, not of 
   const episodes = buildEpisodes([d, c, b, a, e]);
   assert.equal(episodes.length, 3);
   assert.deepEqual(episodes.map((x) => [x.scope, x.start, x.end]), [['all', 10, 22], ['pos-01', 11, 13], ['all', 24, 25]]);
-  assert.deepEqual(episodes[0].rules, ['denied_count_high', 'failed_count_high', 'failed_share_high']);
+  assert.deepEqual(episodes[0].rules, ['denied_count_high', 'failed_high', 'failed_share_high']);
   assert.equal(episodes[0].severity, 'critical');
   assert.deepEqual(episodes[0].alertIds, [a.id, b.id, c.id]);
   // A span whose last minute precedes its firing minute (cannot normally happen) still covers its firing minute.
@@ -38,8 +38,8 @@ test('episodes merge overlapping and adjacent firing spans of one scope, not of 
 
 test('alert summary: per rule and severity, open vs resolved, alert-minutes', () => {
   const s = summarizeAlerts([
-    alert('all', 0, 4, 'failed_count_high', { severity: 'critical' }),
-    alert('all', 10, 10, 'failed_count_high', { open: true }),
+    alert('all', 0, 4, 'failed_high', { severity: 'critical' }),
+    alert('all', 10, 10, 'failed_high', { open: true }),
     alert('all', 20, 22, 'denied_share_high'),
   ]);
   assert.equal(s.alerts, 3);
@@ -47,7 +47,7 @@ test('alert summary: per rule and severity, open vs resolved, alert-minutes', ()
   assert.equal(s.resolved, 2);
   assert.equal(s.alertMinutes, 5 + 1 + 3);
   assert.deepEqual(s.bySeverity, { none: 0, info: 0, warning: 2, critical: 1 });
-  assert.deepEqual(s.byRule.map((r) => [r.rule, r.alerts, r.alertMinutes, r.open]), [['failed_count_high', 2, 6, 1], ['denied_share_high', 1, 3, 0]]);
+  assert.deepEqual(s.byRule.map((r) => [r.rule, r.alerts, r.alertMinutes, r.open]), [['failed_high', 2, 6, 1], ['denied_share_high', 1, 3, 0]]);
 });
 
 test('detection, delay, precision, recall, F1, false episodes and surge alerts on a hand-made case', () => {
@@ -73,7 +73,7 @@ test('detection, delay, precision, recall, F1, false episodes and surge alerts o
   const byId = Object.fromEntries(ev.incidents.map((o) => [o.incident.id, o]));
   assert.equal(byId.A.detected, true);
   assert.equal(byId.A.delay, 3);
-  assert.equal(byId.A.rule, 'failed_count_high');
+  assert.equal(byId.A.rule, 'failed_high');
   assert.equal(byId.B.delay, 9);
   assert.equal(byId.C.detected, false);
   assert.equal(byId.D.detected, false);

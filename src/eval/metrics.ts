@@ -204,13 +204,16 @@ export function median(values: readonly number[]): number | null {
 }
 
 const WHOLE_SCOPE = new Set(['total', 'no_data']);
+const WHOLE_SCOPE_RULES = new Set(['no_data', 'sales_low']);
 
 /** Does an alert speak about what the incident changed? (always true with match 'scope') */
 export function alertMatches(a: FiredAlert, inc: LabelledIncident, match: 'scope' | 'status'): boolean {
   if (a.scope !== inc.scope) return false;
   if (match === 'scope') return true;
   if (inc.statuses.includes(a.status)) return true;
-  const wholeScope = WHOLE_SCOPE.has(a.metric) || a.status === 'total';
+  // no_data and sales_low speak about the whole scope (alerts stored before 2026-12 said so by
+  // their metric label, total_volume_low by its status).
+  const wholeScope = WHOLE_SCOPE_RULES.has(a.rule) || WHOLE_SCOPE.has(a.metric) || a.status === 'total';
   return wholeScope && inc.statuses.includes('approved');
 }
 

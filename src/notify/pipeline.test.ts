@@ -44,7 +44,7 @@ test('needsUpdate follows Alertmanager', () => {
 test('group_wait, group_interval, repeat_interval and resolve on a virtual clock', () => {
   const clock = new VirtualClock(T);
   const p = planner({ group_wait: '30s', group_interval: '5m', repeat_interval: '1h' });
-  const a = alert('failed_count_high', 'all', 'firing');
+  const a = alert('failed_high', 'all', 'firing');
   assert.deepEqual(p.plan([ch(a)], clock.now()), [], 'waits group_wait');
   p.commit();
   clock.advance(10_000);
@@ -55,7 +55,7 @@ test('group_wait, group_interval, repeat_interval and resolve on a virtual clock
   const first = p.flush(clock.now());
   p.commit();
   assert.equal(first.length, 1, 'one notification for the group');
-  assert.deepEqual(fps(first[0]), ['failed_count_high:all=firing', 'failed_share_high:all=firing']);
+  assert.deepEqual(fps(first[0]), ['failed_high:all=firing', 'failed_share_high:all=firing']);
   assert.equal(first[0].receiver, 'r/webhook[0]');
   assert.equal(first[0].id, payload(first[0]).id);
   clock.advance(60_000);
@@ -71,7 +71,7 @@ test('group_wait, group_interval, repeat_interval and resolve on a virtual clock
   const res = p.flush(clock.now());
   p.commit();
   assert.equal(res.length, 1);
-  assert.deepEqual(fps(res[0]), ['failed_count_high:all=resolved', 'failed_share_high:all=firing']);
+  assert.deepEqual(fps(res[0]), ['failed_high:all=resolved', 'failed_share_high:all=firing']);
   assert.equal(payload(res[0]).status, 'firing');
   // Repeat after repeat_interval (1 h after the last send), with a new id.
   let repeat: OutboxEntry[] = [];

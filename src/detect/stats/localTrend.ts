@@ -38,6 +38,7 @@ export class LocalTrend {
 
   /** Σ φ^i for i = 1..h: how many minutes of trend a horizon of h minutes adds. */
   private horizon(h: number): number {
+    if (h === 1) return this.phi; // the common case: the next minute (no Math.pow per series-minute)
     if (h <= 0) return 0;
     return this.phi === 1 ? h : (this.phi * (1 - Math.pow(this.phi, h))) / (1 - this.phi);
   }
@@ -65,7 +66,7 @@ export class LocalTrend {
     const a = Math.max(this.alpha, 1 / this.n);
     const forecast = this.level + this.slope * this.horizon(h);
     const level = forecast + a * (x - forecast);
-    const carried = this.slope * Math.pow(this.phi, h);
+    const carried = this.slope * (h === 1 ? this.phi : Math.pow(this.phi, h));
     this.slope = this.n <= this.slopeAfter ? 0 : carried + this.beta * ((level - this.level) / h - carried);
     this.level = level;
     this.last = minute;

@@ -51,7 +51,7 @@ test('email is delivered over SMTP with subject, escaped HTML, text and a Messag
   assert.equal(got.from, 'txmon@example.com');
   assert.deepEqual(got.to, ['oncall@example.com', 'risk@example.com']);
   const mail = parseMail(got.raw);
-  assert.equal(mail.headers.subject, '[FIRING:2] failed_count_high scope=all');
+  assert.equal(mail.headers.subject, '[FIRING:2] failed_high scope=all');
   assert.equal(mail.headers['message-id'], `<txmon.${n.id}@txmon.test>`);
   assert.equal(mail.headers['x-txmon-notification-id'], n.id);
   assert.match(mail.text, /🔴 CRITICAL: failed <script>alert\(1\)<\/script> & more/);
@@ -69,7 +69,7 @@ test('email is delivered over SMTP with subject, escaped HTML, text and a Messag
 test('email resolved subject', () => {
   const n = sampleNotification([sampleAlert({ status: 'resolved', endsAt: '2025-07-15T14:30:00.000Z' })]);
   const m = emailMessage(n, { from: 'a@b', to: ['c@d'], messageIdDomain: 'x' });
-  assert.equal(m.subject, '[RESOLVED] failed_count_high scope=all');
+  assert.equal(m.subject, '[RESOLVED] failed_high scope=all');
   assert.match(m.html, /✅ RESOLVED/);
   assert.equal(htmlEscape(`<a href="x">'&`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;');
 });

@@ -1,5 +1,5 @@
 /**
- * Email over SMTP with nodemailer. Subject in Alertmanager's style ("[FIRING:2] failed_count_high
+ * Email over SMTP with nodemailer. Subject in Alertmanager's style ("[FIRING:2] failed_high
  * scope=all"), an HTML part (every value escaped) and a text part, and a Message-ID derived from
  * the notification id, so a re-sent notification carries the same Message-ID and mail systems
  * (and people) can recognise it.

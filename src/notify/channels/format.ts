@@ -28,7 +28,7 @@ export function severityBadge(s: Severity): string {
 
 /**
  * The group's name: alertname first, then the other group labels as name=value, e.g.
- * "failed_count_high scope=all". Falls back to common labels, then to "alerts".
+ * "failed_high scope=all". Falls back to common labels, then to "alerts".
  */
 export function groupTitle(n: Pick<Notification, 'groupLabels' | 'commonLabels'>): string {
   const labels = Object.keys(n.groupLabels).length > 0 ? n.groupLabels : n.commonLabels;
@@ -39,7 +39,7 @@ export function groupTitle(n: Pick<Notification, 'groupLabels' | 'commonLabels'>
   return parts.length > 0 ? parts.join(' ') : 'alerts';
 }
 
-/** "[FIRING:2] failed_count_high scope=all" / "[RESOLVED] failed_count_high scope=all". */
+/** "[FIRING:2] failed_high scope=all" / "[RESOLVED] failed_high scope=all". */
 export function subjectLine(n: Notification): string {
   const firing = n.alerts.filter((a) => a.status === 'firing').length + (n.status === 'firing' ? (n.truncatedAlerts ?? 0) : 0);
   const tag = n.status === 'firing' ? `[FIRING:${firing}]` : '[RESOLVED]';

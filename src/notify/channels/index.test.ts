@@ -50,7 +50,7 @@ test('createAllChannels builds every integration from config with env references
   assert.ok(log.channel instanceof LogChannel);
   assert.equal((await log.channel.send(n)).ok, true);
   assert.equal(lines.length, 1);
-  assert.equal((lines[0] as [unknown, string])[1], '[FIRING:1] failed_count_high scope=all');
+  assert.equal((lines[0] as [unknown, string])[1], '[FIRING:1] failed_high scope=all');
 
   assert.throws(() => createAllChannels(cfg.receivers, {}), /alerting\.receivers\[1\]\.slack_configs\[0\]\.webhook_url: environment variable HOOK_URL is not set/);
   assert.throws(

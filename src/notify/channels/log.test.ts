@@ -14,7 +14,7 @@ test('log channel writes one JSON line per notification and is always ok', async
   assert.equal(lines[0].trimEnd().split('\n').length, 1);
   const rec = JSON.parse(lines[0]);
   assert.equal(rec.level, 30);
-  assert.equal(rec.msg, '[FIRING:1] failed_count_high scope=all');
+  assert.equal(rec.msg, '[FIRING:1] failed_high scope=all');
   assert.equal(rec.notification.id, n.id);
   assert.equal(rec.notification.alerts[0].observed, '42');
   assert.equal(rec.notification.alerts[0].severity, 'critical');

@@ -35,7 +35,7 @@ test('pagerduty trigger then resolve share one dedup_key; 202 is success', async
   assert.equal(p.group, 'payments');
   assert.equal(p.class, 'anomaly');
   assert.equal(p.timestamp, '2025-07-15T14:05:00.000Z');
-  assert.match(p.summary, /^\[FIRING:1\] failed_count_high scope=all — failed transactions 42\/min/);
+  assert.match(p.summary, /^\[FIRING:1\] failed_high scope=all — failed transactions 42\/min/);
   const details = p.custom_details as { alerts: { observed: string; expected: string; explanation: string }[]; firing: number };
   assert.equal(details.firing, 1);
   assert.equal(details.alerts[0].observed, '42');

@@ -17,10 +17,10 @@ test('slack posts Block Kit with severity icon and text, observed vs expected, e
   const body = sink.requests[0].body as { text: string; blocks: Block[]; channel: string };
   assert.equal(sink.requests[0].path, '/services/T/B/X');
   assert.equal(body.channel, '#payments');
-  assert.match(body.text, /^🔴 CRITICAL: failed_count_high scope=all — failed transactions 42\/min/);
+  assert.match(body.text, /^🔴 CRITICAL: failed_high scope=all — failed transactions 42\/min/);
   const header = body.blocks[0];
   assert.equal(header.type, 'header');
-  assert.equal(header.text?.text, '🔴 CRITICAL · failed_count_high scope=all');
+  assert.equal(header.text?.text, '🔴 CRITICAL · failed_high scope=all');
   const section = body.blocks.find((b) => b.type === 'section');
   assert.ok(section);
   assert.match(section.text!.text, /🔴 CRITICAL \*failed transactions 42\/min, expected 3\.1\*/);
@@ -39,7 +39,7 @@ test('slack posts Block Kit with severity icon and text, observed vs expected, e
 test('slack resolved message says ✅ RESOLVED, warning says 🟠 WARNING; extra alerts are counted', () => {
   const resolved = sampleNotification([sampleAlert({ status: 'resolved', endsAt: '2025-07-15T14:30:00.000Z' })]);
   const p = slackPayload(resolved, { maxAlerts: 5 });
-  assert.equal((p.blocks[0] as Block).text?.text, '✅ RESOLVED · failed_count_high scope=all');
+  assert.equal((p.blocks[0] as Block).text?.text, '✅ RESOLVED · failed_high scope=all');
   assert.match(p.text, /^✅ RESOLVED/);
   assert.ok(JSON.stringify(p.blocks).includes('*Ended*\\n2025-07-15T14:30:00.000Z'));
 
@@ -76,4 +76,14 @@ test('slack failures: 404 no_service permanent, 429 with HTTP-date Retry-After r
   r = await ch.send(sampleNotification());
   assert.deepEqual([r.ok, r.retryable], [false, true]);
   assert.ok(!r.detail.includes(sink.url), 'the secret URL is not echoed');
+});
+
+test('the fallback text is escaped like the blocks: a label cannot ping <!channel> or inject a link', () => {
+  const evil = sampleAlert({
+    labels: { alertname: 'failed_count_high', scope: '<!channel> & <https://evil.example|click>', severity: 'critical', status: 'failed' },
+    annotations: { ...sampleAlert().annotations, summary: 'failed <!here> 42/min' },
+  });
+  const p = slackPayload(sampleNotification([evil]), { maxAlerts: 5 });
+  assert.ok(!/<!channel>|<!here>|<https:/.test(p.text), p.text);
+  assert.match(p.text, /&lt;!channel&gt; &amp; &lt;https:\/\/evil\.example\|click&gt;|&lt;!here&gt;/);
 });

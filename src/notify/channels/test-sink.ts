@@ -129,7 +129,7 @@ export function sampleAlert(over: Partial<NotifiedAlert> = {}): NotifiedAlert {
   return {
     status: 'firing',
     fingerprint: 'a1b2c3d4e5f60718',
-    labels: { alertname: 'failed_count_high', scope: 'all', severity: 'critical', status: 'failed' },
+    labels: { alertname: 'failed_high', scope: 'all', severity: 'critical', status: 'failed' },
     annotations: {
       summary: 'failed transactions 42/min, expected 3.1',
       description: 'Failed count 42 is far above the expected 3.1 for 14:05 on a Tuesday (Poisson p < 1e-9).',
@@ -149,8 +149,8 @@ export function sampleAlert(over: Partial<NotifiedAlert> = {}): NotifiedAlert {
 export function sampleNotification(alerts: NotifiedAlert[] = [sampleAlert()], over: Partial<Notification> = {}): Notification {
   const n = buildNotification({
     receiver: 'oncall',
-    groupKey: '{}/{severity="critical"}:{alertname="failed_count_high", scope="all"}',
-    groupLabels: { alertname: 'failed_count_high', scope: 'all' },
+    groupKey: '{}/{severity="critical"}:{alertname="failed_high", scope="all"}',
+    groupLabels: { alertname: 'failed_high', scope: 'all' },
     alerts,
     externalUrl: 'http://txmon.example:8080',
   });

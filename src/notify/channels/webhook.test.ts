@@ -11,7 +11,7 @@ function cfg(url: string, over: Partial<WebhookIntegration> = {}): WebhookIntegr
 test('webhook posts the Alertmanager v4 payload field by field, with Idempotency-Key', async (t) => {
   const sink = await startHttpSink();
   t.after(() => sink.close());
-  const resolved = sampleAlert({ fingerprint: 'ffff000011112222', status: 'resolved', severity: 'warning', endsAt: '2025-07-15T14:20:00.000Z', labels: { alertname: 'failed_count_high', scope: 'all', severity: 'warning', status: 'failed' } });
+  const resolved = sampleAlert({ fingerprint: 'ffff000011112222', status: 'resolved', severity: 'warning', endsAt: '2025-07-15T14:20:00.000Z', labels: { alertname: 'failed_high', scope: 'all', severity: 'warning', status: 'failed' } });
   const n = sampleNotification([sampleAlert(), resolved]);
   const r = await new WebhookChannel(cfg(`${sink.url}/hook`, { headers: { 'X-Team': 'payments' }, bearerToken: 's3cret' })).send(n);
   assert.equal(r.ok, true, r.detail);
@@ -30,11 +30,11 @@ test('webhook posts the Alertmanager v4 payload field by field, with Idempotency
   assert.equal(body.version, '4');
   assert.equal(body.receiver, 'oncall');
   assert.equal(body.status, 'firing');
-  assert.equal(body.groupKey, '{}/{severity="critical"}:{alertname="failed_count_high", scope="all"}');
+  assert.equal(body.groupKey, '{}/{severity="critical"}:{alertname="failed_high", scope="all"}');
   assert.equal(body.truncatedAlerts, 0);
   assert.equal(body.externalURL, 'http://txmon.example:8080');
-  assert.deepEqual(body.groupLabels, { alertname: 'failed_count_high', scope: 'all' });
-  assert.deepEqual(body.commonLabels, { alertname: 'failed_count_high', scope: 'all', status: 'failed' });
+  assert.deepEqual(body.groupLabels, { alertname: 'failed_high', scope: 'all' });
+  assert.deepEqual(body.commonLabels, { alertname: 'failed_high', scope: 'all', status: 'failed' });
   assert.deepEqual(body.commonAnnotations, {
     description: sampleAlert().annotations.description,
     expected: '3.1',
