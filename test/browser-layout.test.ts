@@ -197,10 +197,18 @@ describe('layout at 390 px and 1280 px, light and dark', { skip: SKIP }, () => {
   }
 
   test('the theme toggle switches and remembers; the demo banner says the clock is simulated', async () => {
-    const page = await open(1280, 'light', '/');
+    const page = await open(390, 'light', '/');
     try {
+      await page.waitForSelector('#chart-expected[data-rendered="true"] canvas');
       await page.click('#theme-toggle');
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+      // Charts are redrawn in the new theme and keep their narrow layout (no overlapping captions).
+      await page.waitForTimeout(200);
+      assert.deepEqual(overlaps(await chartTextBoxes(page, 'chart-expected')), [], 'expected chart after the toggle');
+      await page.click('#theme-toggle');
+      await page.waitForTimeout(200);
+      assert.deepEqual(overlaps(await chartTextBoxes(page, 'chart-expected')), [], 'expected chart after toggling back');
+      await page.click('#theme-toggle');
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'remembered');
