@@ -12,9 +12,10 @@
  *
  * Modes:
  *   minutes (default): each request is one complete minute of 6 statuses (`?complete=true`), the
- *     minutes advancing by one per request. Every connection posts its own scope (`c0`, `c1`, …),
- *     so each scope's minutes arrive strictly in order (one request in flight per connection)
- *     and every request closes and evaluates exactly the minute it carries.
+ *     minutes advancing by one per request. Each request borrows a scope (`c0`, `c1`, …) from a
+ *     pool and returns it with its response, so no scope has two requests in flight: each scope's
+ *     minutes arrive strictly in order and every request closes and evaluates exactly the minute
+ *     it carries (one scope with 32 connections would deliver minutes out of order).
  *   raw (`--raw`): NDJSON of 1,000 single transactions per request (unique ids, realistic
  *     statuses, auth codes and amounts, timestamps advancing through each connection's scope);
  *     prints transactions/s. Default 8 connections.
@@ -175,8 +176,14 @@ async function main(): Promise<void> {
     // Every (server, connection) pair has its own scope and timeline, kept across warm-up and rounds.
     const timelines = new Map<string, { minute: number; seq: number; rand: () => number }>();
     let nextConn = 0;
+    const slotCount = new Map<string, number>();
     const measure = (s: { name: string; url: string; path: string }, seconds: number): Promise<Run> => new Promise((resolve, reject) => {
-      const connIds = new Map<object, number>();
+      // autocannon resets a request's context after each response, so connections have no
+      // identity to hang a timeline on. Instead each request borrows a free scope from a pool and
+      // gives it back when its response arrives: at most one request per scope is in flight, so
+      // every scope's minutes reach the server strictly in order (32 connections → 32 scopes).
+      // Requests cut off by the end of the previous run reached the server before any of this run.
+      const free = Array.from({ length: slotCount.get(s.name) ?? 0 }, (_, i) => i).reverse();
       autocannon({
         url: s.url,
         connections: args.connections,
@@ -184,12 +191,8 @@ async function main(): Promise<void> {
         requests: [{
           method: 'POST',
           setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-            let conn = connIds.get(context);
-            if (conn === undefined) {
-              // autocannon gives each connection its own context object; reuse a scope per slot.
-              conn = connIds.size;
-              connIds.set(context, conn);
-            }
+            const conn = free.length > 0 ? free.pop()! : slotCount.set(s.name, (slotCount.get(s.name) ?? 0) + 1).get(s.name)! - 1;
+            context.slot = conn;
             const key = `${s.name}/${conn}`;
             let tl = timelines.get(key);
             if (!tl) timelines.set(key, (tl = { minute: MIN0, seq: 0, rand: rng(1000 + nextConn++) }));
@@ -199,6 +202,10 @@ async function main(): Promise<void> {
               return { ...req, path: `${s.path}?scope=pos-${conn}`, headers: { 'content-type': 'application/x-ndjson' }, body: rawBody(conn, seq, minute, tl.rand) };
             }
             return { ...req, path: `${s.path}?complete=true&scope=c${conn}`, headers: { 'content-type': 'application/json' }, body: minuteBody(minute) };
+          },
+          onResponse: (_status: number, _body: unknown, context: Record<string, unknown>) => {
+            if (typeof context.slot === 'number') free.push(context.slot);
+            context.slot = undefined;
           },
         }],
       }, (err: Error | null, r: Record<string, any>) => {
