@@ -39,7 +39,7 @@ export interface Service {
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const { config } = opts;
   const store = opts.store ?? (await openStore(config.storeUrl));
-  const metrics = new TxmonMetrics();
+  const metrics = new TxmonMetrics({ maxSeries: config.metrics.maxSeries, windowMinutes: config.metrics.windowMinutes });
   const events = new EventHub();
   const clock = opts.clock ?? wallClock;
   // The engine is created after the pipeline (it plans inside evaluations), and the pipeline's
@@ -55,12 +55,24 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     planNotifications: (changes, now) => notifications.plan(changes, now),
   });
   engineRef = engine;
+  engine.recordExpectations = true;
   await engine.start();
+  await seedTransactionCounter(store, metrics);
+  engine.onWritten((rows) => {
+    for (const r of rows) metrics.business.written(r.scope, r.minute, r.counts);
+  });
   // Runs right after each evaluation committed, before anyone else sees it.
   engine.onEvaluated(() => notifications.committed());
-  engine.onEvaluated(({ assessments, alerts, transitions }) => {
+  engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
-    for (const a of assessments) metrics.anomalyScore.set({ scope: a.scope }, a.anomalyScore);
+    if (assessments.length > 0) metrics.evaluationDuration.observe(durationSeconds);
+    for (const a of assessments) {
+      const e = engine.lastExpectations.get(a.scope);
+      const expectations = e && e.minute === a.minute
+        ? e.baselines.filter((b) => b.metric === 'count').map((b) => ({ status: b.status, expected: b.expected, low: b.band[0], high: b.band[1] }))
+        : null;
+      metrics.business.evaluated(a, expectations);
+    }
     for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
     if (assessments.length > 0) {
       events.publish('minutes', assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
@@ -108,4 +120,18 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       if (!opts.store) await store.close();
     },
   };
+}
+
+/**
+ * Remembers the counts of each scope's recent minutes (the counter's re-post window) without
+ * counting them: after a restart, a re-posted minute moves txmon_transactions_total by its
+ * increase only, as before.
+ */
+async function seedTransactionCounter(store: Store, metrics: TxmonMetrics): Promise<void> {
+  const window = metrics.business.windowMinutes;
+  for (const info of await store.listScopes()) {
+    for (const r of await store.readCounts(info.scope, info.lastMinute - window + 1, info.lastMinute + 1)) {
+      metrics.business.seed(r.scope, r.minute, r.status, r.count);
+    }
+  }
 }

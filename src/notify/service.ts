@@ -16,7 +16,7 @@ import type { AlertChange, OutboxEntry, Store } from '../store/store.ts';
 import { createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
 import { NotificationPlanner, type SentRecord } from './pipeline.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
-import type { Notification } from './types.ts';
+import type { Channel, Notification } from './types.ts';
 
 export interface NotificationServiceOptions {
   store: Store;
@@ -78,9 +78,10 @@ export class NotificationService {
     this.config = config;
     this.store = store;
     this.clock = opts.clock;
-    this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, i]));
-    this.planner = new NotificationPlanner({ config, integrations: byReceiver });
     const m = opts.metrics;
+    // The worker's view of each integration times every delivery attempt (txmon_notification_duration_seconds).
+    this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, m ? { ...i, channel: timedChannel(i.channel, m) } : i]));
+    this.planner = new NotificationPlanner({ config, integrations: byReceiver });
     this.worker = new DeliveryWorker({
       store,
       integrations: this.integrations,
@@ -195,4 +196,22 @@ export class NotificationService {
   stop(): Promise<void> {
     return this.worker.stop();
   }
+}
+
+/** A channel whose sends are observed in txmon_notification_duration_seconds{integration,result}. */
+function timedChannel(channel: Channel, metrics: TxmonMetrics): Channel {
+  return {
+    type: channel.type,
+    async send(n, signal) {
+      const t0 = performance.now();
+      let result = 'error';
+      try {
+        const r = await channel.send(n, signal);
+        result = r.ok ? 'ok' : r.retryable ? 'retryable' : 'permanent';
+        return r;
+      } finally {
+        metrics.notificationDuration.observe({ integration: channel.type, result }, (performance.now() - t0) / 1000);
+      }
+    },
+  };
 }

@@ -49,11 +49,13 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     }, async (req, reply) => {
       ctx.access.check(req, 'ingest');
+      const started = performance.now();
       try {
         const batch = ep.parse(decodeRequest(req), timeContext(req, ctx));
         const outcome = await ctx.engine.ingest(batch, { complete: boolParam(req.query as Record<string, unknown>, 'complete') });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
         ctx.metrics.rowsIngested.inc({ kind: ep.kind }, rows);
+        ctx.metrics.ingestDuration.observe({ kind: ep.kind }, (performance.now() - started) / 1000);
         reply.code(200);
         return buildRecommendation(outcome, ctx.config.lifecycle.minSeverity);
       } catch (err) {

@@ -21,9 +21,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus exposition' } }, async (req, reply) => {
     ctx.access.check(req, 'read');
-    const open = await ctx.store.openAlerts();
-    ctx.metrics.alertsOpen.reset();
-    for (const a of open) ctx.metrics.alertsOpen.inc({ severity: a.severity });
+    ctx.metrics.setAlertsActive(await ctx.store.openAlerts());
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
