@@ -53,6 +53,9 @@ export class TxmonMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.business = new BusinessMetrics(this.registry, opts);
     this.setAlertsActive([]);
+    // Present from the start, at zero: dashboards and rate() see the series before the first event.
+    for (const severity of ALERT_SEVERITIES) this.alertsRaised.inc({ severity }, 0);
+    for (const kind of ['counts', 'auth_codes', 'raw']) this.ingestDuration.zero({ kind });
   }
 
   /** Sets txmon_alerts_active from the open alerts: every (state, severity) cell, 0 when empty. */

@@ -82,6 +82,7 @@ export class NotificationService {
     // The worker's view of each integration times every delivery attempt (txmon_notification_duration_seconds).
     this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, m ? { ...i, channel: timedChannel(i.channel, m) } : i]));
     this.planner = new NotificationPlanner({ config, integrations: byReceiver });
+    for (const type of new Set([...this.integrations.values()].map((i) => i.type))) m?.notificationDuration.zero({ integration: type, result: 'ok' });
     this.worker = new DeliveryWorker({
       store,
       integrations: this.integrations,
