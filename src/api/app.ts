@@ -17,6 +17,8 @@ import { routes as silenceRoutes } from './routes/silences.ts';
 import { routes as queryRoutes } from './routes/queries.ts';
 import { routes as checkoutRoutes } from './routes/checkout.ts';
 import { routes as dashboardRoutes } from './routes/dashboard.ts';
+import { routes as alertmanagerRoutes, schemas as alertmanagerSchemas } from './routes/alertmanager.ts';
+import { ErrorBody } from './schemas.ts';
 
 export interface AppOptions { logger?: boolean | object }
 
@@ -65,6 +67,8 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Shared schemas ($id), referenced by the routes; @fastify/swagger lists them as components.
+  for (const s of [ErrorBody, ...alertmanagerSchemas]) app.addSchema(s);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -84,7 +88,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes]) {
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertmanagerRoutes]) {
     await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;
