@@ -134,6 +134,21 @@ export const EmailConfigSchema = Type.Object(
 
 export const LogConfigSchema = Type.Object({ ...Common }, strict);
 
+/** Push to existing Alertmanagers: POST <url>/api/v2/alerts, re-posting firing alerts every resend_interval. */
+export const AlertmanagerConfigSchema = Type.Object(
+  {
+    ...Common,
+    /** Alertmanager base URLs (e.g. http://alertmanager:9093); every one is sent every alert. */
+    urls: Type.Array(NonEmpty, { minItems: 1 }),
+    /** How often firing alerts are posted again so Alertmanager does not time them out. Default 1m. */
+    resend_interval: Type.Optional(Duration),
+    headers: Type.Optional(StringMap),
+    bearer_token: Type.Optional(NonEmpty),
+    basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
+  },
+  strict,
+);
+
 export const ReceiverSchema = Type.Object(
   {
     name: NonEmpty,
@@ -142,6 +157,7 @@ export const ReceiverSchema = Type.Object(
     webhook_configs: Type.Optional(Type.Array(WebhookConfigSchema)),
     email_configs: Type.Optional(Type.Array(EmailConfigSchema)),
     log_configs: Type.Optional(Type.Array(LogConfigSchema)),
+    alertmanager_configs: Type.Optional(Type.Array(AlertmanagerConfigSchema)),
   },
   strict,
 );
@@ -255,7 +271,16 @@ export interface EmailIntegration extends IntegrationBase {
 export interface LogIntegration extends IntegrationBase {
   type: 'log';
 }
-export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration;
+export interface AlertmanagerIntegration extends IntegrationBase {
+  type: 'alertmanager';
+  /** Base URLs, no trailing slash. */
+  urls: string[];
+  resendIntervalMs: number;
+  headers: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+}
+export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration | AlertmanagerIntegration;
 
 export interface ReceiverConfig {
   name: string;
@@ -313,6 +338,7 @@ export const ALERTING_DEFAULTS = {
   messageIdDomain: 'txmon.local',
   delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
   outboxRetentionMs: 7 * 86_400_000,
+  alertmanagerResendIntervalMs: 60_000,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -470,6 +496,21 @@ function parseReceiver(r: ReceiverInput, path: string): ReceiverConfig {
   });
   (r.log_configs ?? []).forEach((c, i) => {
     integrations.push({ type: 'log', ...base(c, `${path}.log_configs[${i}]`) });
+  });
+  (r.alertmanager_configs ?? []).forEach((c, i) => {
+    const p = `${path}.alertmanager_configs[${i}]`;
+    if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
+      fail(p, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
+    }
+    integrations.push({
+      type: 'alertmanager',
+      ...base(c, p),
+      urls: c.urls.map((u) => u.replace(/\/+$/, '')),
+      resendIntervalMs: durationAt(c.resend_interval, `${p}.resend_interval`, false) ?? ALERTING_DEFAULTS.alertmanagerResendIntervalMs,
+      headers: { ...(c.headers ?? {}) },
+      bearerToken: c.bearer_token,
+      basicAuth: c.basic_auth,
+    });
   });
   return { name: r.name, integrations };
 }

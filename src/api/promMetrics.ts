@@ -25,7 +25,7 @@ export class TxmonMetrics {
   readonly alertsRaised = new Counter({ name: 'txmon_alerts_total', help: 'Alerts raised, by severity', labelNames: ['severity'] as const, registers: [this.registry] });
   /** Open alerts by state and severity; every (state, severity) pair is present, at 0 when empty. */
   readonly alertsActive = new Gauge({ name: 'txmon_alerts_active', help: 'Open alerts now, by state (pending, firing) and severity (info, warning, critical); 0 when none', labelNames: ['state', 'severity'] as const, registers: [this.registry] });
-  readonly notifications = new Counter({ name: 'txmon_notifications_total', help: 'Notification delivery attempts, by integration and result (delivered, retry, failed, released)', labelNames: ['receiver', 'result'] as const, registers: [this.registry] });
+  readonly notifications = new Counter({ name: 'txmon_notifications_total', help: 'Notification delivery attempts, by integration and result (delivered, retry, failed, released; refreshed, refresh_failed for Alertmanager re-posts)', labelNames: ['receiver', 'result'] as const, registers: [this.registry] });
   readonly outboxPending = new Gauge({ name: 'txmon_outbox_pending', help: 'Notifications in the outbox not yet delivered or given up', registers: [this.registry] });
   readonly requestDuration = new Histogram({
     name: 'txmon_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route', 'status_code'] as const,

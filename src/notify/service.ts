@@ -13,7 +13,7 @@ import type { TxmonMetrics } from '../api/promMetrics.ts';
 import type { Clock } from '../engine/clock.ts';
 import { notifyStoreFor, type NotifyStore } from '../store/notifyStore.ts';
 import type { AlertChange, OutboxEntry, Store } from '../store/store.ts';
-import { createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
+import { AlertmanagerChannel, createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
 import { NotificationPlanner, type SentRecord } from './pipeline.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
 import type { Channel, Notification } from './types.ts';
@@ -70,6 +70,9 @@ export class NotificationService {
   /** Integrations by name ("<receiver>/<type>[<n>]"). */
   readonly integrations: Map<string, ReceiverIntegration>;
   private readonly opts: NotificationServiceOptions;
+  /** The alertmanager_configs integrations: their firing alerts are re-posted on the tick. */
+  private readonly alertmanagers: Array<{ name: string; channel: AlertmanagerChannel }>;
+  private refreshing = false;
   /** Where delivery failures are logged (the service sets Fastify's logger). */
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void } | undefined;
 
@@ -82,6 +85,14 @@ export class NotificationService {
     // The worker's view of each integration times every delivery attempt (txmon_notification_duration_seconds).
     this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, m ? { ...i, channel: timedChannel(i.channel, m) } : i]));
     this.planner = new NotificationPlanner({ config, integrations: byReceiver });
+    this.alertmanagers = [...byReceiver.values()].flat()
+      .flatMap((i) => (i.channel instanceof AlertmanagerChannel ? [{ name: i.name, channel: i.channel }] : []));
+    for (const am of this.alertmanagers) {
+      am.channel.alertIds = async (fps) => {
+        const wanted = new Set(fps);
+        return new Map((await opts.store.openAlerts()).filter((a) => wanted.has(a.fingerprint)).map((a) => [a.fingerprint, a.id]));
+      };
+    }
     for (const type of new Set([...this.integrations.values()].map((i) => i.type))) m?.notificationDuration.zero({ integration: type, result: 'ok' });
     this.worker = new DeliveryWorker({
       store,
@@ -126,6 +137,10 @@ export class NotificationService {
     const open = await this.opts.store.openAlerts();
     const resolved = await this.opts.store.listAlerts({ state: 'resolved', from: since, limit: 10_000 });
     this.planner.restore(open, sent, resolved, now);
+    // What each Alertmanager was last told is firing: kept alive by the next refresh (if still open).
+    for (const am of this.alertmanagers) {
+      for (const r of rows.filter((x) => x.receiver === am.name).sort((a, b) => a.createdAt - b.createdAt)) am.channel.remember(r.payload as Notification);
+    }
     await this.reloadSilences();
   }
 
@@ -184,10 +199,26 @@ export class NotificationService {
     });
   }
 
-  /** Service tick: pick up silence changes, flush due groups. */
+  /** Service tick: pick up silence changes, flush due groups, keep alerts alive in Alertmanagers. */
   async tick(): Promise<void> {
     await this.reloadSilences();
     await this.flush();
+    if (this.alertmanagers.length > 0 && !this.refreshing) {
+      this.refreshing = true;
+      // Not awaited: a slow Alertmanager must not hold up the engine's tick.
+      this.refreshAlertmanagers().catch((err) => this.log?.error({ err }, 'alertmanager refresh failed')).finally(() => { this.refreshing = false; });
+    }
+  }
+
+  /** Re-posts the alerts each Alertmanager integration keeps alive that txmon still holds firing. */
+  async refreshAlertmanagers(): Promise<void> {
+    const firing = new Set((await this.opts.store.openAlerts()).filter((a) => a.state === 'firing').map((a) => a.fingerprint));
+    for (const am of this.alertmanagers) {
+      const r = await am.channel.refresh(firing);
+      if (r === null) continue;
+      this.opts.metrics?.notifications.inc({ receiver: am.name, result: r.ok ? 'refreshed' : 'refresh_failed' });
+      if (!r.ok) this.log?.error({ receiver: am.name, detail: r.detail }, 'alertmanager refresh failed (retried at the next resend_interval)');
+    }
   }
 
   start(): void {
