@@ -11,7 +11,8 @@
  * 2. day: one-day exports from a cold start (`txmon simulate --days 1 --rhythm strong --format
  *    export`-like traffic: strong daily rhythm, evening rise of the denied share, sparse minutes),
  *    false-alarm episodes per day and incidents caught.
- * 3. multi: 14-day simulations (retail rhythm) — recall and false-alarm episodes per day.
+ * 3. multi: 14-day simulations (retail rhythm), 7 days at ten times the volume, 7 days of strong
+ *    rhythm with every incident kind including lasting level shifts — false-alarm episodes per day.
  * Targets: 0 contradictions, ≤ 60 alerting minutes outside incidents, every incident caught in its
  * first 3 minutes, ≤ 1 alert per status per incident; ≤ 2 false-alarm episodes per one-day export.
  * stdout is deterministic; run time goes to stderr.
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
       const { report, days } = await simulated({ days: 14, seed });
       rows.push(describe(`14 days seed ${seed}`, report, days));
       for (const e of report.falseEpisodeExamples.slice(0, 3)) falseExamples.push(`14d ${seed} false ${e}`);
+      const big = await simulated({ days: 7, seed, volumeScale: 10 });
+      rows.push(describe(`7 days ×10 volume ${seed}`, big.report, big.days));
       const strong = await simulated({ days: 7, seed, rhythm: 'strong', incidentKinds: [...ALL_INCIDENT_KINDS] });
       rows.push(describe(`7 days strong + shifts ${seed}`, strong.report, strong.days));
       for (const e of strong.report.falseEpisodeExamples.slice(0, 3)) falseExamples.push(`7d strong ${seed} false ${e}`);

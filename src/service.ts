@@ -16,6 +16,12 @@ import { EventHub } from './api/events.ts';
 import type { AppContext } from './api/context.ts';
 import { minuteToIso } from './domain/time.ts';
 import { isStoreUnavailable } from './store/unavailable.ts';
+import { TxmonError } from './domain/errors.ts';
+
+/** Loopback addresses: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
 
 export interface ServiceOptions {
@@ -53,6 +59,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     store, clock, detect: config.detect, lifecycle: config.lifecycle,
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
     planNotifications: (changes, now) => notifications.plan(changes, now),
+    idleScopeMs: config.idleScopeMs,
   });
   engineRef = engine;
   engine.recordExpectations = true;
@@ -63,6 +70,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   });
   // Runs right after each evaluation committed, before anyone else sees it.
   engine.onEvaluated(() => notifications.committed());
+  // Scopes that left memory leave /metrics too (no series per scope forever).
+  engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
   engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
     if (assessments.length > 0) metrics.evaluationDuration.observe(durationSeconds);
@@ -106,7 +115,16 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     ctx,
     async listen() {
       const host = config.host ?? (ctx.access.open ? '127.0.0.1' : '0.0.0.0');
-      if (ctx.access.open) app.log.warn('no API token configured: the API is open, so txmon listens on 127.0.0.1 only');
+      if (ctx.access.open) {
+        if (!isLoopback(host) && !config.allowOpen) {
+          throw new TxmonError('TXMON_ERR_CONFIG', 500,
+            `refusing to listen on ${host} without API tokens: anyone who can reach this host could ingest, silence and read everything. ` +
+            'Configure tokens (auth.tokens or TXMON_API_TOKENS), listen on 127.0.0.1, or pass --allow-open (server.allow_open: true) if the network itself is trusted');
+        }
+        app.log.warn(isLoopback(host)
+          ? `no API token configured: the API is open, so txmon listens on ${host} (loopback) only`
+          : `no API token configured and --allow-open given: the API is OPEN to every client that can reach ${host}`);
+      }
       await app.listen({ port: config.port, host });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;

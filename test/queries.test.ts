@@ -148,6 +148,12 @@ describe('parameters are typed, validated and defaulted', () => {
     assert.deepEqual(JSON.parse(formatRows(['a', 'b', 'c'], rows, 'json')), rows);
     assert.equal(formatRows([], [], 'table'), '(0 rows)\n');
   });
+
+  test('CSV neutralises cells that a spreadsheet would run as formulas; numbers stay numbers', () => {
+    const rows = [{ s: '=HYPERLINK("http://evil")', n: -3.5 }, { s: '+1', n: 2 }, { s: '-cmd', n: 0 }, { s: '@SUM(A1)', n: 1 }, { s: '\tx', n: 1 }, { s: 'pos-1', n: -1 }];
+    assert.equal(formatRows(['s', 'n'], rows, 'csv'),
+      's,n\n"\'=HYPERLINK(""http://evil"")",-3.5\n\'+1,2\n\'-cmd,0\n\'@SUM(A1),1\n\'\tx,1\npos-1,-1\n');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

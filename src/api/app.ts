@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { MAX_JSON_DEPTH, TxmonError, tooDeep } from '../domain/errors.ts';
 import { isStoreUnavailable, storeUnavailable, STORE_RETRY_AFTER_SECONDS } from '../store/unavailable.ts';
 import type { AppContext } from './context.ts';
+import { loggerOptions } from './redact.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -24,7 +25,8 @@ export interface AppOptions { logger?: boolean | object }
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Request URLs are logged without credential query parameters, headers without secrets.
+    logger: loggerOptions(opts.logger),
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     // Fastify's own early answers use the TXMON_ERR body too: 414 (a path parameter too long)…

@@ -67,6 +67,12 @@ export interface Recommendation {
   minutes: MinuteVerdict[];
   provisional: MinuteVerdict[];
   late_minutes: Array<{ scope: string; minute: string }>;
+  /**
+   * How many minutes the request completed and how many are listed in `minutes` (and
+   * `completed_minutes`, `alerts`): at most the configured number (limits.max_listed_minutes),
+   * the alerting minutes first, then the latest ones; severity, score and should_alert cover all.
+   */
+  summary: { completed: number; alerting: number; listed: number; omitted: number; first_minute: string | null; last_minute: string | null };
   message: string;
 }
 
@@ -125,19 +131,21 @@ export function verdictOf(a: Assessment, minSeverity: Severity): MinuteVerdict {
   };
 }
 
-export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severity = 'warning'): Recommendation {
-  const minutes = outcome.evaluated.map((a) => verdictOf(a, minSeverity));
+export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severity = 'warning', maxListed = Infinity): Recommendation {
+  const all = outcome.evaluated.map((a) => verdictOf(a, minSeverity));
+  const alerting = all.filter((m) => m.should_alert).length;
+  const minutes = listed(all, maxListed);
   const provisional = outcome.provisional.map((a) => verdictOf(a, minSeverity));
   let severity: Severity = 'none';
   let score = 0;
-  for (const m of minutes) {
+  for (const m of all) {
     severity = maxSeverity(severity, m.severity);
     score = Math.max(score, m.anomaly_score);
   }
   const alerts = minutes.flatMap((m) => m.alerts);
-  const completed = minutes.length > 0;
-  const latest = completed ? minutes[minutes.length - 1] : provisional[provisional.length - 1];
-  const should = alerts.length > 0;
+  const completed = all.length > 0;
+  const latest = completed ? all[all.length - 1] : provisional[provisional.length - 1];
+  const should = alerting > 0;
   let message: string;
   if (!completed) {
     message = provisional.length > 0
@@ -145,9 +153,11 @@ export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severit
       : 'no minute completed by this request';
   } else if (should) {
     message = `ALERT (${severity}): ${minutes.filter((m) => m.should_alert).map((m) => `${m.scope} ${m.minute}: ${m.explanation}`).join(' | ')}`;
+    if (alerting > minutes.filter((m) => m.should_alert).length) message += ` | … ${alerting} alerting minute(s) in all`;
   } else {
-    message = `${minutes.length} minute(s) completed, all normal`;
+    message = `${all.length} minute(s) completed, all normal`;
   }
+  if (all.length > minutes.length) message += `; ${minutes.length} of ${all.length} minutes listed (limits.max_listed_minutes)`;
   if (outcome.late.length > 0) message += `; ${outcome.late.length} late minute(s) stored but not re-evaluated`;
   return {
     accepted: {
@@ -165,7 +175,20 @@ export function buildRecommendation(outcome: IngestOutcome, minSeverity: Severit
     metrics: latest?.metrics ?? null,
     minutes,
     provisional,
-    late_minutes: outcome.late.map((l) => ({ scope: l.scope, minute: minuteToIso(l.minute) })),
+    late_minutes: outcome.late.slice(0, Number.isFinite(maxListed) ? maxListed : undefined).map((l) => ({ scope: l.scope, minute: minuteToIso(l.minute) })),
+    summary: {
+      completed: all.length, alerting, listed: minutes.length, omitted: all.length - minutes.length,
+      first_minute: all.length ? all[0].minute : null, last_minute: all.length ? all[all.length - 1].minute : null,
+    },
     message,
   };
+}
+
+/** At most `max` verdicts, in their order: every alerting minute first (up to max), then the latest. */
+function listed(all: MinuteVerdict[], max: number): MinuteVerdict[] {
+  if (all.length <= max) return all;
+  const keep = new Set<number>();
+  for (let i = all.length - 1; i >= 0 && keep.size < max; i--) if (all[i].should_alert) keep.add(i);
+  for (let i = all.length - 1; i >= 0 && keep.size < max; i--) keep.add(i);
+  return [...keep].sort((a, b) => a - b).map((i) => all[i]);
 }

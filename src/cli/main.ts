@@ -15,7 +15,7 @@ const COMMANDS: Array<() => Promise<Registrar>> = [
 ];
 
 /** Optional command modules that other features add; missing files are skipped. */
-const OPTIONAL_COMMANDS = ['./backtest.ts', './simulate.ts', './score.ts', './checkout.ts', './report.ts', './query.ts', './notify.ts'];
+const OPTIONAL_COMMANDS = ['./backtest.ts', './simulate.ts', './score.ts', './eval.ts', './checkout.ts', './report.ts', './query.ts', './notify.ts'];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command();

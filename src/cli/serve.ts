@@ -10,6 +10,7 @@ export function register(program: Command): void {
     .description('start the txmon service: ingest API, engine, alerts and dashboard')
     .option('-p, --port <port>', 'HTTP port (default 8080, env TXMON_PORT)', port)
     .option('--host <host>', 'listen address (default 127.0.0.1 without API tokens, else 0.0.0.0)')
+    .option('--allow-open', 'allow a non-loopback --host without API tokens (an open API on the network)')
     .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default ./data/txmon.db, env TXMON_DATABASE_URL)')
     .option('-c, --config <file>', 'YAML configuration file')
     .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
@@ -19,9 +20,16 @@ export function register(program: Command): void {
       const config = loadConfig(opts.config);
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
+      if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
       const service = await createService({ config, logger: { level: opts.logLevel } });
-      const url = await service.listen();
+      let url: string;
+      try {
+        url = await service.listen();
+      } catch (err) {
+        await service.close();
+        throw err;
+      }
       service.app.log.info(`txmon listening on ${url} (dashboard ${url}/, API docs ${url}/docs, store ${service.ctx.store.dialect})`);
       let stopDemo: (() => Promise<void>) | undefined;
       if (opts.demo) {

@@ -11,6 +11,7 @@ import { TxmonError } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
+import type { IngestLimits } from '../ingest/limits.ts';
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
 
@@ -18,10 +19,21 @@ export const ConfigSchema = Type.Object({
   server: Type.Object({
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
     host: Type.Optional(Type.String({ description: 'listen address; default 127.0.0.1 when no API token is configured, else 0.0.0.0' })),
+    allow_open: Type.Boolean({ default: false, description: 'allow listening on a non-loopback address without API tokens (an open API on the network); serve --allow-open' }),
     body_limit_mb: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 10, description: 'largest request body accepted' }),
     time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
     public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
+    min_timestamp: Type.String({ default: '2000-01-01T00:00:00Z', description: 'ingested timestamps before this (ISO 8601) are rejected' }),
+  }, { additionalProperties: false, default: {} }),
+  limits: Type.Object({
+    max_span_minutes: Type.Integer({ minimum: 1, default: 10_080, description: 'per ingest request and scope: latest minute - earliest minute + 1 (default 7 days)' }),
+    max_scope_minutes: Type.Integer({ minimum: 1, default: 50_000, description: 'per ingest request: the spans of its scopes added up (bounds zero-fill and evaluation work)' }),
+    max_rows: Type.Integer({ minimum: 1, default: 100_000, description: 'rows one ingest request may store, after CSV zero-fill' }),
+    max_scopes_per_request: Type.Integer({ minimum: 1, default: 100, description: 'distinct scopes in one ingest request' }),
+    max_statuses_per_scope: Type.Integer({ minimum: 1, default: 50, description: 'distinct statuses of one scope, in one request and over everything stored' }),
+    max_scopes: Type.Integer({ minimum: 1, default: 10_000, description: 'distinct scopes over everything stored; a request adding more is refused' }),
+    max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
   }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
@@ -33,6 +45,7 @@ export const ConfigSchema = Type.Object({
     grace_seconds: Type.Number({ minimum: 0, default: 90, description: 'a minute closes this long after its end without newer data' }),
     max_gap_minutes: Type.Integer({ minimum: 1, default: 1440 }),
     tick_seconds: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'how often the live engine checks grace periods' }),
+    idle_scope_minutes: Type.Number({ minimum: 1, default: 180, description: 'a scope that received nothing this long (and whose minutes are all closed) leaves memory; it is rebuilt from the store when it sends again' }),
   }, { additionalProperties: false, default: {} }),
   metrics: Type.Object({
     max_series: Type.Integer({ minimum: 0, default: 2000, description: 'most scope × status pairs exported on /metrics (txmon_transactions_total and the expectation gauges); further pairs are counted in txmon_business_series_dropped_total' }),
@@ -54,10 +67,14 @@ export interface TxmonConfig {
   raw: RawConfig;
   port: number;
   host: string | undefined;
+  /** Listening beyond loopback without tokens is refused unless this is set. */
+  allowOpen: boolean;
   bodyLimitBytes: number;
   timeZone: string;
   publicUrl: string;
   maxFutureMs: number;
+  /** Ingested timestamps before this epoch ms are rejected. */
+  minTimestampMs: number;
   storeUrl: string;
   tokens: ApiToken[];
   graceMs: number;
@@ -69,6 +86,10 @@ export interface TxmonConfig {
   alerting: Record<string, unknown>;
   /** /metrics business series: cardinality cap and the counter's re-post window. */
   metrics: { maxSeries: number; windowMinutes: number };
+  /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
+  limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
+  /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
+  idleScopeMs: number;
 }
 
 const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -124,21 +145,39 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     raw,
     port: env.TXMON_PORT ? Number(env.TXMON_PORT) : raw.server.port,
     host: raw.server.host,
+    allowOpen: raw.server.allow_open,
     bodyLimitBytes: Math.round(raw.server.body_limit_mb * 1024 * 1024),
     timeZone: raw.server.time_zone,
     publicUrl: env.TXMON_PUBLIC_URL ?? raw.server.public_url,
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
+    minTimestampMs: parseMinTimestamp(raw.server.min_timestamp, source),
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
     tokens,
     graceMs: raw.engine.grace_seconds * 1000,
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
+    idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
     metrics: { maxSeries: raw.metrics.max_series, windowMinutes: raw.metrics.transactions_window_minutes },
+    limits: {
+      maxSpanMinutes: raw.limits.max_span_minutes,
+      maxScopeMinutes: raw.limits.max_scope_minutes,
+      maxRows: raw.limits.max_rows,
+      maxScopesPerRequest: raw.limits.max_scopes_per_request,
+      maxStatusesPerScope: raw.limits.max_statuses_per_scope,
+      maxListedMinutes: raw.limits.max_listed_minutes,
+      maxScopes: raw.limits.max_scopes,
+    },
   };
+}
+
+function parseMinTimestamp(text: string, source: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.min_timestamp must be an ISO 8601 time such as "2000-01-01T00:00:00Z", got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): TxmonConfig {

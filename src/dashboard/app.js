@@ -293,17 +293,49 @@ async function expireSilence(id) {
 
 // ------------------------------------------------------------------ live stream
 
-function connect() {
+// With a token, the stream is opened with a short-lived ticket (POST /api/v1/events/ticket, token
+// in the Authorization header), never with the token itself in the URL, where logs would keep it.
+// A ticket is checked when the stream opens; when the browser's own reconnect is refused (the
+// ticket expired) the page fetches a new one and resumes from the last event it saw.
+let lastEventId = null;
+let reconnectTimer = null;
+
+async function streamUrl() {
+  const params = new URLSearchParams();
+  if (auth.token) {
+    const { ticket } = await api('/api/v1/events/ticket', { method: 'POST' });
+    params.set('ticket', ticket);
+  }
+  if (lastEventId !== null) params.set('last_event_id', lastEventId);
+  const q = params.toString();
+  return q ? `/api/v1/events?${q}` : '/api/v1/events';
+}
+
+async function connect() {
   state.source?.close();
-  const url = auth.token ? `/api/v1/events?access_token=${encodeURIComponent(auth.token)}` : '/api/v1/events';
+  clearTimeout(reconnectTimer);
+  let url;
+  try {
+    url = await streamUrl();
+  } catch {
+    setLive(false, 'reconnecting…');
+    reconnectTimer = setTimeout(connect, 5000);
+    return;
+  }
   const es = new EventSource(url);
   state.source = es;
+  const seen = (e) => { if (e.lastEventId) lastEventId = e.lastEventId; };
+  es.addEventListener('hello', seen);
   es.addEventListener('open', () => setLive(true, 'live'));
   es.addEventListener('error', () => {
-    setLive(false, es.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting…');
+    const closed = es.readyState === EventSource.CLOSED;
+    setLive(false, closed ? 'disconnected' : 'reconnecting…');
     void checkHealth();
+    // Refused (expired ticket, server restarted): start over with a fresh ticket.
+    if (closed && state.source === es) reconnectTimer = setTimeout(connect, 2000);
   });
   es.addEventListener('minutes', (e) => {
+    seen(e);
     let list;
     try { list = JSON.parse(e.data); } catch { return; }
     const mine = list.filter((a) => a.scope === state.scope);
@@ -313,7 +345,7 @@ function connect() {
     setLatest({ minute: last.minute, score: last.anomalyScore, severity: last.severity, explanation: last.explanation });
     scheduleRefresh();
   });
-  es.addEventListener('alerts', () => { scheduleRefresh(); loadSilences(); });
+  es.addEventListener('alerts', (e) => { seen(e); scheduleRefresh(); loadSilences(); });
   es.addEventListener('reset', () => refresh());
 }
 

@@ -106,6 +106,9 @@ class MinuteFlags {
   next(): this { this.serial++; return this; }
 }
 
+/** A count test with no practical-effect gate (static rules ask only how improbable a count is). */
+const NO_GATE = { minRatio: 0, minDelta: -Infinity };
+
 /** Silence tail probabilities of a warning and a critical no-data finding (the p → score curve's 50 and 80). */
 const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
 
@@ -122,21 +125,22 @@ export class DetectionModel {
   private learning = true;
   /** Did the last expectedShare come from seasonal history? */
   private shareSeasonal = false;
-  /** The scope, minute and volume factor `countUpper` answers for (set before the static rules run). */
+  /** The scope, minute and volume factor `countSurprise` answers for (set before the static rules run). */
   private bandState: ScopeState | null = null;
   private bandMinute = 0;
   private bandVolumeFactor = 1;
 
   /**
-   * Upper end (+3 sd) of the band a status's count is expected in, volume-adjusted as the count
-   * test adjusts it; −Infinity while the series has no baseline (rules then stand alone).
+   * Upper-tail p of a status's count against what its series expects (volume-adjusted as the count
+   * test adjusts it, no Bonferroni: the rule's own line is the first filter); null while the
+   * series has no baseline (see staticRules.ts).
    */
-  private readonly countUpper = (status: string): number => {
+  private readonly countSurprise = (status: string, count: number): number | null => {
     const s = this.bandState?.counts.get(status);
-    if (!s || s.baseline.history < this.config.minHistory) return -Infinity;
+    if (!s || s.baseline.history < this.config.minHistory) return null;
     const exp = s.baseline.expected(this.bandMinute);
     const mu = exp.mean * (s.direction === 'up' ? this.bandVolumeFactor : 1);
-    return mu + 3 * Math.sqrt(mu + s.dispersion.alpha * mu * mu);
+    return countTest(count, mu, s.dispersion.alpha, 'up', NO_GATE, 1)?.p ?? 1;
   };
 
   /** Seasonal baselines' options, with the one calendar of the configured time zone. */
@@ -167,9 +171,9 @@ export class DetectionModel {
    * (a provisional view of a minute still filling must not advance the chart: it would count the
    * minute once per partial request, then once more when the minute closes).
    */
-  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number): LlrCusum {
+  private cusumStep(c: LlrCusum, increment: number, minute: number, observed: number, expected: number, weight: number, normal: boolean): LlrCusum {
     const step = this.learning ? c : c.copy();
-    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes);
+    step.add(increment, this.config.cusum.h, minute, observed, expected, weight, this.config.cusum.resetAfterMinutes, normal);
     return step;
   }
 
@@ -220,7 +224,7 @@ export class DetectionModel {
     this.bandState = state;
     this.bandMinute = minute;
     this.bandVolumeFactor = volumeFactor;
-    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countUpper)) {
+    for (const f of staticRuleFindings(scope, minute, metrics, cfg, this.countSurprise)) {
       if (f.metric === 'count' && !cfg.staticCountScopes.includes(scope)) continue;
       raw.push(f);
     }
@@ -276,7 +280,7 @@ export class DetectionModel {
       const atRest = series.cusum.value === 0 && cfg.cusum.dropShift < 1 && observed >= Math.max(mu, 0.02);
       if (series.direction === 'down' && exp.source !== 'rolling' && !atRest) {
         const inc = countIncrement(observed, mu, cfg.cusum.dropShift, alpha);
-        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1);
+        const cusum = this.cusumStep(series.cusum, inc, snap.minute, observed, mu, 1, observed >= mu);
         const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, metric, series.status, 'down', cusum, countWhat(series.status, metric), fmtCount, this.recentlyFlagged(series.flags)) : null;
         if (f) {
           out.push(f);
@@ -355,7 +359,7 @@ export class DetectionModel {
       const shift = this.shareSeasonal ? cfg.cusum.shareShift : cfg.cusum.shortHistoryShareShift;
       const p1 = Math.max(p0 * shift, p0 + cfg.share.minShareDelta);
       const inc = shareIncrement(k, n, p0, p1 / Math.max(p0, 1e-4), rho);
-      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n);
+      const cusum = this.cusumStep(series.cusum, inc, snap.minute, k, n * p0, n, k <= n * p0);
       const f = cusum.value >= cfg.cusum.h / 4 ? this.cusumFinding(snap, 'share', series.status, 'up', cusum, `${series.status} share`, fmtShare, this.recentlyFlagged(series.flags | countFlags)) : null;
       if (f) {
         out.push(f);

@@ -19,7 +19,8 @@ const config = resolveDetectConfig({
 const only = (findings: ReturnType<typeof staticRuleFindings>, status: string) => findings.filter((f) => f.status === status);
 
 test('count rule: nothing below warning, warning at the threshold, critical at its own', () => {
-  const at = (failed: number) => only(staticRuleFindings('all', 7, metrics({ approved: 1000, failed }), config), 'failed').filter((f) => f.metric === 'count');
+  // No baseline given: a count rule needs the status to be a notable share of the minute too (≥ 5 % here).
+  const at = (failed: number) => only(staticRuleFindings('all', 7, metrics({ approved: 60, failed }), config), 'failed').filter((f) => f.metric === 'count');
   assert.deepEqual(at(4), []);
   const w = at(5);
   assert.equal(w.length, 1);
@@ -71,10 +72,11 @@ test('share rule judges the lower confidence bound: a noisy small minute does no
   assert.equal(wilsonLower(0, 0), 0);
 });
 
-test('count rule, once a baseline exists, needs the count above the band the series expects', () => {
-  const busy = (reversed: number, upper: number) => staticRuleFindings('all', 0, metrics({ approved: 900, reversed }), DEFAULT_DETECT_CONFIG, (s) => (s === 'reversed' ? upper : -Infinity))
+test('count rule: needs the count unusual for the series — improbable against its baseline, or a notable share before one exists', () => {
+  const rev = (reversed: number, approved: number, p: number | null) => staticRuleFindings('all', 0, metrics({ approved, reversed }), DEFAULT_DETECT_CONFIG, (s) => (s === 'reversed' ? p : null))
     .filter((f) => f.status === 'reversed' && f.metric === 'count');
-  assert.deepEqual(busy(12, 14.5), [], 'a busy scope expects up to 14.5 reversals: 12 is its normal');
-  assert.equal(busy(20, 14.5)[0]?.severity, 'critical', '20 is above the band and the critical line');
-  assert.equal(busy(12, -Infinity)[0]?.severity, 'warning', 'no baseline yet: the rule stands alone');
+  assert.deepEqual(rev(12, 900, 0.3), [], 'a busy scope expects about this many reversals: its normal');
+  assert.equal(rev(20, 900, 1e-6)[0]?.severity, 'critical', 'improbable and above the critical line');
+  assert.deepEqual(rev(13, 1300, null), [], 'no baseline yet: 1 % of the minute is not a notable share');
+  assert.equal(rev(12, 100, null)[0]?.severity, 'warning', 'no baseline yet: 11 % of the minute is');
 });

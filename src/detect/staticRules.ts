@@ -6,9 +6,11 @@
  * - a share rule judges the share's lower confidence bound (Wilson, 90 % one-sided), not the point
  *   estimate: 6 reversals out of 65 at night (9.2 %) is noise around a 2 % share, not a share above
  *   8 %, while 40 failures out of 150 is above 10 % beyond doubt;
- * - a count rule, once the series has a baseline, fires only on a count also above the band the
- *   series expects (`countUpper`): 12 reversals a minute at a busy scope's evening peak is its
- *   normal traffic, not an incident. Before a baseline exists the rule stands alone.
+ * - a count rule is an absolute line drawn at one volume: it fires only on a count that is also
+ *   unusual for the series — once the series has a baseline, improbable against it (upper tail
+ *   p ≤ 10⁻⁴, `countSurprise`: 12 reversals a minute at a scope ten times the size is its normal
+ *   traffic, 40 failures where 0.3 are expected is not); before that, a notable share of the
+ *   minute (at least the status's warning share, where it has a share rule).
  */
 import type { Finding, MinuteMetrics, Severity } from '../domain/types.ts';
 import type { DetectConfig, Thresholds } from './config.ts';
@@ -23,8 +25,11 @@ const ruleLists = new WeakMap<DetectConfig['rules'], Array<[string, DetectConfig
 /** No finding: the answer of almost every minute, shared rather than a new empty array each time. */
 const NONE: readonly Finding[] = Object.freeze([]);
 
-/** No band known: every count is "above" it. */
-const NO_BAND = (): number => -Infinity;
+/** No baseline known: null. */
+const NO_BASELINE = (): number | null => null;
+
+/** Upper-tail p at or below which a count is unusual enough for its count rule. */
+const COUNT_RULE_P = 1e-4;
 
 /** z of a one-sided 90 % bound. */
 const Z90 = 1.2816;
@@ -38,10 +43,10 @@ export function wilsonLower(k: number, n: number, z = Z90): number {
 }
 
 /**
- * @param countUpper upper end of the band a status's count is expected in this minute
- *   (−Infinity when the series has no baseline yet)
+ * @param countSurprise upper-tail p of a status's count against what its series expects this
+ *   minute, or null while the series has no baseline
  */
-export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig, countUpper: (status: string) => number = NO_BAND): readonly Finding[] {
+export function staticRuleFindings(scope: string, minute: number, m: MinuteMetrics, config: DetectConfig, countSurprise: (status: string, count: number) => number | null = NO_BASELINE): readonly Finding[] {
   let findings: Finding[] | null = null;
   let rules = ruleLists.get(config.rules);
   if (!rules) ruleLists.set(config.rules, (rules = Object.entries(config.rules)));
@@ -49,7 +54,7 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
     const count = m.counts[status] ?? 0;
     if (rule.count) {
       const sev = crossed(count, rule.count);
-      if (sev && count > countUpper(status)) {
+      if (sev && unusual(status, count, m, rule.share, countSurprise)) {
         const threshold = rule.count[sev];
         (findings ??= []).push({
           detector: 'static_count', test: 'static count rule', scope, metric: 'count', status, minute, severity: sev,
@@ -73,6 +78,13 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
     }
   }
   return findings ?? NONE;
+}
+
+/** Is a count that crossed its rule's line also unusual for the series (see the module comment)? */
+function unusual(status: string, count: number, m: MinuteMetrics, share: Thresholds | undefined, countSurprise: (status: string, count: number) => number | null): boolean {
+  const p = countSurprise(status, count);
+  if (p !== null) return p <= COUNT_RULE_P;
+  return share === undefined || (m.total > 0 && count / m.total >= share.warning);
 }
 
 function crossed(value: number, t: Thresholds): Exclude<Severity, 'none' | 'info'> | null {

@@ -29,7 +29,7 @@ export class LlrCusum {
   run = 0;
   /** Consecutive minutes in alarm (statistic above h). */
   alarmed = 0;
-  /** Consecutive minutes whose increment was ≤ 0 (evidence against the shift). */
+  /** Consecutive minutes back at normal (observed at or beyond expected on the safe side). */
   quiet = 0;
   /** First minute of the current excursion. */
   start = 0;
@@ -68,15 +68,17 @@ export class LlrCusum {
    *   "sustained" alarm behind it.
    * - The statistic is capped at 1.5·h, so the alarm clears soon once the shift ends instead of
    *   paying back an arbitrarily large sum.
-   * - It restarts at 0 after `resetAfter` consecutive minutes that argue against the shift: the
-   *   series is back to normal, and an alarm must not outlive its evidence (a plain CUSUM keeps
-   *   alarming for as long as it takes the normal minutes to pay back the cap — 30–40 min on a
-   *   rare status).
+   * - It restarts at 0 after `resetAfter` consecutive minutes back at normal (`normal`: observed
+   *   at or below expected for a rise, at or above for a drop): an alarm must not outlive its
+   *   evidence (a plain CUSUM keeps alarming for as long as it takes the normal minutes to pay
+   *   back the cap — 30–40 min on a rare status). "Back at normal" is the expected value, not the
+   *   chart's break-even between normal and shifted: a shift that hovers in between (a slow drift)
+   *   keeps its chart, and its alert, instead of flapping.
    */
-  add(increment: number, h: number, minute = 0, observed = 0, expected = 0, weight = 0, resetAfter = Infinity): boolean {
+  add(increment: number, h: number, minute = 0, observed = 0, expected = 0, weight = 0, resetAfter = Infinity, normal = increment <= 0): boolean {
     const wasAtRest = this.value === 0;
     this.last = increment;
-    this.quiet = increment <= 0 ? this.quiet + 1 : 0;
+    this.quiet = normal ? this.quiet + 1 : 0;
     this.value = Math.min(1.5 * h, Math.max(0, this.value + Math.min(increment, h / 3)));
     if (this.quiet >= resetAfter) this.value = 0;
     if (this.value === 0) {

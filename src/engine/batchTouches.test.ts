@@ -22,9 +22,9 @@ test('rows of interleaved scopes and minutes land in their own pending entries',
     p.counts[status] = count;
     touches.status(status);
   }
-  assert.deepEqual(map.get('a')!.pending.get(10)!.counts, { approved: 5, denied: 1, failed: 2 });
-  assert.deepEqual(map.get('a')!.pending.get(11)!.counts, { approved: 6 });
-  assert.deepEqual(map.get('b')!.pending.get(10)!.counts, { approved: 7 });
+  assert.deepEqual({ ...map.get('a')!.pending.get(10)!.counts }, { approved: 5, denied: 1, failed: 2 });
+  assert.deepEqual({ ...map.get('a')!.pending.get(11)!.counts }, { approved: 6 });
+  assert.deepEqual({ ...map.get('b')!.pending.get(10)!.counts }, { approved: 7 });
   assert.deepEqual(touches.scopes.map((s) => s.tracker.scope), ['a', 'b'], 'scopes in first-touch order');
   const a = touches.of(map.get('a')!)!;
   assert.deepEqual(a.minutes, [10, 11], 'minutes in first-touch order');
@@ -64,7 +64,7 @@ test('many scopes and minutes in one batch: every row still finds its own entry 
     const t = touches.of(map.get(`s${k}`)!)!;
     assert.deepEqual(t.minutes, Array.from({ length: 30 }, (_, m) => m));
     for (let m = 0; m < 30; m++) {
-      assert.deepEqual(map.get(`s${k}`)!.pending.get(m)!.counts, { approved: m + k, denied: m + k });
+      assert.deepEqual({ ...map.get(`s${k}`)!.pending.get(m)!.counts }, { approved: m + k, denied: m + k });
       assert.deepEqual([...t.statuses[m]!], ['approved', 'denied']);
     }
   }

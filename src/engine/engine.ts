@@ -5,7 +5,9 @@
  * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
  */
 import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
-import { DetectionModel, type SeriesBaseline } from '../detect/model.ts';
+import type { SeriesBaseline } from '../detect/model.ts';
+import { ScopeModels } from './scopeModels.ts';
+import type { ScopeInfo } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import { AlertLifecycle, type LifecycleConfig } from '../alerting/lifecycle.ts';
 import type { AlertChange, OutboxEntry, Store, WriteResult } from '../store/store.ts';
@@ -25,6 +27,12 @@ export interface EngineOptions {
   maxGapMinutes?: number;
   /** Turns alert changes into outbox entries, written in the same transaction (alerting pipeline). */
   planNotifications?: (changes: AlertChange[], now: number) => OutboxEntry[];
+  /**
+   * Drop the in-memory state (pending bookkeeping, baselines) of a scope that received nothing for
+   * this long, by the engine's clock, and whose minutes are all closed; it is rebuilt from the
+   * store when the scope sends again, exactly as on a restart. Undefined = keep every scope.
+   */
+  idleScopeMs?: number;
 }
 
 /** The part of the store the engine needs. */
@@ -66,8 +74,8 @@ export interface MinuteExpectations {
 }
 
 export class Engine {
-  /** The detection model; replaced when the state is rebuilt from the store after a failure. */
-  model: DetectionModel;
+  /** The detection models (one per scope); replaced when the state is rebuilt from the store after a failure. */
+  model: ScopeModels;
   lifecycle: AlertLifecycle;
   private readonly store: EngineStore;
   private readonly clock: Clock;
@@ -96,11 +104,20 @@ export class Engine {
   private readonly writeListeners: Array<(rows: WrittenMinute[]) => void> = [];
   /** performance.now() when the current step began evaluating. */
   private stepStart = 0;
+  private readonly idleMs: number | undefined;
+  /** Scopes whose state was dropped as idle: rebuilt from the store when they send again. */
+  private readonly evicted = new Set<string>();
+  /** Clock time each scope in memory last received rows (idle eviction). */
+  private readonly touchedAt = new Map<string, number>();
+  private readonly evictionListeners: Array<(scopes: string[]) => void> = [];
+  /** When the current ingest last let the event loop run (see breathe). */
+  private busySince = 0;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
     this.clock = opts.clock;
-    this.model = new DetectionModel(opts.detect);
+    this.model = new ScopeModels(opts.detect);
+    this.idleMs = opts.idleScopeMs;
     this.detectConfig = opts.detect;
     this.lifecycleConfig = opts.lifecycle;
     this.lifecycle = new AlertLifecycle(opts.lifecycle);
@@ -139,37 +156,91 @@ export class Engine {
       const openAlerts = await this.store.openAlerts();
       const scopes = await this.store.listScopes();
       this.scopes.clear();
-      this.model = new DetectionModel(this.detectConfig);
+      this.evicted.clear();
+      this.touchedAt.clear();
+      this.model = new ScopeModels(this.detectConfig);
       this.lifecycle = new AlertLifecycle(this.lifecycleConfig, openAlerts);
-      for (const info of scopes) {
-        const tracker = new ScopeTracker(info.scope, info.lastEvaluated);
-        this.scopes.set(info.scope, tracker);
-        const now = this.clock.now();
-        if (info.lastEvaluated !== null) {
-          const from = info.lastEvaluated - this.model.historyMinutes + 1;
-          const history = await this.snapshots(info.scope, from, info.lastEvaluated + 1);
-          for (let m = Math.max(from, info.firstMinute); m <= info.lastEvaluated; m++) {
-            const snap = history.get(m) ?? { scope: info.scope, minute: m, counts: {}, authCodes: {}, hasData: false };
-            this.model.evaluate(snap);
-            if (snap.hasData) tracker.rememberStatuses(snap.counts);
-          }
-        }
-        const pendingFrom = info.lastEvaluated === null ? info.firstMinute : info.lastEvaluated + 1;
-        for (const snap of (await this.snapshots(info.scope, pendingFrom, info.lastMinute + 1)).values()) {
-          const p = tracker.entry(snap.minute, now);
-          Object.assign(p.counts, snap.counts);
-          Object.assign(p.authCodes, snap.authCodes);
-        }
-      }
+      for (const info of scopes) await this.loadScope(info);
     }
     this.stale = false;
+  }
+
+  /** Rebuilds one scope from the store: replays its recent history into its model, reloads its pending minutes. */
+  private async loadScope(info: ScopeInfo): Promise<void> {
+    const tracker = new ScopeTracker(info.scope, info.lastEvaluated);
+    this.scopes.set(info.scope, tracker);
+    const now = this.clock.now();
+    this.touchedAt.set(info.scope, now);
+    if (info.lastEvaluated !== null) {
+      const from = info.lastEvaluated - this.model.historyMinutes + 1;
+      const history = await this.snapshots(info.scope, from, info.lastEvaluated + 1);
+      for (let m = Math.max(from, info.firstMinute); m <= info.lastEvaluated; m++) {
+        const snap = history.get(m) ?? { scope: info.scope, minute: m, counts: {}, authCodes: {}, hasData: false };
+        this.model.evaluate(snap);
+        if (snap.hasData) tracker.rememberStatuses(snap.counts);
+      }
+    }
+    const pendingFrom = info.lastEvaluated === null ? info.firstMinute : info.lastEvaluated + 1;
+    for (const snap of (await this.snapshots(info.scope, pendingFrom, info.lastMinute + 1)).values()) {
+      const p = tracker.entry(snap.minute, now);
+      Object.assign(p.counts, snap.counts);
+      Object.assign(p.authCodes, snap.authCodes);
+    }
+  }
+
+  /** Brings back the evicted scopes a batch touches (before it is written, so it lands on rebuilt state). */
+  private async restoreEvicted(batch: MinuteBatch): Promise<void> {
+    if (this.evicted.size === 0) return;
+    const wanted = new Set<string>();
+    for (const c of batch.counts) if (this.evicted.has(c.scope)) wanted.add(c.scope);
+    for (const a of batch.authCodes) if (this.evicted.has(a.scope)) wanted.add(a.scope);
+    for (const t of batch.raw) if (this.evicted.has(t.scope)) wanted.add(t.scope);
+    if (wanted.size === 0) return;
+    for (const info of await this.store.listScopes()) {
+      if (!wanted.has(info.scope)) continue;
+      await this.loadScope(info);
+      this.evicted.delete(info.scope);
+    }
+  }
+
+  /**
+   * Drops idle scopes: nothing received for idleMs, every minute closed, and the data itself older
+   * than the live window in which silence is still judged (so nothing is left to evaluate).
+   */
+  private evictIdle(now: number): void {
+    if (this.idleMs === undefined) return;
+    const gone: string[] = [];
+    for (const [scope, tracker] of this.scopes) {
+      const seen = tracker.maxSeen();
+      if (tracker.minPending() !== null || now - (this.touchedAt.get(scope) ?? 0) < this.idleMs) continue;
+      if (seen !== null && now - (seen + 1) * 60_000 < 3_600_000 + this.graceMs) continue;
+      this.scopes.delete(scope);
+      this.touchedAt.delete(scope);
+      this.model.forget(scope);
+      this.evicted.add(scope);
+      gone.push(scope);
+    }
+    if (gone.length > 0) for (const l of this.evictionListeners) l(gone);
+  }
+
+  /** Listens to idle evictions (the service drops the scopes' Prometheus series). */
+  onEvicted(listener: (scopes: string[]) => void): void {
+    this.evictionListeners.push(listener);
+  }
+
+  /** Scopes whose state is in memory, and scopes evicted as idle (rebuilt when they return). */
+  scopeCounts(): { active: number; evicted: number } {
+    return { active: this.scopes.size, evicted: this.evicted.size };
   }
 
   /** Stores a batch (acknowledged only after commit), then evaluates every minute it completed. */
   ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
     return this.mutex.run(async () => {
       if (this.stale) await this.rebuild();
+      await this.restoreEvicted(batch);
+      this.busySince = performance.now();
       const written = await this.store.writeBatch(batch);
+      await this.breathe();
       this.stepStart = performance.now();
       this.stale = true; // until the evaluation below is saved
       const now = this.clock.now();
@@ -192,6 +263,7 @@ export class Engine {
       const changes: AlertChange[] = [];
       const provisional: Assessment[] = [];
       for (const { tracker, minutes, statuses } of touches.scopes) {
+        await this.breathe();
         const scope = tracker.scope;
         let through: EpochMinute = tracker.maxSeen()! - 1;
         for (let i = 0; i < minutes.length; i++) {
@@ -211,6 +283,7 @@ export class Engine {
           if (snap) provisional.push(this.model.preview(snap));
         }
       }
+      await this.breathe();
       const alerts = await this.persist(evaluated, changes, now);
       this.stale = false;
       return { written, evaluated, alerts, provisional, late: touches.late };
@@ -226,6 +299,7 @@ export class Engine {
       const now = this.clock.now();
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
+      this.evictIdle(now);
       for (const tracker of this.scopes.values()) {
         const through = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
         if (through !== null) this.closeThrough(tracker, through, evaluated, changes);
@@ -272,9 +346,22 @@ export class Engine {
     return this.mutex.run(fn);
   }
 
+  /**
+   * Lets the event loop run (health checks, reads, other clients) when the current ingest has held
+   * it for 50 ms: a large request is written, evaluated and saved in slices of the loop's time,
+   * still under the mutex, so its effect stays atomic for other engine steps. Small requests never
+   * yield.
+   */
+  private async breathe(): Promise<void> {
+    if (performance.now() - this.busySince < 50) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.busySince = performance.now();
+  }
+
   private tracker(scope: string): ScopeTracker {
     let t = this.scopes.get(scope);
     if (!t) this.scopes.set(scope, (t = new ScopeTracker(scope, null)));
+    if (this.idleMs !== undefined) this.touchedAt.set(scope, this.clock.now());
     return t;
   }
 
@@ -355,7 +442,7 @@ export class Engine {
     const out = new Map<EpochMinute, MinuteSnapshot>();
     const get = (m: EpochMinute) => {
       let s = out.get(m);
-      if (!s) out.set(m, (s = { scope, minute: m, counts: {}, authCodes: {}, hasData: true }));
+      if (!s) out.set(m, (s = { scope, minute: m, counts: Object.create(null), authCodes: Object.create(null), hasData: true }));
       return s;
     };
     for (const r of await this.store.readCounts(scope, from, to)) get(r.minute).counts[r.status] = r.count;

@@ -18,7 +18,8 @@ test('pending bookkeeping: entry, maxSeen, minPending, isLate, take, peek', () =
   const peeked = t.peek(10)!;
   peeked.counts.approved = 99;
   assert.equal(t.pending.get(10)!.counts.approved, 3, 'peek returns a copy');
-  assert.deepEqual(t.take(10), { scope: 'all', minute: 10, counts: { approved: 3 }, authCodes: {}, hasData: true });
+  const taken = t.take(10);
+  assert.deepEqual({ ...taken, counts: { ...taken.counts }, authCodes: { ...taken.authCodes } }, { scope: 'all', minute: 10, counts: { approved: 3 }, authCodes: {}, hasData: true });
   assert.equal(t.lastEvaluated, 10);
   assert.equal(t.isLate(10), true);
   assert.equal(t.isLate(11), false);
@@ -90,4 +91,13 @@ test('PendingMinutes: one minute in the slot, more in the overflow, the slot reu
   p.delete(9);
   assert.deepEqual(p.minutes(), []);
   assert.equal(p.max(), null);
+});
+
+test('statuses named like Object.prototype members are plain keys of a pending minute', () => {
+  const t = new ScopeTracker('all', null);
+  const p = t.entry(10, 0);
+  p.counts['__proto__'] = 5;
+  p.counts['constructor'] = 2;
+  assert.deepEqual(Object.keys(p.counts).sort(), ['__proto__', 'constructor']);
+  assert.equal(p.counts.toString, undefined, 'no inherited members');
 });

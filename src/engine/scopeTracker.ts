@@ -107,7 +107,8 @@ export class ScopeTracker {
 
   entry(minute: EpochMinute, now: number): PendingMinute {
     let p = this.pending.get(minute);
-    if (!p) this.pending.add(minute, (p = { counts: {}, authCodes: {}, lastArrival: now }));
+    // Null-prototype maps: a status or auth code named `__proto__` or `constructor` is a key like any other.
+    if (!p) this.pending.add(minute, (p = { counts: Object.create(null), authCodes: Object.create(null), lastArrival: now }));
     p.lastArrival = now;
     return p;
   }

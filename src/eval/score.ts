@@ -1,44 +1,58 @@
 /**
  * Univariate stream scoring: `timestamp,value` in, `timestamp,value,anomaly_score` out — the
- * format of the Numenta Anomaly Benchmark (NAB), so the detection model can be compared on public
- * benchmarks of that kind.
+ * format of the Numenta Anomaly Benchmark (NAB), so the model can be compared on public benchmarks
+ * of that kind, and what `txmon eval` measures. docs/scoring.md explains the choices and the
+ * measurements behind them.
  *
  * The rules we keep are NAB's: one record at a time with no look-ahead, one parameter set for
- * every file, each file scored from a fresh state. NAB's scoring rewards the *first* detection in
- * each anomaly window (more the earlier it comes), charges every above-threshold record outside a
- * window as a false positive, and picks one threshold for all files — so scores must mean the same
- * on every series, fire at the onset, and not keep firing while the model re-learns after a change.
+ * every file, each file scored from a fresh state; bounded memory; deterministic.
  *
- * The model: four scale-free streaming detectors, each turned into a calibrated tail probability
- * by its own {@link TailCalibrator} (how often has this series produced a value of the statistic
- * this large?), combined as a Bonferroni minimum and mapped to [0, 1] with the same p → score
- * curve the alerting model uses (stats/score.ts: p = 1e-4 → 0.5, p = 1e-7 → 0.8):
+ * **Tests.** Scale-free streaming statistics, each turned into a tail probability by its own
+ * per-series calibrator (calibrate.ts: an exponential tail fixed by the statistic's bulk, with a
+ * conformal floor — robust when a series' anomalies are frequent, honest when its normal
+ * behaviour is bursty):
  *
- *   A. point residual  |x − median(previous 5)|               spikes, dips, the onset of a shift
- *   B. value novelty   two-sided tail of x in the last 1024 values, with an exponential tail
- *                      beyond the 90th/10th percentile — a value never seen before ("spatial
- *                      anomaly"); the empirical count keeps it from firing again once the new
- *                      level has been seen a few times
- *   C. level shift     |mean(last 8) − median(the 128 before them)| / robust scale of the series
- *   D. volatility      |ln(mean |residual| over 16 / median |residual| over the history)| — noise
- *                      that grows, or a signal that goes flat (a stuck sensor)
+ *   A. point        r = x − median(previous 5) — spikes, dips, the onset of a shift. When the
+ *                   series has a season (below) and it predicts r better, r − median(r one, two
+ *                   and three periods ago): an hourly batch job that always dips is not news
+ *   B. novelty      two-sided tail of x among the last 1024 values ("never seen before"); the
+ *                   empirical count keeps it from firing again once a level was seen a few times
+ *   C. level shift  |mean(last 8) − median(the 128 before them)| / robust scale of the series
+ *   C′. short shift the same with the mean of the last 3 — humps a few records long
+ *   D. volatility   |ln(mean |r| over 16 / median |r|)| — noise that grows, a signal gone flat
+ *   E. season       x − median(x one, two and three periods ago), averaged over the last 3
+ *                   records — a daily shape that changed (a missing peak), used only where the
+ *                   season explains the series better than its overall level does
  *
- * Then a refractory rule: a score that does not exceed the highest raw score of the previous
- * 128 records is halved. An episode is reported by its onset (and by any later, stronger
- * evidence), not by every record while the baselines re-learn — the alert de-duplication a pager
- * does, made threshold-free so that NAB's global threshold search stays meaningful.
+ * **Seasons.** The sampling step is the median of the first 16 intervals between timestamps; an
+ * hour, a day and a week that are a whole number (4 … 10 080) of steps are candidate periods.
+ * Each candidate is tracked (exponentially weighted mean absolute error, outliers clipped) against
+ * the non-seasonal prediction; the best one is used when its error is below 80 % of that. A series
+ * without a rhythm is scored without one; no look-ahead, no configuration.
  *
- * The first {@link DEFAULT_SCORER.warmup} records score 0 (NAB does not count its probationary
- * period, 15% of a file, and a streaming model cannot know a file's length). Missing values
- * (empty, NaN, null, NA) score 0 and do not touch the state. Time is not modelled: records are a
- * sequence, so irregular intervals are accepted as they come. Memory is bounded (≈ 50 KB a
- * stream) and the cost is O(1) per record plus a few 8 KB memmoves.
+ * **One scale for every series.** The tests are combined as a Bonferroni minimum, then adjusted
+ * for the sampling rate: p is multiplied by the records per hour (1 for hourly data, 60 for
+ * minute data), so a score means the same false-alarm rate per hour of data whatever the step
+ * (a minute series has sixty chances an hour to produce a one-in-a-thousand record, an hourly
+ * series one). p becomes a score with {@link scoreFromDecades} (p = 1e-4 → 0.5, p = 1e-7 → 0.8).
+ *
+ * **Repeats.** An anomaly that lasts keeps producing evidence while the baselines re-learn. A
+ * record whose raw score does not exceed the highest raw score of the previous 16 hours of
+ * records (8 … 256 records; 16 records when there are no timestamps) is a repeat and loses
+ * {@link ScorerParams.repeatDecades} decades of evidence (its p is multiplied by 1000). Onsets
+ * stand out, and a repeat that is still extreme still scores high: nothing is capped.
+ *
+ * The first {@link ScorerParams.warmup} records score 0, and each test is silent until its
+ * calibrator has seen 24 values. Missing values (empty, NaN, null, NA) score 0 and do not touch
+ * the state. Memory is bounded (≈ 0.6 MB for a minute series, whose candidate week is 10 080
+ * records; ≈ 70 KB for a series without candidate periods); the cost is O(1) per record plus a
+ * few 8 KB memmoves.
  */
 import { fieldError, TxmonError } from '../domain/errors.ts';
 import { parseTimestamp } from '../domain/time.ts';
 import { RollingWindow, SortedWindow } from '../detect/stats/robust.ts';
-import { scoreFromLog10P } from '../detect/stats/score.ts';
-import { lowerTailScale, TailCalibrator, upperTailScale } from '../detect/stats/tail.ts';
+import { lowerTailScale, upperTailScale } from '../detect/stats/tail.ts';
+import { BulkCalibrator, DEFAULT_CALIBRATOR, type CalibratorParams } from './calibrate.ts';
 
 /** Parameters of the stream scorer. One set for every file; the CLI uses the defaults. */
 export interface ScorerParams {
@@ -52,28 +66,79 @@ export interface ScorerParams {
   shiftShort: number;
   /** Values before those the level-shift test compares with (C). */
   shiftReference: number;
+  /** Values averaged by the short level-shift test (0: off). */
+  shortShift: number;
   /** Recent residuals averaged by the volatility test (D). */
   volatilityShort: number;
-  /** Records over which a not-stronger score is treated as a repeat. */
+  /** Records over which a not-stronger score is a repeat. */
   refractory: number;
-  /** Factor applied to a repeat. */
-  repeatFactor: number;
+  /** Time over which a not-stronger score is a repeat, ms (0: use `refractory` records). */
+  refractoryMs: number;
+  /** Bounds of the repeat window in records when it comes from refractoryMs. */
+  refractoryMin: number;
+  refractoryMax: number;
+  /** Decades of evidence a repeat loses. */
+  repeatDecades: number;
+  /** Seasons (in past cycles) the seasonal residual takes the median of. */
+  seasonCycles: number;
+  /** Records the seasonal-level test (E) averages (0: off). */
+  seasonShort: number;
+  /** Longest candidate period, in records. */
+  maxPeriod: number;
+  /** Weight of the newest error in the track record of each predictor (EWMA). */
+  trackAlpha: number;
+  /** A seasonal predictor is used when its error is below this share of the local one. */
+  seasonGain: number;
+  /** Time over which p-values are adjusted for the number of records (Bonferroni), ms. */
+  rateUnitMs: number;
+  /** Strength of that adjustment (0: per record, 1: full Bonferroni per unit). */
+  rateExponent: number;
+  /** Per-statistic calibration. */
+  calibrator: Partial<CalibratorParams>;
 }
 
 export const DEFAULT_SCORER: Readonly<ScorerParams> = Object.freeze({
-  warmup: 150,
+  warmup: 20,
   longWindow: 1024,
   pointBaseline: 5,
   shiftShort: 8,
   shiftReference: 128,
+  shortShift: 3,
   volatilityShort: 16,
-  refractory: 128,
-  repeatFactor: 0.5,
+  refractory: 16,
+  refractoryMs: 16 * 3_600_000,
+  refractoryMin: 8,
+  refractoryMax: 256,
+  repeatDecades: 3,
+  seasonCycles: 3,
+  seasonShort: 3,
+  maxPeriod: 10_080,
+  trackAlpha: 0.03,
+  seasonGain: 0.8,
+  rateUnitMs: 3_600_000,
+  rateExponent: 1,
+  calibrator: DEFAULT_CALIBRATOR,
 });
 
 const LN2 = Math.LN2;
 const LN10 = Math.LN10;
-const LN_COMPONENTS = Math.log(4);
+/** Candidate season lengths: an hour, a day, a week (ms). */
+const SEASONS_MS = [3_600_000, 86_400_000, 604_800_000];
+/** Intervals that fix the sampling step. */
+const STEP_SAMPLES = 16;
+
+/**
+ * Score in [0, 1) from s = −log10 p: linear from p = 1 (0) to p = 1e-4 (0.5), linear to p = 1e-7
+ * (0.8), then 1 − 0.2·e^{−(s−7)/3}. Above p = 1e-4 it is the alerting model's curve
+ * (detect/stats/score.ts); below, unlike that curve, it is not flat at 0 for p ≥ 0.05, so that
+ * weak evidence still orders records (a benchmark's threshold sweep can use it).
+ */
+export function scoreFromDecades(s: number): number {
+  if (!(s > 0)) return 0;
+  if (s <= 4) return (0.5 * s) / 4;
+  if (s <= 7) return 0.5 + (0.3 * (s - 4)) / 3;
+  return 1 - 0.2 * Math.exp(-(s - 7) / 3);
+}
 
 /** Per-component natural-log tail probabilities of the last scored record (0 = unremarkable). */
 export interface ScoreDetail {
@@ -81,9 +146,97 @@ export interface ScoreDetail {
   novelty: number;
   shift: number;
   volatility: number;
-  /** Score before the refractory rule. */
+  /** Index of the seasonal period used by the point test (−1: none). */
+  season: number;
+  /** Score before the repeat rule. */
   raw: number;
   score: number;
+}
+
+/** An absolute error clipped at 5× the running error (once `on`), so one incident cannot decide a track record. */
+function clipError(e: number, ref: number, on: boolean): number {
+  return on && ref > 0 && e > 5 * ref ? 5 * ref : e;
+}
+
+/** Median of the first m values of a (m small; a is reordered). */
+function medianOfFew(a: Float64Array, m: number): number {
+  if (m === 1) return a[0];
+  if (m === 2) return 0.5 * (a[0] + a[1]);
+  if (m === 3) {
+    const x = a[0], y = a[1], z = a[2];
+    return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+  }
+  const t = a.subarray(0, m).sort();
+  return m & 1 ? t[m >> 1] : 0.5 * (t[m / 2 - 1] + t[m / 2]);
+}
+
+/** Seasonal part of the point test: candidate periods, residual history, track records. */
+class Seasonality {
+  readonly periods: number[];
+  private readonly hist: Float64Array;
+  private count = 0;
+  private readonly err: Float64Array;
+  private localErr = 0;
+  private updates = 0;
+  private readonly tmp: Float64Array;
+  private readonly res: Float64Array;
+  /** Index of the period in use (−1: the local residual is better). */
+  active = -1;
+
+  private readonly p: ScorerParams;
+
+  constructor(periods: number[], p: ScorerParams) {
+    this.p = p;
+    this.periods = periods;
+    this.hist = new Float64Array(p.seasonCycles * Math.max(...periods) + 1);
+    this.err = new Float64Array(periods.length);
+    this.tmp = new Float64Array(p.seasonCycles);
+    this.res = new Float64Array(periods.length);
+  }
+
+  /**
+   * Takes the new record's quantity v (a value or a residual) and the absolute error of the
+   * competing non-seasonal predictor; returns v − median(v one, two, three periods ago) for the
+   * period in use (chosen before this record), or NaN when none is.
+   */
+  push(r: number, baseErr: number): number {
+    const h = this.hist;
+    const cap = h.length;
+    const n = this.count;
+    const cycles = this.p.seasonCycles;
+    for (let k = 0; k < this.periods.length; k++) {
+      const P = this.periods[k];
+      let m = 0;
+      for (let c = 1; c <= cycles; c++) if (n - c * P >= 0) this.tmp[m++] = h[(n - c * P) % cap];
+      if (m === 0) {
+        this.res[k] = NaN;
+        continue;
+      }
+      this.res[k] = r - medianOfFew(this.tmp, m);
+    }
+    h[n % cap] = r;
+    this.count++;
+    const out = this.active >= 0 ? this.res[this.active] : NaN;
+    // Learn the track records (errors clipped at 5× the running error so one
+    // incident does not decide which predictor is better), then which period to use next.
+    const a = this.p.trackAlpha;
+    this.updates++;
+    const clipOn = this.updates > 50;
+    this.localErr += a * (clipError(baseErr, this.localErr, clipOn) - this.localErr);
+    let best = -1;
+    let bestErr = this.localErr * this.p.seasonGain;
+    for (let k = 0; k < this.periods.length; k++) {
+      const e = this.res[k];
+      if (!(e === e)) continue;
+      this.err[k] += a * (clipError(Math.abs(e), this.err[k], clipOn) - this.err[k]);
+      if (n >= 2 * this.periods[k] + 50 && this.err[k] < bestErr) {
+        best = k;
+        bestErr = this.err[k];
+      }
+    }
+    this.active = best;
+    return out;
+  }
 }
 
 /** Scores one univariate stream, one value at a time. Deterministic, bounded memory. */
@@ -93,10 +246,16 @@ export class StreamScorer {
   private readonly values: SortedWindow;
   private readonly reference: SortedWindow;
   private readonly absResid: RollingWindow;
-  private readonly calPoint = new TailCalibrator();
-  private readonly calNovelty = new TailCalibrator();
-  private readonly calShift = new TailCalibrator();
-  private readonly calVol = new TailCalibrator();
+  private readonly calPoint: BulkCalibrator;
+  private readonly calNovelty: BulkCalibrator;
+  private readonly calShift: BulkCalibrator;
+  private readonly calVol: BulkCalibrator;
+  private readonly calShift2: BulkCalibrator;
+  private readonly calSeason: BulkCalibrator;
+  private readonly seasonRes: RollingWindow;
+  private seasonLevel: Seasonality | null = null;
+  /** ln of the number of tests combined (Bonferroni). */
+  private lnComponents: number;
   private readonly med: Float64Array;
   // Sliding maximum of raw scores over the refractory window (monotonic deque).
   private readonly dqVal: Float64Array;
@@ -105,27 +264,57 @@ export class StreamScorer {
   private dqLen = 0;
   private seen = 0;
   private index = -1;
+  // Sampling step and seasons, fixed from the first timestamps.
+  private lastTime = NaN;
+  private readonly intervals: number[] = [];
+  private seasons: Seasonality | null = null;
+  private seasonsKnown = false;
+  /** ln of the records per rate unit (an hour), ≥ 0: p-values are per unit of time, not per record. */
+  private rateLogFactor = 0;
+  /** Records in the repeat window (from refractoryMs once the step is known). */
+  private refractory: number;
   /** Detail of the last record (overwritten on each push). */
-  readonly last: ScoreDetail = { point: 0, novelty: 0, shift: 0, volatility: 0, raw: 0, score: 0 };
+  readonly last: ScoreDetail = { point: 0, novelty: 0, shift: 0, volatility: 0, season: -1, raw: 0, score: 0 };
 
   constructor(params: Partial<ScorerParams> = {}) {
-    this.params = { ...DEFAULT_SCORER, ...params };
+    this.params = { ...DEFAULT_SCORER, ...params, calibrator: { ...DEFAULT_CALIBRATOR, ...(params.calibrator ?? {}) } };
     const p = this.params;
     this.recent = new RollingWindow(Math.max(p.pointBaseline, p.shiftShort) + 1);
     this.values = new SortedWindow(p.longWindow);
     this.reference = new SortedWindow(p.shiftReference);
     this.absResid = new RollingWindow(p.volatilityShort);
+    this.calPoint = new BulkCalibrator(p.calibrator);
+    this.calNovelty = new BulkCalibrator(p.calibrator);
+    this.calShift = new BulkCalibrator(p.calibrator);
+    this.calVol = new BulkCalibrator(p.calibrator);
+    this.calShift2 = new BulkCalibrator(p.calibrator);
+    this.calSeason = new BulkCalibrator(p.calibrator);
+    this.seasonRes = new RollingWindow(Math.max(1, p.seasonShort));
+    this.lnComponents = Math.log(4 + (p.shortShift > 0 ? 1 : 0));
     this.med = new Float64Array(p.pointBaseline);
-    this.dqVal = new Float64Array(p.refractory + 1);
-    this.dqIdx = new Float64Array(p.refractory + 1);
+    this.refractory = p.refractory;
+    const maxRef = Math.max(p.refractory, p.refractoryMax);
+    this.dqVal = new Float64Array(maxRef + 1);
+    this.dqIdx = new Float64Array(maxRef + 1);
   }
 
-  /** Scores the next value; returns a score in [0, 1]. Non-finite values score 0 and are skipped. */
-  push(x: number): number {
+  /** Candidate periods in use (records), once the sampling step is known. */
+  get periods(): readonly number[] {
+    return this.seasons?.periods ?? [];
+  }
+
+  /**
+   * Scores the next value, observed at `timeMs` (epoch ms; NaN when unknown — the record is then
+   * a step in a sequence and no season is modelled); returns a score in [0, 1]. Non-finite values
+   * score 0 and are skipped.
+   */
+  push(x: number, timeMs = NaN): number {
     this.index++;
+    if (!this.seasonsKnown) this.learnStep(timeMs);
     const d = this.last;
     if (!Number.isFinite(x)) {
       d.point = d.novelty = d.shift = d.volatility = d.raw = d.score = 0;
+      d.season = -1;
       return 0;
     }
     const p = this.params;
@@ -143,8 +332,9 @@ export class StreamScorer {
     }
     const eps = 1e-9 * (scale + Math.abs(centre)) + 1e-300;
 
-    // A. point residual against the median of the previous values.
+    // A. point residual against the median of the previous values (seasonal when it predicts better).
     let tPoint = NaN;
+    d.season = -1;
     if (recent.size >= p.pointBaseline) {
       const m = this.med;
       const k = m.length;
@@ -152,6 +342,23 @@ export class StreamScorer {
       m.sort();
       const base = k & 1 ? m[k >> 1] : 0.5 * (m[(k >> 1) - 1] + m[k >> 1]);
       tPoint = Math.abs(x - base);
+      if (this.seasons) {
+        d.season = this.seasons.active;
+        const sr = this.seasons.push(x - base, tPoint);
+        if (sr === sr) tPoint = Math.abs(sr);
+      }
+    }
+
+    // E. seasonal level: x against x one, two, three periods ago, averaged over the last few
+    // records — a daily shape that changed (a missing peak), judged only where the season explains
+    // the series better than its overall level does.
+    let tSeason = NaN;
+    if (this.seasonLevel) {
+      const e = this.seasonLevel.push(x, Math.abs(x - centre));
+      if (e === e) {
+        this.seasonRes.push(e);
+        if (this.seasonRes.full) tSeason = Math.abs(this.seasonRes.mean());
+      } else this.seasonRes.clear();
     }
 
     // B. novelty of the value in the recent distribution.
@@ -167,6 +374,14 @@ export class StreamScorer {
       tShift = Math.abs(sum / p.shiftShort - this.reference.median()) / Math.max(scale, eps);
     }
 
+    // C'. a short level shift: the last few values against the same reference (humps of a few records).
+    let tShift2 = NaN;
+    if (p.shortShift > 0 && this.reference.size >= 32 && recent.size >= p.shortShift - 1) {
+      let sum = x;
+      for (let i = 1; i < p.shortShift; i++) sum += recent.get(recent.size - i);
+      tShift2 = Math.abs(sum / p.shortShift - this.reference.median()) / Math.max(scale, eps);
+    }
+
     // D. volatility: recent mean |residual| against its long-run median.
     let tVol = NaN;
     if (Number.isFinite(tPoint)) {
@@ -178,6 +393,10 @@ export class StreamScorer {
     const lpNovelty = this.calNovelty.logSf(tNovelty);
     const lpShift = this.calShift.logSf(tShift);
     const lpVol = this.calVol.logSf(tVol);
+    const lpShift2 = this.calShift2.logSf(tShift2);
+    this.calShift2.add(tShift2);
+    const lpSeason = this.calSeason.logSf(tSeason);
+    this.calSeason.add(tSeason);
     this.calPoint.add(tPoint);
     this.calNovelty.add(tNovelty);
     this.calShift.add(tShift);
@@ -189,11 +408,11 @@ export class StreamScorer {
     values.push(x);
     this.seen++;
 
-    const lp = Math.min(0, Math.min(lpPoint, lpNovelty, lpShift, lpVol) + LN_COMPONENTS);
-    let raw = scoreFromLog10P(-lp / LN10) / 100;
-    if (this.seen <= p.warmup) raw = 0;
+    const lp = Math.min(0, Math.min(lpPoint, lpNovelty, lpShift, lpVol, lpShift2, lpSeason) + this.lnComponents + this.rateLogFactor);
+    const warm = this.seen > p.warmup;
+    const raw = warm ? scoreFromDecades(-lp / LN10) : 0;
     const prevMax = this.slidingMax(raw);
-    const score = raw > prevMax ? raw : raw * p.repeatFactor;
+    const score = raw > prevMax ? raw : warm ? scoreFromDecades(-lp / LN10 - p.repeatDecades) : 0;
 
     d.point = lpPoint;
     d.novelty = lpNovelty;
@@ -202,6 +421,31 @@ export class StreamScorer {
     d.raw = raw;
     d.score = score;
     return score;
+  }
+
+  /** Fixes the sampling step from the first intervals and, from it, the candidate periods. */
+  private learnStep(t: number): void {
+    if (!Number.isFinite(t)) return;
+    if (Number.isFinite(this.lastTime) && t > this.lastTime) this.intervals.push(t - this.lastTime);
+    this.lastTime = t;
+    if (this.intervals.length < STEP_SAMPLES) return;
+    this.seasonsKnown = true;
+    const sorted = this.intervals.slice().sort((a, b) => a - b);
+    const step = sorted[sorted.length >> 1];
+    if (step > 0 && this.params.refractoryMs > 0) this.refractory = Math.max(this.params.refractoryMin, Math.min(this.params.refractoryMax, Math.round(this.params.refractoryMs / step)));
+    if (step > 0) this.rateLogFactor = this.params.rateExponent * Math.log(Math.max(1, this.params.rateUnitMs / step));
+    const periods: number[] = [];
+    for (const len of SEASONS_MS) {
+      const P = Math.round(len / step);
+      if (P >= 4 && P <= this.params.maxPeriod && Math.abs(P * step - len) <= 0.01 * len) periods.push(P);
+    }
+    if (periods.length) {
+      this.seasons = new Seasonality(periods, this.params);
+      if (this.params.seasonShort > 0) {
+        this.seasonLevel = new Seasonality(periods, this.params);
+        this.lnComponents = Math.log(Math.round(Math.exp(this.lnComponents)) + 1); // one more test
+      }
+    }
   }
 
   /** ln P(value ≥ x): empirical rank, exponential tail beyond the 90th percentile. */
@@ -232,7 +476,7 @@ export class StreamScorer {
   /** Pushes `raw` into the refractory window; returns the max of the records before it. */
   private slidingMax(raw: number): number {
     const cap = this.dqVal.length;
-    const r = this.params.refractory;
+    const r = this.refractory;
     const i = this.index;
     // Drop entries that left the window [i − r, i − 1].
     while (this.dqLen > 0 && this.dqIdx[this.dqHead] < i - r) {
@@ -248,6 +492,7 @@ export class StreamScorer {
     return prevMax;
   }
 }
+
 
 // ---------------------------------------------------------------------------------------------
 // CSV in, CSV out
@@ -347,7 +592,8 @@ export class CsvStreamScorer {
     }
     const tsRaw = fields[this.tsCol];
     const valueRaw = fields[this.valueCol];
-    if (parseTimestamp(unquote(tsRaw)) === null) {
+    const timeMs = parseTimestamp(unquote(tsRaw));
+    if (timeMs === null) {
       throw fieldError(row, 'timestamp', 'an ISO-8601 time, "YYYY-MM-DD HH:MM:SS" or epoch seconds/milliseconds', unquote(tsRaw));
     }
     const text = unquote(valueRaw);
@@ -357,7 +603,7 @@ export class CsvStreamScorer {
       value = Number(text);
       if (!Number.isFinite(value)) throw fieldError(row, 'value', 'a finite number or empty/NaN for a missing value', text);
     }
-    const score = this.scorer.push(value);
+    const score = this.scorer.push(value, timeMs);
     return `${tsRaw},${valueRaw},${formatScore(score)}`;
   }
 }

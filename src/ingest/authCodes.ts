@@ -3,12 +3,15 @@ import { TxmonError } from '../domain/errors.ts';
 import type { AuthCodeCount, MinuteBatch } from '../domain/types.ts';
 import { DEFAULT_SCOPE } from '../domain/types.ts';
 import { type DecodedBody, requireColumns } from './decode.ts';
-import { countField, jsonCountField, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
+import { countField, jsonCountField, knownKeys, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
 
 const SHAPE = 'timestamp,auth_code,count[,scope] (or time,auth_code,count|f0_)';
 
 /** Columns of an auth-code-counts body (shared with the streaming file reader, src/sources/stream.ts). */
 export const AUTH_CODE_COLUMNS = { required: ['timestamp', 'auth_code', 'count'], optional: ['scope'], shape: SHAPE };
+
+/** Keys a JSON/NDJSON auth-code record may have; anything else is a 400. */
+const JSON_KEYS = ['timestamp', 'auth_code', 'count', 'scope'] as const;
 
 export function parseAuthCodeCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
   requireColumns(body, AUTH_CODE_COLUMNS.required, AUTH_CODE_COLUMNS.optional, SHAPE);
@@ -16,6 +19,7 @@ export function parseAuthCodeCounts(body: DecodedBody, ctx: TimeContext): Minute
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';
   for (const { row, fields } of body.records) {
+    if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'auth_code', 'count']) {
       if (fields[f] === undefined || fields[f] === null) {
         throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });

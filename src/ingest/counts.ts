@@ -6,12 +6,16 @@ import { TxmonError } from '../domain/errors.ts';
 import type { EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
 import { DEFAULT_SCOPE } from '../domain/types.ts';
 import { type DecodedBody, requireColumns } from './decode.ts';
-import { countField, jsonCountField, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
+import { checkBatchShape, checkZeroFill, type IngestLimits } from './limits.ts';
+import { countField, jsonCountField, knownKeys, labelField, minuteField, optionalLabel, type TimeContext } from './fields.ts';
 
 const SHAPE = 'timestamp,status,count[,scope] (or time,status,count|f0_)';
 
 /** Columns of a status-counts body (shared with the streaming file reader, src/sources/stream.ts). */
 export const STATUS_COUNT_COLUMNS = { required: ['timestamp', 'status', 'count'], optional: ['scope'], shape: SHAPE };
+
+/** Keys a JSON/NDJSON status-count record may have; anything else is a 400. */
+const JSON_KEYS = ['timestamp', 'status', 'count', 'scope'] as const;
 
 export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBatch {
   requireColumns(body, STATUS_COUNT_COLUMNS.required, STATUS_COUNT_COLUMNS.optional, SHAPE);
@@ -19,6 +23,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';
   for (const { row, fields } of body.records) {
+    if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'status', 'count']) {
       if (fields[f] === undefined || fields[f] === null) {
         throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
@@ -38,8 +43,9 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
     seen.set(key, row);
     counts.push({ scope, minute, status, count });
   }
+  if (ctx.limits) checkBatchShape({ counts, authCodes: [], raw: [] }, ctx.limits);
   if (!isCsv) return { counts, authCodes: [], raw: [] };
-  return zeroFill(counts, body.csvExport === true);
+  return zeroFill(counts, body.csvExport === true, ctx.limits);
 }
 
 /**
@@ -47,7 +53,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
  * means zero. Exports (`time` column, one scope) also list no row for a minute without any
  * transaction, so there every minute between the first and last is filled.
  */
-function zeroFill(counts: MinuteCount[], fillWholeRange: boolean): MinuteBatch {
+function zeroFill(counts: MinuteCount[], fillWholeRange: boolean, limits?: IngestLimits): MinuteBatch {
   const byScope = new Map<string, { statuses: Set<string>; minutes: Set<EpochMinute>; have: Set<string> }>();
   for (const c of counts) {
     let s = byScope.get(c.scope);
@@ -57,6 +63,14 @@ function zeroFill(counts: MinuteCount[], fillWholeRange: boolean): MinuteBatch {
     s.have.add(`${c.minute}\u0000${c.status}`);
   }
   const completeMinutes = new Map<string, Set<EpochMinute>>();
+  // How many rows filling creates, known before creating any: minutes × statuses per scope.
+  let planned = 0;
+  for (const s of byScope.values()) {
+    let lo = Infinity, hi = -Infinity;
+    for (const m of s.minutes) { if (m < lo) lo = m; if (m > hi) hi = m; }
+    planned += (fillWholeRange ? hi - lo + 1 : s.minutes.size) * s.statuses.size;
+  }
+  if (limits) checkZeroFill(counts.length, planned, limits);
   const filled = counts.slice();
   for (const [scope, s] of byScope) {
     if (fillWholeRange) {

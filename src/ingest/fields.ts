@@ -1,12 +1,15 @@
 /** Field validators shared by every ingest parser; each names the row and field it rejects. */
-import { fieldError } from '../domain/errors.ts';
+import { TxmonError, fieldError } from '../domain/errors.ts';
 import { parseHourMinute, parseTimestamp, toMinute } from '../domain/time.ts';
+import type { IngestLimits } from './limits.ts';
 
 /** Counts above this are rejected as absurd (≈ 16 M transactions per minute per status). */
 export const MAX_COUNT = 2 ** 24;
 const LABEL_MAX = 128;
-// Control characters are the only thing a label may not hold: statuses and scopes are an open set.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// Statuses and scopes are an open set, but a label may not hold C0/C1 control characters or the
+// bidirectional marks, embeddings, overrides and isolates that make a name display as another
+// (U+061C, U+200E/F, U+202A–E, U+2066–9); lone surrogates are refused by isWellFormed().
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 export function countField(value: unknown, row: number, field = 'count'): number {
   let n: number;
@@ -28,8 +31,8 @@ export function labelField(value: unknown, row: number, field: string, opts: { l
   if (typeof value !== 'string') throw fieldError(row, field, 'a string', value);
   let text = value.trim();
   if (opts.lower) text = text.toLowerCase();
-  if (text === '' || text.length > LABEL_MAX || CONTROL.test(text)) {
-    throw fieldError(row, field, `a non-empty string of at most ${LABEL_MAX} printable characters`, value);
+  if (text === '' || text.length > LABEL_MAX || CONTROL.test(text) || !(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw fieldError(row, field, `a non-empty string of at most ${LABEL_MAX} printable characters (no control characters, bidi controls or lone surrogates)`, value);
   }
   return text;
 }
@@ -48,6 +51,24 @@ export interface TimeContext {
   maxFutureMs: number;
   /** Scope of rows that name none (default "all"). */
   defaultScope?: string;
+  /** Per-request limits (HTTP ingest); absent = unlimited (files streamed by the CLI). */
+  limits?: IngestLimits;
+  /** Epoch ms; earlier timestamps are rejected (server.min_timestamp). Absent = no lower bound. */
+  minMs?: number;
+}
+
+/**
+ * Rejects keys of a JSON record that the kind does not know: `"Scope"` silently landing in the
+ * default scope would hide a mistake. CSV headers are checked by requireColumns.
+ */
+export function knownKeys(fields: Record<string, unknown>, row: number, accepted: readonly string[]): void {
+  for (const k in fields) {
+    if (!accepted.includes(k)) {
+      throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+        `row ${row}: unknown field ${JSON.stringify(k.length > 40 ? k.slice(0, 40) + '…' : k)}; accepted fields: ${accepted.join(', ')}`,
+        { row, field: k.slice(0, 40), expected: accepted.join(', ') });
+    }
+  }
 }
 
 /** Parses a timestamp field to an epoch ms value (UTC). */
@@ -68,6 +89,7 @@ export function timestampField(value: unknown, row: number, field: string, ctx: 
     throw fieldError(row, field, hint, value);
   }
   if (ms > ctx.now + ctx.maxFutureMs) throw fieldError(row, field, `not more than ${Math.round(ctx.maxFutureMs / 3_600_000)} h in the future`, value);
+  if (ctx.minMs !== undefined && ms < ctx.minMs) throw fieldError(row, field, `not before ${new Date(ctx.minMs).toISOString()} (server.min_timestamp)`, value);
   return ms;
 }
 

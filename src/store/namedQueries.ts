@@ -448,7 +448,13 @@ function cellText(v: unknown, forTable: boolean): string {
   return String(v);
 }
 
-function csvCell(text: string): string {
+/**
+ * One CSV cell. Text starting with `=`, `+`, `-`, `@`, tab or CR would run as a formula when the
+ * file is opened in a spreadsheet (a scope named `=HYPERLINK(…)`): it gets a leading `'`. Numbers
+ * (`-3.5`) stay numbers.
+ */
+export function csvCell(text: string, isNumber = false): string {
+  if (!isNumber && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -456,8 +462,8 @@ function csvCell(text: string): string {
 export function formatRows(columns: string[], rows: Array<Record<string, unknown>>, format: OutputFormat): string {
   if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
   if (format === 'csv') {
-    const lines = [columns.map(csvCell).join(',')];
-    for (const r of rows) lines.push(columns.map((c) => csvCell(cellText(r[c], false))).join(','));
+    const lines = [columns.map((c) => csvCell(c)).join(',')];
+    for (const r of rows) lines.push(columns.map((c) => csvCell(cellText(r[c], false), typeof r[c] === 'number' || typeof r[c] === 'bigint')).join(','));
     return columns.length ? lines.join('\n') + '\n' : '';
   }
   if (rows.length === 0) return '(0 rows)\n';

@@ -61,6 +61,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
 
   app.post('/api/v1/checkout', {
     bodyLimit: ctx.config.bodyLimitBytes,
+    onRequest: async (req) => { ctx.access.check(req, 'ingest'); }, // before the body is read
     schema: {
       tags: ['checkout'],
       summary: 'Analyse one hourly POS checkout file (text/csv) against its baselines; stores it under ?source=',

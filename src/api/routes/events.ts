@@ -11,6 +11,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { HubEvent } from '../events.ts';
+import { StreamTickets, TICKET_TTL_MS } from '../streamTicket.ts';
+import { TxmonError } from '../../domain/errors.ts';
 
 /** Milliseconds between heartbeat comments (TXMON_SSE_HEARTBEAT_MS overrides, for tests). */
 export const HEARTBEAT_MS = 15_000;
@@ -35,17 +37,34 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
   const open = new Set<ServerResponse>();
   const heartbeatMs = Number(process.env.TXMON_SSE_HEARTBEAT_MS) > 0 ? Number(process.env.TXMON_SSE_HEARTBEAT_MS) : HEARTBEAT_MS;
 
+  const tickets = new StreamTickets();
+
+  app.post('/api/v1/events/ticket', {
+    schema: { tags: ['live'], summary: `A stream ticket (valid ${TICKET_TTL_MS / 1000} s) for /api/v1/events?ticket=…: EventSource cannot send the Authorization header` },
+  }, async (req) => {
+    const token = ctx.access.check(req, 'read');
+    const { ticket, expiresAt } = tickets.issue(token ?? { role: 'admin', name: 'open' });
+    return { ticket, expires_at: new Date(expiresAt).toISOString(), ttl_seconds: TICKET_TTL_MS / 1000 };
+  });
+
   app.get('/api/v1/events', {
     schema: {
       tags: ['live'],
-      summary: 'Live events (Server-Sent Events): minutes evaluated, alerts changed. Honours Last-Event-ID.',
-      querystring: { type: 'object', properties: { last_event_id: { type: 'string' }, access_token: { type: 'string' } } },
+      summary: 'Live events (Server-Sent Events): minutes evaluated, alerts changed. Honours Last-Event-ID. Authorization header, or ?ticket= from POST /api/v1/events/ticket.',
+      querystring: { type: 'object', properties: { last_event_id: { type: 'string' }, ticket: { type: 'string' }, access_token: { type: 'string', description: 'deprecated: a long-lived token in a URL; use ticket' } } },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
-    // EventSource cannot send headers: accept the token as a query parameter for this one route.
-    const token = (req.query as Record<string, unknown>).access_token;
-    if (!req.headers.authorization && typeof token === 'string' && token) req.headers.authorization = `Bearer ${token}`;
-    ctx.access.check(req, 'read');
+    // EventSource cannot send headers: a short-lived ticket in the query stands in for the token.
+    const q = req.query as Record<string, unknown>;
+    if (!req.headers.authorization && typeof q.ticket === 'string' && q.ticket) {
+      if (!ctx.access.open && tickets.verify(q.ticket) === null) {
+        throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 401, 'stream ticket is invalid or expired: get a new one from POST /api/v1/events/ticket');
+      }
+    } else {
+      // Deprecated: the token itself as a query parameter (kept for old clients; never logged).
+      if (!req.headers.authorization && typeof q.access_token === 'string' && q.access_token) req.headers.authorization = `Bearer ${q.access_token}`;
+      ctx.access.check(req, 'read');
+    }
 
     const res = reply.raw;
     reply.hijack();

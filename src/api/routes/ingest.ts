@@ -6,22 +6,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TxmonError } from '../../domain/errors.ts';
 import type { MinuteBatch } from '../../domain/types.ts';
-import { decodeBody, encodingOf, type DecodedBody } from '../../ingest/decode.ts';
-import { parseStatusCounts } from '../../ingest/counts.ts';
-import { parseAuthCodeCounts } from '../../ingest/authCodes.ts';
-import { parseRawTransactions } from '../../ingest/raw.ts';
+import { encodingOf } from '../../ingest/decode.ts';
+import { RequestParser, type IngestKind } from '../../ingest/request.ts';
+import { ScopeRegistry } from '../scopeRegistry.ts';
 import type { TimeContext } from '../../ingest/fields.ts';
 import { labelField } from '../../ingest/fields.ts';
 import { buildRecommendation } from '../recommendation.ts';
 import { boolParam } from '../query.ts';
 import type { AppContext } from '../context.ts';
 
-type Parser = (body: DecodedBody, ctx: TimeContext) => MinuteBatch;
-
-const ENDPOINTS: Array<{ url: string; kind: string; parse: Parser; summary: string }> = [
-  { url: '/api/v1/transactions', kind: 'counts', parse: parseStatusCounts, summary: 'Ingest per-minute status counts; answers with an alert recommendation' },
-  { url: '/api/v1/auth-codes', kind: 'auth_codes', parse: parseAuthCodeCounts, summary: 'Ingest per-minute auth-code counts' },
-  { url: '/api/v1/transactions/raw', kind: 'raw', parse: parseRawTransactions, summary: 'Ingest single transactions (deduplicated by id)' },
+const ENDPOINTS: Array<{ url: string; kind: IngestKind; summary: string }> = [
+  { url: '/api/v1/transactions', kind: 'counts', summary: 'Ingest per-minute status counts; answers with an alert recommendation' },
+  { url: '/api/v1/auth-codes', kind: 'auth_codes', summary: 'Ingest per-minute auth-code counts' },
+  { url: '/api/v1/transactions/raw', kind: 'raw', summary: 'Ingest single transactions (deduplicated by id)' },
 ];
 
 const QUERY_SCHEMA = {
@@ -37,10 +34,18 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // Own body parsing for this plugin only: any content type arrives as a string.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
+  // Large bodies are decoded and validated on a worker thread (the event loop keeps answering).
+  const parser = new RequestParser();
+  // Caps on scopes and statuses over everything stored (bounded memory).
+  const registry = new ScopeRegistry(ctx.store);
+  app.addHook('onClose', () => parser.close());
 
   for (const ep of ENDPOINTS) {
     app.post(ep.url, {
       bodyLimit: ctx.config.bodyLimitBytes,
+      // The token is checked before the body is read: an unauthorised client cannot make the
+      // server buffer megabytes.
+      onRequest: async (req) => { ctx.access.check(req, 'ingest'); },
       schema: {
         summary: ep.summary,
         tags: ['ingest'],
@@ -51,25 +56,21 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       ctx.access.check(req, 'ingest');
       const started = performance.now();
       try {
-        const batch = ep.parse(decodeRequest(req), timeContext(req, ctx));
+        const text = typeof req.body === 'string' ? req.body : '';
+        const batch = await parser.parse(ep.kind, text, encodingOf(req.headers['content-type']), timeContext(req, ctx));
+        await registry.admit(batch, ctx.config.limits);
         const outcome = await ctx.engine.ingest(batch, { complete: boolParam(req.query as Record<string, unknown>, 'complete') });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
         ctx.metrics.rowsIngested.inc({ kind: ep.kind }, rows);
         ctx.metrics.ingestDuration.observe({ kind: ep.kind }, (performance.now() - started) / 1000);
         reply.code(200);
-        return buildRecommendation(outcome, ctx.config.lifecycle.minSeverity);
+        return buildRecommendation(outcome, ctx.config.lifecycle.minSeverity, ctx.config.limits.maxListedMinutes);
       } catch (err) {
         if (err instanceof TxmonError) ctx.metrics.requestsRejected.inc({ code: err.code });
         throw err;
       }
     });
   }
-}
-
-function decodeRequest(req: FastifyRequest): DecodedBody {
-  const encoding = encodingOf(req.headers['content-type']);
-  const text = typeof req.body === 'string' ? req.body : '';
-  return decodeBody(text, encoding);
 }
 
 function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
@@ -83,5 +84,7 @@ function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
     now: Date.now(),
     maxFutureMs: ctx.config.maxFutureMs,
     defaultScope: q.scope === undefined ? undefined : labelField(q.scope, 0, 'scope'),
+    limits: ctx.config.limits,
+    minMs: ctx.config.minTimestampMs,
   };
 }

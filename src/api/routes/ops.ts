@@ -15,6 +15,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
       minutes_evaluated: ctx.engine.minutesEvaluated,
       scopes: ctx.engine.scopeNames().length,
+      scopes_idle: ctx.engine.scopeCounts().evicted,
       auth: ctx.access.open ? 'open' : 'tokens',
     };
   });

@@ -77,17 +77,18 @@ export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const to = info.lastMinute + 1;
     const rows = await ctx.store.readCounts(scope, to - minutes, to);
     const byMinute = new Map<number, Record<string, number>>();
-    const totals: Record<string, number> = {};
+    // Keyed by status (client data): null-prototype objects, so `__proto__` is a status like any other.
+    const totals: Record<string, number> = Object.create(null);
     let total = 0;
     for (const r of rows) {
       let m = byMinute.get(r.minute);
-      if (!m) byMinute.set(r.minute, (m = {}));
+      if (!m) byMinute.set(r.minute, (m = Object.create(null) as Record<string, number>));
       m[r.status] = r.count;
       totals[r.status] = (totals[r.status] ?? 0) + r.count;
       total += r.count;
     }
-    const shares: Record<string, number> = {};
-    const rates: Record<string, number> = {};
+    const shares: Record<string, number> = Object.create(null);
+    const rates: Record<string, number> = Object.create(null);
     const n = byMinute.size || 1;
     for (const [s, c] of Object.entries(totals)) { shares[s] = total ? c / total : 0; rates[s] = c / n; }
     const series = [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([m, counts]) => {

@@ -47,7 +47,10 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     return raw;
   };
 
-  app.post('/api/v1/silences', { schema: { tags: ['silences'], summary: 'Create a silence (label matchers, start, end, author, comment)' } }, async (req, reply) => {
+  app.post('/api/v1/silences', {
+    schema: { tags: ['silences'], summary: 'Create a silence (label matchers, start, end, author, comment)' },
+    onRequest: async (req) => { ctx.access.check(req, 'admin'); }, // before the body is read
+  }, async (req, reply) => {
     ctx.access.check(req, 'admin');
     const n = notifications();
     const t = now();

@@ -77,3 +77,13 @@ test('slack failures: 404 no_service permanent, 429 with HTTP-date Retry-After r
   assert.deepEqual([r.ok, r.retryable], [false, true]);
   assert.ok(!r.detail.includes(sink.url), 'the secret URL is not echoed');
 });
+
+test('the fallback text is escaped like the blocks: a label cannot ping <!channel> or inject a link', () => {
+  const evil = sampleAlert({
+    labels: { alertname: 'failed_count_high', scope: '<!channel> & <https://evil.example|click>', severity: 'critical', status: 'failed' },
+    annotations: { ...sampleAlert().annotations, summary: 'failed <!here> 42/min' },
+  });
+  const p = slackPayload(sampleNotification([evil]), { maxAlerts: 5 });
+  assert.ok(!/<!channel>|<!here>|<https:/.test(p.text), p.text);
+  assert.match(p.text, /&lt;!channel&gt; &amp; &lt;https:\/\/evil\.example\|click&gt;|&lt;!here&gt;/);
+});

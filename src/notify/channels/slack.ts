@@ -91,7 +91,9 @@ export function slackPayload(n: Notification, cfg: Pick<SlackIntegration, 'maxAl
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
 
   const lead = n.alerts[0] ? ` — ${alertTitle(n.alerts[0])}` : '';
-  const payload: SlackPayload = { text: truncate(`${head}: ${title}${lead}`, 3000), blocks };
+  // The fallback is rendered as mrkdwn too: escaped like the blocks, so a label cannot inject
+  // <!channel> or a link.
+  const payload: SlackPayload = { text: truncate(slackEscape(`${head}: ${title}${lead}`), 3000), blocks };
   if (cfg.channel) payload.channel = cfg.channel;
   if (cfg.username) payload.username = cfg.username;
   if (cfg.iconEmoji) payload.icon_emoji = cfg.iconEmoji;
