@@ -23,6 +23,7 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
+import { Heartbeat } from './notify/watchdog.ts';
 
 export interface ServiceOptions {
   config: TxmonConfig;
@@ -32,6 +33,21 @@ export interface ServiceOptions {
   store?: Store;
   /** Notification pipeline overrides (tests, bench): environment, channel deps, worker tuning. */
   notify?: Pick<NotificationServiceOptions, 'env' | 'channelDeps' | 'worker'>;
+  /**
+   * Where a reload (SIGHUP, POST /-/reload) reads the configuration again: `txmon serve` passes
+   * a function that re-reads the config file. Without it, reload answers that there is nothing
+   * to reload from.
+   */
+  configSource?: () => TxmonConfig;
+}
+
+/** What a reload did. */
+export interface ReloadResult {
+  /** The alerting section (routes, receivers, inhibit rules, delivery, watchdog) now in force. */
+  reloaded: 'alerting';
+  receivers: string[];
+  /** Top-level keys that changed but need a restart to apply (server, store, engine…). */
+  restartNeeded: string[];
 }
 
 export interface Service {
@@ -39,6 +55,13 @@ export interface Service {
   ctx: AppContext;
   /** Listens on config.port/host; returns the base URL. */
   listen(): Promise<string>;
+  /**
+   * Reloads the alerting configuration (as Alertmanager does on SIGHUP): reads it again,
+   * validates it whole (schema, receivers, environment references) and only then swaps the
+   * notification pipeline, rebuilt from the store like a restart; a bad config leaves the
+   * running one in place and throws TXMON_ERR_CONFIG.
+   */
+  reload(): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
@@ -51,10 +74,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // The engine is created after the pipeline (it plans inside evaluations), and the pipeline's
   // flush runs under the engine's mutex: the late binding closes that loop.
   let engineRef: Engine | undefined;
-  const notifications = await NotificationService.create({
-    store, alerting: config.alerting, externalUrl: config.publicUrl, clock, metrics, ...opts.notify,
+  const notifyOptions = (alerting: Record<string, unknown>, publicUrl: string): NotificationServiceOptions => ({
+    store, alerting, externalUrl: publicUrl, clock, metrics, ...opts.notify,
     exclusive: (fn) => (engineRef ? engineRef.exclusive(fn) : fn()),
   });
+  // Replaced by a reload: every user reads the variable (or ctx.notifications) at call time.
+  let notifications = await NotificationService.create(notifyOptions(config.alerting, config.publicUrl));
   const engine = new Engine({
     store, clock, detect: config.detect, lifecycle: config.lifecycle,
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
@@ -72,8 +97,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   engine.onEvaluated(() => notifications.committed());
   // Scopes that left memory leave /metrics too (no series per scope forever).
   engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
+  let lastEvaluationAt: number | null = null;
   engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
+    if (assessments.length > 0) lastEvaluationAt = Date.now();
     if (assessments.length > 0) metrics.evaluationDuration.observe(durationSeconds);
     for (const a of assessments) {
       const e = engine.lastExpectations.get(a.scope);
@@ -92,12 +119,56 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const app = await buildApp(ctx, { logger: opts.logger });
   notifications.log = app.log;
   notifications.start();
+  const startedAt = Date.now();
+  await notifications.startWatchdog(startedAt);
+  const heartbeat = new Heartbeat({ log: app.log, env: opts.notify?.env });
+
+  let reloading: Promise<ReloadResult> | null = null;
+  const reload = async (): Promise<ReloadResult> => {
+    if (!opts.configSource) throw new TxmonError('TXMON_ERR_CONFLICT', 409, 'this txmon was started without a config file: there is nothing to reload from');
+    let next: TxmonConfig;
+    try {
+      next = opts.configSource();
+    } catch (err) {
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+    }
+    let fresh: NotificationService;
+    try {
+      fresh = await NotificationService.create(notifyOptions(next.alerting, next.publicUrl));
+    } catch (err) {
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+    }
+    // Swap between evaluations: no plan runs half on the old pipeline, half on the new.
+    await engine.exclusive(async () => {
+      await notifications.stop();
+      notifications = fresh;
+      ctx.notifications = fresh;
+    });
+    fresh.log = app.log;
+    fresh.start();
+    await fresh.startWatchdog(startedAt);
+    const restartNeeded = (['server', 'store', 'auth', 'engine', 'limits', 'metrics', 'detect'] as const)
+      .filter((k) => JSON.stringify((next.raw as Record<string, unknown>)[k]) !== JSON.stringify((config.raw as Record<string, unknown>)[k]));
+    const { for_minutes: a, keep_firing_for_minutes: b, min_severity: c } = next.raw.alerting as Record<string, unknown>;
+    const old = config.raw.alerting as Record<string, unknown>;
+    if (a !== old.for_minutes || b !== old.keep_firing_for_minutes || c !== old.min_severity) restartNeeded.push('alerting.for_minutes/keep_firing_for_minutes/min_severity' as never);
+    app.log.info({ receivers: fresh.config.receivers.map((r) => r.name), restartNeeded }, 'alerting configuration reloaded');
+    return { reloaded: 'alerting', receivers: fresh.config.receivers.map((r) => r.name), restartNeeded };
+  };
+  const serialReload = (): Promise<ReloadResult> => {
+    // One reload at a time; a second request waits for the first.
+    const run = (reloading ?? Promise.resolve()).catch(() => undefined).then(reload);
+    reloading = run;
+    return run;
+  };
+  ctx.reload = serialReload;
 
   // While the store is down every tick fails: say so once, and once more when it is back.
   let storeDown = false;
   const timer = setInterval(() => {
     engine.tick()
       .then(() => notifications.tick())
+      .then(() => { heartbeat.maybeSend(notifications.config.watchdog, lastEvaluationAt).catch(() => undefined); })
       .then(() => {
         if (storeDown) app.log.info('store reachable again: engine state rebuilt, evaluation resumed');
         storeDown = false;
@@ -113,6 +184,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   return {
     app,
     ctx,
+    reload: serialReload,
     async listen() {
       const host = config.host ?? (ctx.access.open ? '127.0.0.1' : '0.0.0.0');
       if (ctx.access.open) {

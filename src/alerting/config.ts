@@ -204,6 +204,23 @@ export const DeliverySchema = Type.Object(
   strict,
 );
 
+/** txmon watching itself: the always-firing Watchdog alert and a heartbeat request. */
+export const WatchdogSchema = Type.Object(
+  {
+    /** Send an always-firing `Watchdog` alert through the routes (Alertmanager's convention). Default false. */
+    enabled: Type.Optional(Type.Boolean()),
+    /** Requested every heartbeat_interval while minutes are being evaluated (a dead man's switch URL). */
+    heartbeat_url: Type.Optional(NonEmpty),
+    /** Default 1m. */
+    heartbeat_interval: Type.Optional(Duration),
+    /** Default GET. */
+    heartbeat_method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('HEAD')])),
+    /** No heartbeat when no minute was evaluated for this long. Default 5m. */
+    max_evaluation_age: Type.Optional(Duration),
+  },
+  strict,
+);
+
 /** The YAML `alerting:` section. */
 export const AlertingConfigSchema = Type.Object(
   {
@@ -215,6 +232,7 @@ export const AlertingConfigSchema = Type.Object(
     delivery: Type.Optional(DeliverySchema),
     /** Keep delivered and failed outbox rows this long, then prune them. Default 7d. */
     outbox_retention: Type.Optional(Duration),
+    watchdog: Type.Optional(WatchdogSchema),
   },
   strict,
 );
@@ -323,6 +341,16 @@ export interface AlertingConfig {
   delivery: DeliveryConfig;
   /** Delivered and failed outbox rows older than this are pruned. */
   outboxRetentionMs: number;
+  watchdog: WatchdogConfig;
+}
+
+export interface WatchdogConfig {
+  enabled: boolean;
+  /** May hold `${ENV}` references, resolved when the heartbeat is sent. */
+  heartbeatUrl?: string;
+  heartbeatIntervalMs: number;
+  heartbeatMethod: 'GET' | 'POST' | 'HEAD';
+  maxEvaluationAgeMs: number;
 }
 
 /** Defaults, in one place (documented in docs/alerting.md). */
@@ -339,6 +367,7 @@ export const ALERTING_DEFAULTS = {
   delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
   outboxRetentionMs: 7 * 86_400_000,
   alertmanagerResendIntervalMs: 60_000,
+  watchdog: { heartbeatIntervalMs: 60_000, maxEvaluationAgeMs: 5 * 60_000 },
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +647,13 @@ export function parseAlertingConfig(input: unknown, options: ParseOptions = {}):
     inhibitRules,
     delivery,
     outboxRetentionMs: retentionMs ?? Math.max(ALERTING_DEFAULTS.outboxRetentionMs, logWindowMs),
+    watchdog: {
+      enabled: cfg.watchdog?.enabled ?? false,
+      heartbeatUrl: cfg.watchdog?.heartbeat_url,
+      heartbeatIntervalMs: durationAt(cfg.watchdog?.heartbeat_interval, `${prefix}.watchdog.heartbeat_interval`, false) ?? ALERTING_DEFAULTS.watchdog.heartbeatIntervalMs,
+      heartbeatMethod: cfg.watchdog?.heartbeat_method ?? 'GET',
+      maxEvaluationAgeMs: durationAt(cfg.watchdog?.max_evaluation_age, `${prefix}.watchdog.max_evaluation_age`, false) ?? ALERTING_DEFAULTS.watchdog.maxEvaluationAgeMs,
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface AppContext {
   metrics: TxmonMetrics;
   events: EventHub;
   startedAt: number;
-  /** The notification pipeline (silences, outbox); absent in apps built without it. */
+  /** The notification pipeline (silences, outbox); absent in apps built without it. Replaced by a reload. */
   notifications?: NotificationService;
+  /** Reloads the alerting configuration (POST /-/reload, SIGHUP); absent in apps built without a service. */
+  reload?: () => Promise<{ reloaded: string; receivers: string[]; restartNeeded: string[] }>;
 }

@@ -233,6 +233,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       500: Type.Ref('TxmonError'),
     },
   },
+  'POST /-/reload': {
+    response: {
+      200: Type.Object({ status: Type.Literal('reloaded'), reloaded: Type.String(), receivers: Type.Array(Type.String()), restartNeeded: Type.Array(Type.String()) }, open),
+      ...errorResponses(409, 422),
+    },
+  },
   'GET /metrics': { response: { 200: text('text/plain', 'Prometheus text exposition (version 0.0.4); see docs/integrations.md for the series'), ...errorResponses() } },
 
   'GET /api/v1/queries': {

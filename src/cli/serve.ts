@@ -22,7 +22,11 @@ export function register(program: Command): void {
       if (opts.host !== undefined) config.host = opts.host;
       if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
-      const service = await createService({ config, logger: { level: opts.logLevel } });
+      const service = await createService({
+        config, logger: { level: opts.logLevel },
+        // SIGHUP and POST /-/reload read the file again (without --config there is nothing to reload).
+        configSource: opts.config ? () => loadConfig(opts.config) : undefined,
+      });
       let url: string;
       try {
         url = await service.listen();
@@ -44,5 +48,11 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      // As Alertmanager: SIGHUP reloads the alerting configuration, validated first.
+      process.on('SIGHUP', () => {
+        service.reload()
+          .then((r) => service.app.log.info({ ...r }, 'SIGHUP: alerting configuration reloaded'))
+          .catch((err) => service.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'SIGHUP: reload refused, the running configuration stays'));
+      });
     });
 }

@@ -17,6 +17,7 @@ import { AlertmanagerChannel, createAllChannels, type ChannelDeps, type Env, typ
 import { NotificationPlanner, type SentRecord } from './pipeline.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
 import type { Channel, Notification } from './types.ts';
+import { watchdogAlert } from './watchdog.ts';
 
 export interface NotificationServiceOptions {
   store: Store;
@@ -196,6 +197,20 @@ export class NotificationService {
       this.planner.commit();
       if (entries.length > 0) this.worker.wake();
       return entries.length;
+    });
+  }
+
+  /**
+   * Plans the always-firing Watchdog alert (alerting.watchdog.enabled) through the routes: at
+   * start and after a reload; its route's repeat_interval repeats it while txmon runs.
+   */
+  async startWatchdog(startedAt: number): Promise<void> {
+    if (!this.config.watchdog.enabled) return;
+    await this.opts.exclusive(async () => {
+      const entries = this.planner.plan([{ alert: watchdogAlert(startedAt) }], this.clock.now());
+      if (entries.length > 0) await this.opts.store.saveEvaluation([], [], entries);
+      this.planner.commit();
+      if (entries.length > 0) this.worker.wake();
     });
   }
 

@@ -27,6 +27,7 @@ import { matchesAll, parseMatcher, type CompiledMatcher } from '../../alerting/m
 import { matchRoutes } from '../../alerting/routing.ts';
 import { alertLabels, toNotifiedAlert } from '../../notify/types.ts';
 import type { Alert } from '../../domain/types.ts';
+import { watchdogAlert } from '../../notify/watchdog.ts';
 import type { AppContext } from '../context.ts';
 import { errorResponses, IsoTime, StringMap } from '../schemas.ts';
 
@@ -262,6 +263,8 @@ export async function alertmanagerAlerts(ctx: AppContext, q: AlertQuery): Promis
   if (!n) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
   const now = n.clock.now();
   const firing = (await ctx.store.openAlerts()).filter((a: Alert) => a.state === 'firing');
+  // The Watchdog fires as long as txmon runs (alerting.watchdog.enabled).
+  if (n.config.watchdog.enabled) firing.unshift(watchdogAlert(ctx.startedAt));
   const statuses = await n.alertStatuses(firing);
   const out: unknown[] = [];
   for (const a of firing) {
