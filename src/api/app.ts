@@ -21,6 +21,7 @@ import { routes as dashboardRoutes } from './routes/dashboard.ts';
 import { routes as alertmanagerRoutes, schemas as alertmanagerSchemas } from './routes/alertmanager.ts';
 import { ErrorBody } from './schemas.ts';
 import { applyRouteSchemas, openapiTransform, schemas as routeSchemas } from './openapi.ts';
+import { routes as alertPageRoutes } from './routes/alertPage.ts';
 
 export interface AppOptions { logger?: boolean | object }
 
@@ -96,7 +97,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertmanagerRoutes]) {
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes, alertmanagerRoutes]) {
     await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;

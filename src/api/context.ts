@@ -19,4 +19,6 @@ export interface AppContext {
   notifications?: NotificationService;
   /** Reloads the alerting configuration (POST /-/reload, SIGHUP); absent in apps built without a service. */
   reload?: () => Promise<{ reloaded: string; receivers: string[]; restartNeeded: string[] }>;
+  /** Set while `serve --demo` streams simulated minutes: the clock of the data is simulated and accelerated. */
+  demo?: { intervalMs: number };
 }

@@ -143,6 +143,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       ...errorResponses(404),
     },
   },
+  'GET /api/v1/alert-page': {
+    response: {
+      200: Type.Object({
+        alert: Type.Ref('Alert'), evidence: Type.Array(Loose), history: Type.Array(Loose), notified: Type.Array(Loose),
+        notifications_enabled: Type.Boolean(), chart: Loose, dashboard: Type.String(),
+      }, { ...open, description: 'The alert, its evidence in words, history, receivers notified and the chart of its series' }),
+      ...errorResponses(404),
+    },
+  },
   'GET /api/v1/metrics': {
     response: {
       200: Type.Object({

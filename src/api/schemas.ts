@@ -7,13 +7,15 @@
 import { Type, type TSchema } from 'typebox';
 import type { ErrorCode } from '../domain/errors.ts';
 
-/** Every stable error code (src/domain/errors.ts). */
-export const ERROR_CODES: readonly ErrorCode[] = [
-  'TXMON_ERR_BAD_JSON', 'TXMON_ERR_BAD_CSV', 'TXMON_ERR_VALIDATION', 'TXMON_ERR_EMPTY_BODY', 'TXMON_ERR_BODY_TOO_LARGE',
-  'TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 'TXMON_ERR_BAD_TIMESTAMP', 'TXMON_ERR_BAD_PARAMETER', 'TXMON_ERR_NOT_FOUND',
-  'TXMON_ERR_UNAUTHORIZED', 'TXMON_ERR_FORBIDDEN', 'TXMON_ERR_CONFIG', 'TXMON_ERR_STORE', 'TXMON_ERR_STORE_UNAVAILABLE',
-  'TXMON_ERR_LIMIT', 'TXMON_ERR_URI_TOO_LONG', 'TXMON_ERR_HEADERS_TOO_LARGE', 'TXMON_ERR_CONFLICT', 'TXMON_ERR_INTERNAL',
-];
+/** Every stable error code (src/domain/errors.ts); the Record type makes the compiler catch a code missing here. */
+const CODES: Record<ErrorCode, true> = {
+  TXMON_ERR_BAD_JSON: true, TXMON_ERR_BAD_CSV: true, TXMON_ERR_VALIDATION: true, TXMON_ERR_EMPTY_BODY: true, TXMON_ERR_BODY_TOO_LARGE: true,
+  TXMON_ERR_UNSUPPORTED_MEDIA_TYPE: true, TXMON_ERR_BAD_TIMESTAMP: true, TXMON_ERR_BAD_PARAMETER: true, TXMON_ERR_NOT_FOUND: true,
+  TXMON_ERR_UNAUTHORIZED: true, TXMON_ERR_FORBIDDEN: true, TXMON_ERR_CONFIG: true, TXMON_ERR_STORE: true, TXMON_ERR_STORE_UNAVAILABLE: true,
+  TXMON_ERR_LIMIT: true, TXMON_ERR_ADDRESS_IN_USE: true, TXMON_ERR_UNREACHABLE: true, TXMON_ERR_URI_TOO_LONG: true,
+  TXMON_ERR_HEADERS_TOO_LARGE: true, TXMON_ERR_CONFLICT: true, TXMON_ERR_INTERNAL: true,
+};
+export const ERROR_CODES = Object.keys(CODES) as ErrorCode[];
 
 /** `{error: {code, message, row?, field?, expected?, got?}}` — every non-2xx answer. */
 export const ErrorBody = Type.Object({

@@ -27,7 +27,7 @@ export interface NotificationServiceOptions {
   clock: Clock;
   /** Environment for `${VAR}` references and the default receivers. Default process.env. */
   env?: Env;
-  /** Dashboard URL for links unless `alerting.external_url` sets one (the server's public_url). */
+  /** Base URL of links (the server's public URL, which folds in the deprecated `alerting.external_url`); Service.listen() sets it when none is configured. */
   externalUrl?: string;
   metrics?: TxmonMetrics;
   channelDeps?: ChannelDeps;
@@ -234,6 +234,11 @@ export class NotificationService {
       this.opts.metrics?.notifications.inc({ receiver: am.name, result: r.ok ? 'refreshed' : 'refresh_failed' });
       if (!r.ok) this.log?.error({ receiver: am.name, detail: r.detail }, 'alertmanager refresh failed (retried at the next resend_interval)');
     }
+  }
+
+  /** Sets the base URL of links in notifications planned from now on (no trailing slash). */
+  setExternalUrl(url: string): void {
+    this.config.externalUrl = url.replace(/\/+$/, '');
   }
 
   start(): void {
