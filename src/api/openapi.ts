@@ -253,7 +253,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/queries': {
     response: {
       200: Type.Object({
-        queries: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), params: Type.Array(Loose) }, open)),
+        queries: Type.Array(Type.Object({
+          name: Type.String(), summary: Type.String(), description: Type.String(),
+          parameters: Type.Array(Type.Object({ name: Type.String(), type: Type.String(), required: Type.Boolean(), default: Nullable(Type.String()), description: Type.String() }, open)),
+        }, open)),
         count: Type.Integer(),
       }, open),
       ...errorResponses(),
