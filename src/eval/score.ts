@@ -18,10 +18,13 @@
  *   B. novelty      two-sided tail of x among the last 1024 values ("never seen before"); the
  *                   empirical count keeps it from firing again once a level was seen a few times
  *   C. level shift  |mean(last 8) − median(the 128 before them)| / robust scale of the series
- *   D. volatility   |ln(mean |r| over 16 / median |r|)| — noise that grows, a signal gone flat
+ *   D. volatility   |ln(mean |r| over 16 / median of the last 512 |r|)| on the local residual —
+ *                   noise that grows, a signal gone flat
  *   E. season       x − median(x one, two and three periods ago), averaged over the last 3
  *                   records — a daily shape that changed (a missing peak), used only where the
- *                   season explains the series better than its overall level does
+ *                   season explains the series better than its overall level does, and only as
+ *                   far as it also stands against each longer period with a cycle of history
+ *                   (a weekend is judged against last weekend, not only the last three days)
  *
  * **Seasons.** The sampling step is the median of the first 16 intervals between timestamps; an
  * hour, a day and a week that are a whole number (4 … 10 080) of steps are candidate periods.
