@@ -98,8 +98,8 @@ if (rawRequests > 0) {
 }
 // Close what is left, let the worker deliver, then stop.
 await service.ctx.engine.flush();
-await service.ctx.notifications.flush();
-service.ctx.notifications.worker.wake();
+await service.ctx.notifications!.flush();
+service.ctx.notifications!.worker.wake();
 for (let i = 0; i < 200; i++) {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   const pending = (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as { n: number }).n;
