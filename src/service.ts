@@ -44,7 +44,7 @@ export interface Service {
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const { config } = opts;
-  const store = opts.store ?? (await openStore(config.storeUrl));
+  const store = opts.store ?? (await openStore(config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous }));
   const metrics = new TxmonMetrics();
   const events = new EventHub();
   const clock = opts.clock ?? wallClock;

@@ -37,6 +37,7 @@ export const ConfigSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
+    sqlite_synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal', description: 'SQLite durability: normal (a power loss may lose the last commits) or full (fsync per commit; see docs/operations.md for the cost)' }),
   }, { additionalProperties: false, default: {} }),
   auth: Type.Object({
     tokens: Type.Array(Type.Object({ token: Type.String({ minLength: 16 }), role: Role, name: Type.Optional(Type.String()) }, { additionalProperties: false }), { default: [] }),
@@ -72,6 +73,8 @@ export interface TxmonConfig {
   /** Ingested timestamps before this epoch ms are rejected. */
   minTimestampMs: number;
   storeUrl: string;
+  /** SQLite `synchronous` (store.sqlite_synchronous). */
+  sqliteSynchronous: 'normal' | 'full';
   tokens: ApiToken[];
   graceMs: number;
   maxGapMinutes: number;
@@ -146,6 +149,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
     minTimestampMs: parseMinTimestamp(raw.server.min_timestamp, source),
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
+    sqliteSynchronous: raw.store.sqlite_synchronous,
     tokens,
     graceMs: raw.engine.grace_seconds * 1000,
     maxGapMinutes: raw.engine.max_gap_minutes,

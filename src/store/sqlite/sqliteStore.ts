@@ -21,13 +21,20 @@ import type { CheckoutRow } from '../../report/checkout/parse.ts';
 
 type Row = Record<string, unknown>;
 
+export type SqliteSynchronous = 'normal' | 'full';
+
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly path: string;
   readonly db: DatabaseSync;
   private readonly stmts = new Map<string, StatementSync>();
 
-  constructor(path: string) {
+  /**
+   * `synchronous` in WAL mode (docs/operations.md): `normal` (default) syncs at checkpoints, so a
+   * power loss may lose the last commits (a process crash loses nothing); `full` syncs the WAL at
+   * every commit, so an acknowledged request survives a power loss too, at a cost in commits/s.
+   */
+  constructor(path: string, opts: { synchronous?: SqliteSynchronous } = {}) {
     this.path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
@@ -35,7 +42,8 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw new TxmonError('TXMON_ERR_STORE', 500, `cannot open SQLite database "${path}": ${(err as Error).message}`);
     }
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    const sync = opts.synchronous === 'full' ? 'FULL' : 'NORMAL';
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   }
 
   /** Prepared statements are cached by SQL text. */
