@@ -12,6 +12,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
+import type { RetentionPolicy } from '../store/retention.ts';
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
 
@@ -34,6 +35,16 @@ export const ConfigSchema = Type.Object({
     max_statuses_per_scope: Type.Integer({ minimum: 1, default: 50, description: 'distinct statuses of one scope, in one request and over everything stored' }),
     max_scopes: Type.Integer({ minimum: 1, default: 10_000, description: 'distinct scopes over everything stored; a request adding more is refused' }),
     max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
+  }, { additionalProperties: false, default: {} }),
+  retention: Type.Object({
+    minute_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute status counts this many days (0 = forever); at least the detection history' }),
+    auth_code_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute auth-code counts this many days (0 = forever)' }),
+    raw_transactions_days: Type.Number({ minimum: 0, default: 30, description: 'keep single transactions (and their ids, for deduplication) this many days (0 = forever)' }),
+    assessments_days: Type.Number({ minimum: 0, default: 90, description: 'keep minute assessments this many days (0 = forever); at least minute_counts_days' }),
+    alerts_days: Type.Number({ minimum: 0, default: 365, description: 'keep resolved alerts and their history this many days after they ended (0 = forever); open alerts are never pruned' }),
+    interval_minutes: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'how often pruning runs' }),
+    batch_size: Type.Integer({ minimum: 1, default: 5000, description: 'rows deleted per statement' }),
+    pause_ms: Type.Integer({ minimum: 0, default: 20, description: 'pause between batches, so ingest gets the database' }),
   }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
@@ -85,6 +96,8 @@ export interface TxmonConfig {
   alerting: Record<string, unknown>;
   /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
   limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
+  /** Retention per data kind (src/store/retention.ts) and how often pruning runs. */
+  retention: RetentionPolicy & { intervalMs: number };
   /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
   idleScopeMs: number;
 }
@@ -155,6 +168,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
+    retention: retentionOf(raw.retention, source),
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
@@ -168,6 +182,23 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
       maxListedMinutes: raw.limits.max_listed_minutes,
       maxScopes: raw.limits.max_scopes,
     },
+  };
+}
+
+function retentionOf(r: RawConfig['retention'], source: string): RetentionPolicy & { intervalMs: number } {
+  const forever = (d: number) => (d > 0 ? d : Infinity);
+  if (forever(r.assessments_days) < forever(r.minute_counts_days)) {
+    // A scope whose assessments are gone but whose counts remain would have those minutes judged again.
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: retention.assessments_days (${r.assessments_days || 'forever'}) must be at least retention.minute_counts_days (${r.minute_counts_days || 'forever'}), or kept minutes would be judged again`);
+  }
+  return {
+    days: {
+      minute_counts: r.minute_counts_days, auth_code_counts: r.auth_code_counts_days, raw_transactions: r.raw_transactions_days,
+      assessments: r.assessments_days, alerts: r.alerts_days,
+    },
+    batchSize: r.batch_size,
+    pauseMs: r.pause_ms,
+    intervalMs: r.interval_minutes * 60_000,
   };
 }
 

@@ -23,6 +23,7 @@ import type {
 } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
 import type { CheckoutRow } from '../../report/checkout/parse.ts';
+import type { RetentionKind } from '../retention.ts';
 import { parsePgUrl, redact } from './connection.ts';
 import { isStoreUnavailable, storeUnavailable } from '../unavailable.ts';
 
@@ -419,7 +420,30 @@ export class PostgresStore implements Store {
       throw this.storeError(err, 'writeCheckout failed');
     }
   }
+
+  async prune(kind: RetentionKind, before: number, limit: number): Promise<number> {
+    try {
+      if (kind !== 'alerts') return (await this.query(PG_PRUNE[kind], [before, limit])).rowCount ?? 0;
+      // Resolved alerts that ended before the cut-off, their history first (foreign key).
+      return await this.transaction(async (client) => {
+        const ids = (await client.query("SELECT id FROM alerts WHERE state = 'resolved' AND ends_at < $1 ORDER BY ends_at LIMIT $2", [before, limit])).rows.map((r: Row) => Number(r.id));
+        if (ids.length === 0) return 0;
+        await client.query('DELETE FROM alert_history WHERE alert_id = ANY($1::bigint[])', [ids]);
+        return (await client.query('DELETE FROM alerts WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0;
+      });
+    } catch (err) {
+      throw this.storeError(err, `prune ${kind} failed`);
+    }
+  }
 }
+
+/** One DELETE per retention kind: at most $2 rows older than $1, by ctid (no primary key needed). */
+const PG_PRUNE: Record<Exclude<RetentionKind, 'alerts'>, string> = {
+  minute_counts: 'DELETE FROM minute_counts WHERE ctid = ANY(ARRAY(SELECT ctid FROM minute_counts WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  auth_code_counts: 'DELETE FROM auth_code_counts WHERE ctid = ANY(ARRAY(SELECT ctid FROM auth_code_counts WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  raw_transactions: 'DELETE FROM raw_transactions WHERE ctid = ANY(ARRAY(SELECT ctid FROM raw_transactions WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  assessments: 'DELETE FROM assessments WHERE ctid = ANY(ARRAY(SELECT ctid FROM assessments WHERE minute < $1 ORDER BY minute LIMIT $2))',
+};
 
 function lastByKey<T>(items: readonly T[], key: (t: T) => string): T[] {
   const map = new Map<string, T>();
