@@ -77,6 +77,12 @@ export class PostgresStore implements Store {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => {});
+    // Every client gets a listener of its own for its whole life: pg-pool listens only while a
+    // client is idle or inside pool.query, and a client released by a query callback can be handed
+    // to the next waiter in the same tick as the server's "terminating connection" message, before
+    // that waiter's listener exists (seen under pg_terminate_backend in the fault suite). The
+    // broken client then fails its next query, which is answered 503 and destroys it.
+    this.pool.on('connect', (client) => { client.on('error', () => {}); });
   }
 
   /** Where this store points, password removed: for the server log, never for API clients. */
