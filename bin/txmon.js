@@ -1,9 +1,25 @@
 #!/usr/bin/env node
-// Entry point of the `txmon` command. Node >= 22.18 runs the TypeScript sources directly
-// (type stripping), so there is no build step.
+// Entry point of the `txmon` command. txmon runs its TypeScript sources directly on Node.js 24
+// (type stripping, built-in node:sqlite), so there is no build step. This file is plain
+// JavaScript that every Node can parse: it checks the version first and only then loads the
+// TypeScript, so an older Node gets a message instead of ERR_UNKNOWN_FILE_EXTENSION ".ts".
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import { main } from '../src/cli/main.ts';
+import { fileURLToPath } from 'node:url';
+
+/** The one minimum Node.js major version (package.json engines, scripts/node24.sh, README). */
+const MIN_NODE_MAJOR = 24;
+const major = Number(process.versions.node.split('.')[0]);
+if (!(major >= MIN_NODE_MAJOR)) {
+  const wrapper = fileURLToPath(new URL('../scripts/txmon', import.meta.url));
+  process.stderr.write(
+    `txmon: needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${process.versions.node} (${process.execPath}).\n` +
+    `  Run txmon through the wrapper, which installs Node ${MIN_NODE_MAJOR} from the npm registry (package node@${MIN_NODE_MAJOR}) once when needed:\n` +
+    `    ${wrapper} ${process.argv.slice(2).join(' ')}\n` +
+    `  or install Node.js ${MIN_NODE_MAJOR} (https://nodejs.org, nvm install ${MIN_NODE_MAJOR}) and run node bin/txmon.js again.\n`,
+  );
+  process.exit(1);
+}
 
 // A backtest makes a few short-lived objects per row for tens of millions of rows. With V8's
 // default young generation many of them survive one scavenge and get copied; 32 MB semi-spaces
@@ -21,8 +37,6 @@ if (process.argv[2] === 'backtest' && !hasFlag(process.execArgv) && !hasFlag((pr
     process.exitCode = child.status ?? 128 + (constants.signals[child.signal] ?? 0);
   }
 } else {
-  main(process.argv).catch((err) => {
-    process.stderr.write(`txmon: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = process.exitCode || 1;
-  });
+  const { main } = await import('../src/cli/main.ts');
+  await main(process.argv);
 }

@@ -15,6 +15,7 @@ import { TxmonMetrics } from './api/promMetrics.ts';
 import { EventHub } from './api/events.ts';
 import type { AppContext } from './api/context.ts';
 import { minuteToIso } from './domain/time.ts';
+import { hostname } from 'node:os';
 import { isStoreUnavailable } from './store/unavailable.ts';
 import { TxmonError } from './domain/errors.ts';
 import { pruneAll, type PruneReport } from './store/retention.ts';
@@ -90,7 +91,6 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
   const app = await buildApp(ctx, { logger: opts.logger });
   notifications.log = app.log;
-  notifications.start();
 
   // While the store is down every tick fails: say so once, and once more when it is back.
   let storeDown = false;
@@ -112,7 +112,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   }, config.retention.intervalMs);
   pruneTimer.unref();
 
-  const timer = setInterval(() => {
+  const tick = () => {
     engine.tick()
       .then(() => notifications.tick())
       .then(() => {
@@ -124,8 +124,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         else if (!storeDown) app.log.warn({ cause: String((err as { cause?: unknown }).cause ?? err) }, 'store unavailable: the engine retries every tick');
         storeDown = storeDown || isStoreUnavailable(err);
       });
-  }, config.tickMs);
-  timer.unref();
+  };
+  // The live tick and the delivery worker start once the service listens: a service that cannot
+  // take its port (another txmon on it, sharing the database file) must not deliver anything.
+  let timer: NodeJS.Timeout | undefined;
 
   return {
     app,
@@ -142,14 +144,28 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
           ? `no API token configured: the API is open, so txmon listens on ${host} (loopback) only`
           : `no API token configured and --allow-open given: the API is OPEN to every client that can reach ${host}`);
       }
-      await app.listen({ port: config.port, host });
+      try {
+        await app.listen({ port: config.port, host });
+      } catch (err) {
+        throw listenError(err, host, config.port);
+      }
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
+      const linkBase = config.publicUrl ?? listenLinkBase(host, port);
+      notifications.setExternalUrl(linkBase);
+      for (const d of config.deprecations) app.log.warn(d);
+      app.log.info({ linkBase, source: config.publicUrlSource }, config.publicUrl
+        ? `notification links point at ${linkBase} (${config.publicUrlSource})`
+        : `notification links point at ${linkBase}, the address txmon listens on; set server.public_url when users reach it by another address`);
+      timer = setInterval(tick, config.tickMs);
+      timer.unref();
+      notifications.start();
+      return url;
     },
     prune,
     async close() {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       clearInterval(pruneTimer);
       closing = true;
       await pruning?.catch(() => undefined);
@@ -159,4 +175,29 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       if (!opts.store) await store.close();
     },
   };
+}
+
+/** A clear error for a port that cannot be taken (exit code 1 from the CLI, never a half-running service). */
+export function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503,
+      `port ${port} on ${host} is already in use (another txmon or another program listens there): stop it, or start txmon on another port with --port N (or server.port / TXMON_PORT)`);
+  }
+  if (code === 'EACCES') {
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503, `no permission to listen on ${host}:${port} (ports below 1024 need privileges): use --port 8080 or another port above 1023`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503, `cannot listen on ${host}:${port}: ${host} is not an address of this machine (--host / server.host)`);
+  }
+  return err as Error;
+}
+
+/**
+ * The link base when no public URL is configured: the address the server really listens on. A
+ * wildcard address (0.0.0.0, ::) is reachable by this machine's host name, so links use that.
+ */
+export function listenLinkBase(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? hostname() : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }

@@ -36,7 +36,7 @@ describe('chart option builders', () => {
     }
   });
 
-  test('share thresholds are drawn from the rule config; alerts become marked spans with icon + word', () => {
+  test('share thresholds are drawn from the rule config; alerts become marked spans labelled by icon', () => {
     const d = emptyPanelData();
     d.times = [T0, T0 + 60_000];
     d.statuses = ['approved', 'failed'];
@@ -50,8 +50,20 @@ describe('chart option builders', () => {
     const vol = volumeOption(d) as any;
     const areas = vol.series.find((s: any) => s.name === 'alerts').markArea.data;
     assert.equal(areas.length, 1);
-    assert.equal(areas[0][0].name, '▲ critical');
+    assert.equal(areas[0][0].name, '▲', 'severity by icon (the subtitle says which icon is which)');
     assert.equal(areas[0][0].xAxis, T0 + 60_000);
+    // Alerts starting together share one label (worst icon and count), so labels cannot overlap.
+    d.alerts.push({ id: 8, rule: 'sales_low', severity: 'warning', state: 'firing', startsAt: T0 + 60_000, endsAt: null, summary: 's' });
+    const two = (volumeOption(d) as any).series.find((s: any) => s.name === 'alerts').markArea.data;
+    assert.deepEqual(two.map((a: any) => a[0].name), ['▲ 2', '']);
+    // Threshold lines close together: not both labelled on the same side.
+    d.shareThresholds = { failed: { warning: 0.05, critical: 0.1 }, denied: { warning: 0.06, critical: 0.3 }, reversed: { warning: 0.08, critical: 0.12 } };
+    const labelled = (sharesOption(d) as any).series.flatMap((s: any) => s.markLine?.data ?? []).filter((m: any) => m.label.show)
+      .map((m: any) => ({ v: m.yAxis, side: m.label.position })).sort((a: any, b: any) => a.v - b.v);
+    for (const side of ['insideEndTop', 'insideStartTop']) {
+      const vs = labelled.filter((l: any) => l.side === side).map((l: any) => l.v);
+      for (let i = 1; i < vs.length; i++) assert.ok(vs[i] - vs[i - 1] >= 0.12 * 30, `labels ${vs[i - 1]} and ${vs[i]} on ${side} are apart`);
+    }
     // Options are plain JSON (they travel to the browser): no functions anywhere.
     assert.deepEqual(JSON.parse(JSON.stringify(vol)), vol);
   });

@@ -494,7 +494,7 @@ function parseRoute(r: RouteInput, path: string, receivers: ReadonlySet<string>)
 export interface ParseOptions {
   /** Key path prefix in messages. Default "alerting". */
   path?: string;
-  /** Dashboard URL when the section sets no `external_url`: the server's public_url. Default http://localhost:8080. */
+  /** Base URL of links: the server's public URL (it wins over the deprecated `external_url` of the section). Default: the section's `external_url`, else http://localhost:8080. */
   externalUrl?: string;
 }
 
@@ -571,7 +571,7 @@ export function parseAlertingConfig(input: unknown, options: ParseOptions = {}):
   }
 
   return {
-    externalUrl: (cfg.external_url ?? options.externalUrl ?? ALERTING_DEFAULTS.externalUrl).replace(/\/+$/, ''),
+    externalUrl: (options.externalUrl ?? cfg.external_url ?? ALERTING_DEFAULTS.externalUrl).replace(/\/+$/, ''),
     receivers,
     route,
     inhibitRules,

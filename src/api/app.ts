@@ -18,6 +18,7 @@ import { routes as silenceRoutes } from './routes/silences.ts';
 import { routes as queryRoutes } from './routes/queries.ts';
 import { routes as checkoutRoutes } from './routes/checkout.ts';
 import { routes as dashboardRoutes } from './routes/dashboard.ts';
+import { routes as alertPageRoutes } from './routes/alertPage.ts';
 
 export interface AppOptions { logger?: boolean | object }
 
@@ -86,7 +87,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes]) {
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes]) {
     await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;

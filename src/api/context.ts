@@ -17,4 +17,6 @@ export interface AppContext {
   startedAt: number;
   /** The notification pipeline (silences, outbox); absent in apps built without it. */
   notifications?: NotificationService;
+  /** Set while `serve --demo` streams simulated minutes: the clock of the data is simulated and accelerated. */
+  demo?: { intervalMs: number };
 }

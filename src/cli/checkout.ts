@@ -2,7 +2,7 @@
  * `txmon checkout analyze FILE... [--out DIR] [--format md|html|json]`
  *
  * For each hourly POS checkout file: parse → load into the store (table `checkout_hours`, source =
- * file name without extension; `--db URL`, default the configured store; `--no-store` skips it) →
+ * file name without extension) only when asked: `--db URL`, or `--store` for the configured store) →
  * analyse → write `<name>.svg`, `<name>.png` and `<name>.<format>` to --out → print the conclusion.
  * With a store, the report also carries the rows of the named query `checkout_hourly` for the
  * source (JSON: `storeQuery`; md/html: a short table). Every file is parsed before anything is
@@ -197,12 +197,14 @@ export function register(program: Command): void {
     .argument('<file...>', 'checkout CSV files (time,today,yesterday,same_day_last_week,avg_last_week,avg_last_month)')
     .option('--out <dir>', 'output directory', './out/checkout')
     .option('--format <format>', `report format: ${CHECKOUT_FORMATS.join('|')}`, 'md')
-    .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default from config / TXMON_DATABASE_URL)')
-    .option('-c, --config <file>', 'YAML configuration file (for the default store)')
-    .option('--no-store', 'do not load the files into the store (and show no stored-hours table)')
-    .action(async (files: string[], opts: { out: string; format: string; db?: string; config?: string; store: boolean }) => {
+    .option('--db <url>', 'also load the files into this store: SQLite file, ":memory:" or postgres://…')
+    .option('--store', 'also load the files into the configured store (server.store / TXMON_DATABASE_URL; --config)')
+    .option('--no-store', 'do not load the files into any store (the default)')
+    .option('-c, --config <file>', 'YAML configuration file (for --store)')
+    .action(async (files: string[], opts: { out: string; format: string; db?: string; config?: string; store?: boolean }) => {
       const format = parseFormat(opts.format);
-      if (!opts.store) {
+      // Files go into a store only when asked: never silently into a running server's database.
+      if (opts.db === undefined && opts.store !== true) {
         await runCheckoutAnalyze(files, { out: opts.out, format });
         return;
       }

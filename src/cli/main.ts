@@ -2,8 +2,26 @@
  * The `txmon` command line. Each command lives in its own file under src/cli/ and exports
  * `register(program)`; this file only wires them together.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { TxmonError } from '../domain/errors.ts';
+
+/**
+ * Exit codes of every command (README "CLI"):
+ * - 0: done;
+ * - 1: a runtime failure: a server or store that cannot be reached, a notification that failed,
+ *   anything unexpected;
+ * - 2: a usage error: unknown command or option, a bad option value, a missing or malformed
+ *   input file, an invalid configuration. Nothing was done.
+ */
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+/** Errors about what the user asked for (exit 2), as opposed to failures while doing it (exit 1). */
+export function isUsageError(err: unknown): boolean {
+  if (err instanceof CommanderError) return true;
+  if (!(err instanceof TxmonError)) return false;
+  return err.code === 'TXMON_ERR_CONFIG' || (err.httpStatus >= 400 && err.httpStatus < 500 && err.code !== 'TXMON_ERR_UNREACHABLE');
+}
 
 type Registrar = { register(program: Command): void };
 
@@ -23,7 +41,7 @@ export async function buildProgram(): Promise<Command> {
     .name('txmon')
     .description('Real-time monitoring and alerting for payment transactions')
     .version('0.1.0')
-    .showHelpAfterError();
+    .showHelpAfterError('(run with --help for usage)');
   for (const load of COMMANDS) (await load()).register(program);
   for (const path of OPTIONAL_COMMANDS) {
     let mod: Registrar | undefined;
@@ -37,16 +55,31 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
+/** Makes every (sub)command throw instead of exiting, so main() decides the exit code. */
+function throwInsteadOfExit(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) throwInsteadOfExit(sub);
+}
+
+/** Runs the CLI; sets process.exitCode (0, 1 runtime, 2 usage) and prints one line per error. */
 export async function main(argv: string[]): Promise<void> {
   const program = await buildProgram();
+  throwInsteadOfExit(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof TxmonError) {
-      process.stderr.write(`txmon: ${err.code}: ${err.message}\n`);
-      process.exitCode = 2;
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; commander already printed its message.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    throw err;
+    process.exitCode = isUsageError(err) ? EXIT_USAGE : EXIT_RUNTIME;
+    if (err instanceof TxmonError) process.stderr.write(`txmon: ${err.code}: ${err.message}\n`);
+    else {
+      const e = err as Error;
+      const cause = (e as { cause?: { message?: string } })?.cause?.message;
+      process.stderr.write(`txmon: ${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}\n`);
+      if (process.env.TXMON_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    }
   }
 }

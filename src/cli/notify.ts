@@ -1,5 +1,5 @@
 /**
- * `txmon notify test --receiver NAME [--config F]`: sends a test notification through every
+ * `txmon notify test [--receiver NAME] [--config F]` (the only receiver when there is one): sends a test notification through every
  * integration of one receiver and prints what each answered (status, detail). Exit code 1 when
  * any integration failed, so it can gate a deploy.
  */
@@ -29,14 +29,18 @@ export function register(program: Command): void {
   notify
     .command('test')
     .description("send a test notification through a receiver's integrations and show what each answered")
-    .requiredOption('-r, --receiver <name>', 'receiver name from the alerting config')
+    .option('-r, --receiver <name>', 'receiver name from the alerting config (default: the only receiver, when there is one)')
     .option('-c, --config <file>', 'YAML configuration file (default: built-in alerting defaults and TXMON_* env)')
-    .action(async (opts: { receiver: string; config?: string }) => {
+    .action(async (opts: { receiver?: string; config?: string }) => {
       const config = loadConfig(opts.config);
-      const alerting = alertingConfigOf(config.alerting, process.env, config.publicUrl);
-      const receiver = alerting.receivers.find((r) => r.name === opts.receiver);
+      const alerting = alertingConfigOf(config.alerting, process.env, config.publicUrl ?? `http://localhost:${config.port}`);
+      const names = alerting.receivers.map((r) => r.name).join(', ');
+      if (opts.receiver === undefined && alerting.receivers.length !== 1) {
+        throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver is required when several receivers are configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name' });
+      }
+      const receiver = opts.receiver === undefined ? alerting.receivers[0] : alerting.receivers.find((r) => r.name === opts.receiver);
       if (!receiver) {
-        throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver: no receiver named ${JSON.stringify(opts.receiver)}; configured: ${alerting.receivers.map((r) => r.name).join(', ')}`, { field: 'receiver', expected: 'a configured receiver name', got: opts.receiver });
+        throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver: no receiver named ${JSON.stringify(opts.receiver)}; configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name', got: opts.receiver });
       }
       const integrations = createReceiverChannels(receiver, process.env, {}, `alerting.receivers[${alerting.receivers.indexOf(receiver)}]`);
       if (integrations.length === 0) {

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { TxmonError } from '../domain/errors.ts';
-import { openStore } from '../store/open.ts';
+import { openExistingStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import {
   OUTPUT_FORMATS, formatRows, listNamedQueries, getNamedQuery, runNamedQuery, type NamedQuery, type OutputFormat, type QueryInput,
@@ -87,7 +87,7 @@ export async function runQueryCommand(name: string | undefined, opts: QueryComma
     input[k] = opts[k];
   }
   const config = loadConfig(opts.config);
-  const store = deps.store ?? (await openStore(opts.db ?? config.storeUrl));
+  const store = deps.store ?? (await openExistingStore(opts.db ?? config.storeUrl, opts.db !== undefined ? '--db' : 'store.url'));
   try {
     const result = await runNamedQuery(store, name, input, { timeZone: config.timeZone });
     const text = formatRows(result.columns, result.rows, format);

@@ -39,12 +39,22 @@ export function register(program: Command): void {
           : kind === 'auth-codes'
             ? b.authCodes.map((a) => ({ timestamp: minuteToIso(a.minute + shift), auth_code: a.authCode, count: a.count, scope: a.scope }))
             : b.raw.map((r) => ({ id: r.id, timestamp: new Date(r.at + shift * 60_000).toISOString(), status: r.status, auth_code: r.authCode, amount: r.amount, scope: r.scope }));
-        const res = await fetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(rows),
-        });
-        const answer = (await res.json()) as { should_alert?: boolean; message?: string; error?: { code: string; message: string } };
+        let res: Response;
+        try {
+          res = await fetch(endpoint, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            body: JSON.stringify(rows),
+          });
+        } catch (err) {
+          throw unreachable(endpoint, err, sent);
+        }
+        let answer: { should_alert?: boolean; message?: string; error?: { code: string; message: string } };
+        try {
+          answer = (await res.json()) as typeof answer;
+        } catch {
+          throw new TxmonError('TXMON_ERR_UNREACHABLE', 502, `${endpoint.origin} answered HTTP ${res.status} with a body that is not JSON: is --to the address of a txmon server?`);
+        }
         if (!res.ok) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', res.status, `server rejected minute ${minuteToIso(minute + shift)}: ${answer.error?.code} ${answer.error?.message}`);
         sent++;
         if (answer.should_alert) alertMinutes++;
@@ -54,4 +64,17 @@ export function register(program: Command): void {
       }
       process.stdout.write(`replayed ${sent} minutes to ${endpoint.origin}; ${alertMinutes} answered should_alert\n`);
     });
+}
+
+/** Why a request to `url` failed, in words (fetch only says "fetch failed"; the reason is its cause). */
+export function unreachable(url: URL, err: unknown, sent: number): TxmonError {
+  const cause = (err as { cause?: NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] } }).cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  const why = code === 'ECONNREFUSED' ? 'connection refused: nothing listens there (is `txmon serve` running, on that port?)'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `host name ${JSON.stringify(url.hostname)} does not resolve`
+      : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connection timed out'
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer (is it an HTTP server?)'
+          : `${code ? code + ': ' : ''}${cause?.message ?? (err as Error).message}`;
+  const progress = sent > 0 ? ` after ${sent} minute(s) were sent` : '';
+  return new TxmonError('TXMON_ERR_UNREACHABLE', 503, `cannot reach ${url.origin} (POST ${url.pathname})${progress}: ${why}`);
 }

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { TxmonError } from '../domain/errors.ts';
 import { parseTimestamp } from '../domain/time.ts';
 import { loadConfig } from '../config/config.ts';
-import { openStore } from '../store/open.ts';
+import { openExistingStore } from '../store/open.ts';
 import { DetectionModel } from '../detect/model.ts';
 import { buildDashboardView, loadPanelData, RANGES } from '../report/panels.ts';
 import { renderReport, type ReportFormat } from '../report/report.ts';
@@ -46,7 +46,7 @@ export async function runReport(opts: ReportCommandOptions): Promise<{ path: str
   if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) {
     throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--to (${opts.to}) must be after --from (${opts.from})`, { field: 'to' });
   }
-  const store = await openStore(opts.db ?? config.storeUrl);
+  const store = await openExistingStore(opts.db ?? config.storeUrl, opts.db !== undefined ? '--db' : 'store.url');
   try {
     const probe = new DetectionModel(config.detect);
     const loaded = await loadPanelData(

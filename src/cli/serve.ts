@@ -2,7 +2,28 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { createService } from '../service.ts';
+import { InvalidArgumentError } from 'commander';
 import { port } from './options.ts';
+
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+function logFormat(v: string): LogFormat {
+  if (v !== 'auto' && v !== 'pretty' && v !== 'json') throw new InvalidArgumentError(`--log-format must be auto, pretty or json, got "${v}"`);
+  return v;
+}
+
+/**
+ * Fastify's logger options: pino JSON lines (for log collectors), or pino-pretty's coloured,
+ * one-line-per-event output when a person reads the terminal (auto: stdout is a TTY).
+ */
+export function loggerOptions(level: string, format: LogFormat, isTty = Boolean(process.stdout.isTTY)): object {
+  const pretty = format === 'pretty' || (format === 'auto' && isTty);
+  if (!pretty) return { level };
+  return {
+    level,
+    transport: { target: 'pino-pretty', options: { colorize: isTty, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true } },
+  };
+}
 
 export function register(program: Command): void {
   program
@@ -12,17 +33,18 @@ export function register(program: Command): void {
     .option('--host <host>', 'listen address (default 127.0.0.1 without API tokens, else 0.0.0.0)')
     .option('--allow-open', 'allow a non-loopback --host without API tokens (an open API on the network)')
     .option('--db <url>', 'store: SQLite file, ":memory:" or postgres://… (default ./data/txmon.db, env TXMON_DATABASE_URL)')
-    .option('-c, --config <file>', 'YAML configuration file')
+    .option('-c, --config <file>', 'YAML configuration file (env TXMON_CONFIG)')
     .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
     .option('--demo-interval <ms>', 'wall-clock milliseconds per simulated demo minute', (v) => Number(v), 2000)
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug)', 'info')
+    .option('--log-format <format>', 'auto: human-readable on a terminal, JSON otherwise; or pretty, json (env TXMON_LOG_FORMAT)', logFormat, undefined)
     .action(async (opts) => {
-      const config = loadConfig(opts.config);
+      const config = loadConfig(opts.config ?? (process.env.TXMON_CONFIG || undefined));
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
       if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
-      const service = await createService({ config, logger: { level: opts.logLevel } });
+      const service = await createService({ config, logger: loggerOptions(opts.logLevel, opts.logFormat ?? logFormat(process.env.TXMON_LOG_FORMAT ?? 'auto')) });
       let url: string;
       try {
         url = await service.listen();
@@ -34,6 +56,7 @@ export function register(program: Command): void {
       let stopDemo: (() => Promise<void>) | undefined;
       if (opts.demo) {
         const { startDemo } = await import('../simulate/demo.ts');
+        service.ctx.demo = { intervalMs: opts.demoInterval };
         stopDemo = await startDemo(service.ctx, { intervalMs: opts.demoInterval, log: (msg) => service.app.log.info(msg) });
       }
       const shutdown = async (signal: string) => {

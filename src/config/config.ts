@@ -23,7 +23,7 @@ export const ConfigSchema = Type.Object({
     allow_open: Type.Boolean({ default: false, description: 'allow listening on a non-loopback address without API tokens (an open API on the network); serve --allow-open' }),
     body_limit_mb: Type.Number({ exclusiveMinimum: 0, maximum: 1024, default: 10, description: 'largest request body accepted' }),
     time_zone: Type.String({ default: 'UTC', description: 'zone of naive timestamps in input' }),
-    public_url: Type.String({ default: 'http://localhost:8080', description: 'external URL used in notification links' }),
+    public_url: Type.Optional(Type.String({ description: 'base URL of links in notifications (alert pages); default: the address txmon listens on (env TXMON_PUBLIC_URL)' })),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
     min_timestamp: Type.String({ default: '2000-01-01T00:00:00Z', description: 'ingested timestamps before this (ISO 8601) are rejected' }),
   }, { additionalProperties: false, default: {} }),
@@ -79,7 +79,16 @@ export interface TxmonConfig {
   allowOpen: boolean;
   bodyLimitBytes: number;
   timeZone: string;
-  publicUrl: string;
+  /**
+   * Base URL of links in notifications, when configured: TXMON_PUBLIC_URL, server.public_url, or
+   * the deprecated aliases alerting.external_url / TXMON_EXTERNAL_URL. Undefined = the address the
+   * server listens on (decided by Service.listen()).
+   */
+  publicUrl: string | undefined;
+  /** Where publicUrl came from, for the log ("server.public_url", "TXMON_PUBLIC_URL", …). */
+  publicUrlSource: string;
+  /** Warnings about deprecated settings in use; the service logs them at start. */
+  deprecations: string[];
   maxFutureMs: number;
   /** Ingested timestamps before this epoch ms are rejected. */
   minTimestampMs: number;
@@ -133,20 +142,35 @@ export function parseTokenEnv(text: string): ApiToken[] {
 export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): TxmonConfig {
   const obj = input ?? {};
   const withDefaults = Value.Default(ConfigSchema, structuredClone(obj)) as RawConfig;
+  // Every problem at once, one line each, so a config is fixed in one round.
+  const problems: string[] = [];
   if (!Value.Check(ConfigSchema, withDefaults)) {
-    const errors = [...Value.Errors(ConfigSchema, withDefaults)].filter((e) => e.keyword !== 'boolean');
-    const first = errors[0];
-    const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(root)';
-    const extra = first?.keyword === 'additionalProperties' ? `: unknown key(s) ${(first.params as { additionalProperties: string[] }).additionalProperties.join(', ')}` : '';
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${path} ${first?.message ?? 'is invalid'}${extra}`);
+    const seen = new Set<string>();
+    for (const e of Value.Errors(ConfigSchema, withDefaults)) {
+      if (e.keyword === 'boolean') continue;
+      const path = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || '(root)';
+      const extra = e.keyword === 'additionalProperties' ? `: unknown key(s) ${(e.params as { additionalProperties: string[] }).additionalProperties.join(', ')}` : '';
+      const line = `${path} ${e.message ?? 'is invalid'}${extra}`;
+      if (seen.has(path) && e.keyword !== 'additionalProperties') continue;
+      seen.add(path);
+      problems.push(line);
+    }
   }
   const raw = withDefaults;
-  if (!isValidTimeZone(raw.server.time_zone)) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got "${raw.server.time_zone}"`);
+  const server = (raw.server ?? {}) as RawConfig['server'];
+  if (typeof server.time_zone === 'string' && !isValidTimeZone(server.time_zone)) {
+    problems.push(`server.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got "${server.time_zone}"`);
   }
-  const detectZone = (raw.detect as Record<string, unknown>).time_zone;
+  const detectZone = ((raw.detect ?? {}) as Record<string, unknown>).time_zone;
   if (detectZone !== undefined && (typeof detectZone !== 'string' || !isValidTimeZone(detectZone))) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: detect.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got ${JSON.stringify(detectZone)}`);
+    problems.push(`detect.time_zone must be an IANA time zone such as "UTC" or "America/Sao_Paulo", got ${JSON.stringify(detectZone)}`);
+  }
+  const link = resolvePublicUrl(raw, env, problems);
+  const minTimestampMs = typeof server.min_timestamp === 'string' ? parseMinTimestamp(server.min_timestamp, problems) : Number.NaN;
+  const retention = raw.retention ? retentionOf(raw.retention, problems) : undefined;
+  if (problems.length === 1) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems[0]}`);
+  if (problems.length > 1) {
+    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const tokens: ApiToken[] = raw.auth.tokens.map((t, i) => ({ token: t.token, role: t.role, name: t.name ?? `config-${i + 1}` }));
   if (env.TXMON_API_TOKENS) tokens.push(...parseTokenEnv(env.TXMON_API_TOKENS));
@@ -158,9 +182,11 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     allowOpen: raw.server.allow_open,
     bodyLimitBytes: Math.round(raw.server.body_limit_mb * 1024 * 1024),
     timeZone: raw.server.time_zone,
-    publicUrl: env.TXMON_PUBLIC_URL ?? raw.server.public_url,
+    publicUrl: link.url,
+    publicUrlSource: link.source,
+    deprecations: link.deprecations,
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
-    minTimestampMs: parseMinTimestamp(raw.server.min_timestamp, source),
+    minTimestampMs,
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
     sqliteSynchronous: raw.store.sqlite_synchronous,
     tokens,
@@ -168,7 +194,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
-    retention: retentionOf(raw.retention, source),
+    retention: retention!,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
@@ -185,11 +211,12 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
   };
 }
 
-function retentionOf(r: RawConfig['retention'], source: string): RetentionPolicy & { intervalMs: number } {
+/** The retention section; an inconsistent one is added to `problems` (all reported at once). */
+function retentionOf(r: RawConfig['retention'], problems: string[]): RetentionPolicy & { intervalMs: number } {
   const forever = (d: number) => (d > 0 ? d : Infinity);
   if (forever(r.assessments_days) < forever(r.minute_counts_days)) {
     // A scope whose assessments are gone but whose counts remain would have those minutes judged again.
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: retention.assessments_days (${r.assessments_days || 'forever'}) must be at least retention.minute_counts_days (${r.minute_counts_days || 'forever'}), or kept minutes would be judged again`);
+    problems.push(`retention.assessments_days (${r.assessments_days || 'forever'}) must be at least retention.minute_counts_days (${r.minute_counts_days || 'forever'}), or kept minutes would be judged again`);
   }
   return {
     days: {
@@ -202,9 +229,38 @@ function retentionOf(r: RawConfig['retention'], source: string): RetentionPolicy
   };
 }
 
-function parseMinTimestamp(text: string, source: string): number {
+/**
+ * The one setting for the base URL of notification links: TXMON_PUBLIC_URL, else
+ * server.public_url, else (deprecated, with a warning) alerting.external_url, else
+ * TXMON_EXTERNAL_URL. None: undefined, and the service uses the address it listens on.
+ */
+function resolvePublicUrl(raw: RawConfig, env: NodeJS.ProcessEnv, problems: string[]): { url: string | undefined; source: string; deprecations: string[] } {
+  const deprecations: string[] = [];
+  const alertingUrl = (raw.alerting as Record<string, unknown> | undefined)?.external_url;
+  if (alertingUrl !== undefined) deprecations.push('alerting.external_url is deprecated: use server.public_url (the one setting for notification links)');
+  if (env.TXMON_EXTERNAL_URL) deprecations.push('TXMON_EXTERNAL_URL is deprecated: use TXMON_PUBLIC_URL (the one setting for notification links)');
+  const candidates: Array<[unknown, string]> = [
+    [env.TXMON_PUBLIC_URL || undefined, 'TXMON_PUBLIC_URL'],
+    [raw.server?.public_url, 'server.public_url'],
+    [alertingUrl, 'alerting.external_url (deprecated)'],
+    [env.TXMON_EXTERNAL_URL || undefined, 'TXMON_EXTERNAL_URL (deprecated)'],
+  ];
+  const found = candidates.find(([v]) => v !== undefined);
+  if (!found) return { url: undefined, source: 'listen address', deprecations };
+  const [value, source] = found;
+  let ok = false;
+  try {
+    const u = new URL(String(value));
+    ok = typeof value === 'string' && (u.protocol === 'http:' || u.protocol === 'https:');
+  } catch { /* reported below */ }
+  if (!ok) problems.push(`${source.replace(' (deprecated)', '')} must be an http(s) URL such as "https://txmon.example.com", got ${JSON.stringify(value)}`);
+  return { url: ok ? String(value).replace(/\/+$/, '') : undefined, source, deprecations };
+}
+
+/** Parses server.min_timestamp (ISO 8601); a bad value is added to `problems` (all reported at once). */
+function parseMinTimestamp(text: string, problems: string[]): number {
   const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: server.min_timestamp must be an ISO 8601 time such as "2000-01-01T00:00:00Z", got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(ms)) problems.push(`server.min_timestamp must be an ISO 8601 time such as "2000-01-01T00:00:00Z", got ${JSON.stringify(text)}`);
   return ms;
 }
 

@@ -5,6 +5,7 @@
  * server replays what was missed from Last-Event-ID. All data goes into the DOM as text.
  */
 import { api, ApiError, auth, fmtDuration, fmtTime, h, replaceChildren, severityBadge, SEVERITY_ICON } from './dom.js';
+import { initTheme, onThemeChange, themedOption } from './theme.js';
 
 const RANGES = ['1h', '6h', '24h', 'all'];
 const params = new URLSearchParams(location.search);
@@ -128,20 +129,57 @@ function renderCharts(charts) {
     if (!el) continue;
     let chart = state.charts.get(name);
     if (!chart) state.charts.set(name, (chart = window.echarts.init(el, null, { renderer: 'canvas' })));
-    chart.setOption(option, { notMerge: true, lazyUpdate: false });
+    chart.setOption(themedOption(option), { notMerge: true, lazyUpdate: false });
     el.dataset.rendered = 'true';
   }
+  state.lastCharts = charts;
 }
 
 function setLatest(latest) {
   if (!latest) return;
   $('latest-minute').textContent = fmtTime(latest.minute);
   $('latest-minute').setAttribute('datetime', latest.minute);
-  replaceChildren($('latest-severity'), severityBadge(latest.severity));
+  // The latest minute's own verdict; "none" reads "normal" (open alerts are in the status text).
+  const badge = severityBadge(latest.severity);
+  if (latest.severity === 'none') badge.textContent = `${SEVERITY_ICON.none} normal`;
+  replaceChildren($('latest-severity'), badge);
   $('latest-score').textContent = String(Math.round(latest.score));
   $('latest').title = latest.explanation ?? '';
   document.body.dataset.latestMinute = latest.minute;
   document.body.dataset.latestSeverity = latest.severity;
+}
+
+const SEV_RANK = { critical: 3, warning: 2, info: 1, none: 0 };
+
+/**
+ * The one-line state of the scope, from the open alerts (what is firing and since when), so the
+ * header never says "nothing" beside open alerts; the latest minute's verdict follows it.
+ */
+function setStatus(view) {
+  const el = $('status-text');
+  const open = view.open ?? [];
+  const firing = open.filter((a) => a.state === 'firing');
+  const pending = open.filter((a) => a.state === 'pending');
+  const worst = firing.reduce((w, a) => (SEV_RANK[a.severity] > SEV_RANK[w] ? a.severity : w), 'none');
+  const since = (list) => list.slice(0, 2).map((a) => `${a.rule} since ${fmtTime(a.starts_at).slice(11, 16)}`).join(', ') + (list.length > 2 ? ` +${list.length - 2} more` : '');
+  let text; let cls; let stateName;
+  if (firing.length) { text = `${SEVERITY_ICON[worst] ?? '!'} ${firing.length} firing: ${since(firing)}`; cls = worst; stateName = 'firing'; }
+  else if (pending.length) { text = `… ${pending.length} pending: ${since(pending)}`; cls = 'info'; stateName = 'pending'; }
+  else if (view.empty) { text = '○ no data yet'; cls = 'none'; stateName = 'empty'; }
+  else { text = '✓ all normal: nothing firing'; cls = 'ok'; stateName = 'ok'; }
+  el.className = `sev sev-${cls}`;
+  el.dataset.state = stateName;
+  el.title = open.map((a) => `${a.severity} ${a.rule} (${a.state}) since ${fmtTime(a.starts_at)}: ${a.summary}`).join('\n');
+  el.textContent = text;
+}
+
+/** Demo mode: the clock is simulated and accelerated; say so where the time is shown. */
+function setDemo(demo) {
+  const el = $('demo');
+  if (!demo) { el.hidden = true; return; }
+  el.hidden = false;
+  el.textContent = `DEMO · simulated clock, ${demo.speedup}× real time (one minute every ${demo.interval_ms / 1000} s)`;
+  el.title = 'txmon serve --demo: synthetic traffic with injected incidents; data times run ahead of the wall clock';
 }
 
 function renderAlerts(alerts) {
@@ -168,6 +206,8 @@ function render(view) {
   renderCharts(view.charts);
   renderAlerts(view.alerts);
   setLatest(view.latest);
+  setStatus(view);
+  setDemo(view.demo);
   if (view.empty) setBanner('empty', view.scopes?.length ? `no data yet for scope "${state.scope}" in this range` : 'no data yet — post transactions to /api/v1/transactions');
   else if ($('banner').dataset.kind === 'empty' || $('banner').dataset.kind === 'error') setBanner(null);
   document.body.dataset.ready = 'true';
@@ -350,6 +390,8 @@ async function connect() {
 }
 
 window.addEventListener('resize', () => { for (const c of state.charts.values()) c.resize(); });
+initTheme();
+onThemeChange(() => { if (state.lastCharts) renderCharts(state.lastCharts); });
 setInterval(checkHealth, 15_000);
 
 renderControls([]);

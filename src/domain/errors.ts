@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'TXMON_ERR_URI_TOO_LONG'
   | 'TXMON_ERR_HEADERS_TOO_LARGE'
   | 'TXMON_ERR_CONFLICT'
+  | 'TXMON_ERR_UNREACHABLE'
+  | 'TXMON_ERR_ADDRESS_IN_USE'
   | 'TXMON_ERR_INTERNAL';
 
 export interface ErrorDetail {

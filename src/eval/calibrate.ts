@@ -85,7 +85,7 @@ export class BulkCalibrator {
     const u = h.quantile(p.bulkQuantile);
     let lp: number;
     if (u - med > 1e-9 * Math.abs(med) + 1e-300) {
-      if (t <= u) return Math.log(1 - ((1 - (1 - p.bulkQuantile) / 0.5) * (t - med)) / (u - med));
+      if (t <= u) return Math.log(1 - (p.bulkQuantile * (t - med)) / (u - med));
       const beta = ((u - med) / this.betaDiv) * p.tailWidth;
       lp = this.lnTail - (t - u) / beta;
     } else {

@@ -78,4 +78,5 @@ test('no events, nothing flagged, no timestamps: nulls instead of made-up number
   assert.equal(e.delaysMinutes, null);
   assert.equal(daysCovered(undefined), 0);
   assert.equal(daysCovered([0, 86_400_000]), 2); // one day between, plus one step
+  assert.equal(daysCovered([86_400_000, 0]), 2); // out of order: never negative
 });

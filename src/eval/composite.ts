@@ -15,8 +15,8 @@
  * - An **alarm episode** is a run of flagged points in which gaps of at most 2 unflagged points are
  *   bridged. It is **false** when it touches no catch zone. **Event precision** = episodes that
  *   are not false / all episodes; **event F1** = 2PR/(P+R) with event-wise recall.
- * - **False alarms per day** = false episodes / days covered (last − first timestamp + one median
- *   step).
+ * - **False alarms per day** = false episodes / days covered (latest − earliest timestamp + one
+ *   median step).
  * - **Detection delay** of a caught event = first flagged point of its catch zone − a, in points
  *   and in minutes (from the timestamps).
  */
@@ -186,18 +186,24 @@ export interface EventMetrics {
   medianDelayMinutes: number | null;
 }
 
-/** Days a series covers: last − first timestamp plus one median step (0 without timestamps). */
+/** Days a series covers: latest − earliest timestamp plus one median step (0 without timestamps). */
 export function daysCovered(times: ArrayLike<number> | undefined): number {
   if (!times || times.length === 0) return 0;
   const n = times.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (times[i] < lo) lo = times[i];
+    if (times[i] > hi) hi = times[i];
+  }
   let step = 0;
   if (n > 1) {
     const d = new Float64Array(n - 1);
-    for (let i = 1; i < n; i++) d[i - 1] = times[i] - times[i - 1];
+    for (let i = 1; i < n; i++) d[i - 1] = Math.abs(times[i] - times[i - 1]);
     d.sort();
-    step = Math.max(0, d[(n - 1) >> 1]);
+    step = d[(n - 1) >> 1];
   }
-  return (times[n - 1] - times[0] + step) / 86_400_000;
+  return (hi - lo + step) / 86_400_000;
 }
 
 function median(xs: number[]): number | null {

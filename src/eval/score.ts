@@ -18,7 +18,6 @@
  *   B. novelty      two-sided tail of x among the last 1024 values ("never seen before"); the
  *                   empirical count keeps it from firing again once a level was seen a few times
  *   C. level shift  |mean(last 8) − median(the 128 before them)| / robust scale of the series
- *   C′. short shift the same with the mean of the last 3 — humps a few records long
  *   D. volatility   |ln(mean |r| over 16 / median |r|)| — noise that grows, a signal gone flat
  *   E. season       x − median(x one, two and three periods ago), averaged over the last 3
  *                   records — a daily shape that changed (a missing peak), used only where the
@@ -66,8 +65,6 @@ export interface ScorerParams {
   shiftShort: number;
   /** Values before those the level-shift test compares with (C). */
   shiftReference: number;
-  /** Values averaged by the short level-shift test (0: off). */
-  shortShift: number;
   /** Recent residuals averaged by the volatility test (D). */
   volatilityShort: number;
   /** Records over which a not-stronger score is a repeat. */
@@ -103,7 +100,6 @@ export const DEFAULT_SCORER: Readonly<ScorerParams> = Object.freeze({
   pointBaseline: 5,
   shiftShort: 8,
   shiftReference: 128,
-  shortShift: 3,
   volatilityShort: 16,
   refractory: 16,
   refractoryMs: 16 * 3_600_000,
@@ -146,7 +142,9 @@ export interface ScoreDetail {
   novelty: number;
   shift: number;
   volatility: number;
-  /** Index of the seasonal period used by the point test (−1: none). */
+  /** The seasonal-level test (E; 0 without a season). */
+  shape: number;
+  /** Index into {@link StreamScorer.periods} of the period the point test used (−1: none). */
   season: number;
   /** Score before the repeat rule. */
   raw: number;
@@ -250,12 +248,11 @@ export class StreamScorer {
   private readonly calNovelty: BulkCalibrator;
   private readonly calShift: BulkCalibrator;
   private readonly calVol: BulkCalibrator;
-  private readonly calShift2: BulkCalibrator;
   private readonly calSeason: BulkCalibrator;
   private readonly seasonRes: RollingWindow;
   private seasonLevel: Seasonality | null = null;
-  /** ln of the number of tests combined (Bonferroni). */
-  private lnComponents: number;
+  /** ln of the number of tests combined (Bonferroni): 4, or 5 with the seasonal-level test. */
+  private lnComponents = Math.log(4);
   private readonly med: Float64Array;
   // Sliding maximum of raw scores over the refractory window (monotonic deque).
   private readonly dqVal: Float64Array;
@@ -274,7 +271,7 @@ export class StreamScorer {
   /** Records in the repeat window (from refractoryMs once the step is known). */
   private refractory: number;
   /** Detail of the last record (overwritten on each push). */
-  readonly last: ScoreDetail = { point: 0, novelty: 0, shift: 0, volatility: 0, season: -1, raw: 0, score: 0 };
+  readonly last: ScoreDetail = { point: 0, novelty: 0, shift: 0, volatility: 0, shape: 0, season: -1, raw: 0, score: 0 };
 
   constructor(params: Partial<ScorerParams> = {}) {
     this.params = { ...DEFAULT_SCORER, ...params, calibrator: { ...DEFAULT_CALIBRATOR, ...(params.calibrator ?? {}) } };
@@ -287,10 +284,8 @@ export class StreamScorer {
     this.calNovelty = new BulkCalibrator(p.calibrator);
     this.calShift = new BulkCalibrator(p.calibrator);
     this.calVol = new BulkCalibrator(p.calibrator);
-    this.calShift2 = new BulkCalibrator(p.calibrator);
     this.calSeason = new BulkCalibrator(p.calibrator);
     this.seasonRes = new RollingWindow(Math.max(1, p.seasonShort));
-    this.lnComponents = Math.log(4 + (p.shortShift > 0 ? 1 : 0));
     this.med = new Float64Array(p.pointBaseline);
     this.refractory = p.refractory;
     const maxRef = Math.max(p.refractory, p.refractoryMax);
@@ -313,7 +308,7 @@ export class StreamScorer {
     if (!this.seasonsKnown) this.learnStep(timeMs);
     const d = this.last;
     if (!Number.isFinite(x)) {
-      d.point = d.novelty = d.shift = d.volatility = d.raw = d.score = 0;
+      d.point = d.novelty = d.shift = d.volatility = d.shape = d.raw = d.score = 0;
       d.season = -1;
       return 0;
     }
@@ -374,14 +369,6 @@ export class StreamScorer {
       tShift = Math.abs(sum / p.shiftShort - this.reference.median()) / Math.max(scale, eps);
     }
 
-    // C'. a short level shift: the last few values against the same reference (humps of a few records).
-    let tShift2 = NaN;
-    if (p.shortShift > 0 && this.reference.size >= 32 && recent.size >= p.shortShift - 1) {
-      let sum = x;
-      for (let i = 1; i < p.shortShift; i++) sum += recent.get(recent.size - i);
-      tShift2 = Math.abs(sum / p.shortShift - this.reference.median()) / Math.max(scale, eps);
-    }
-
     // D. volatility: recent mean |residual| against its long-run median.
     let tVol = NaN;
     if (Number.isFinite(tPoint)) {
@@ -393,14 +380,12 @@ export class StreamScorer {
     const lpNovelty = this.calNovelty.logSf(tNovelty);
     const lpShift = this.calShift.logSf(tShift);
     const lpVol = this.calVol.logSf(tVol);
-    const lpShift2 = this.calShift2.logSf(tShift2);
-    this.calShift2.add(tShift2);
     const lpSeason = this.calSeason.logSf(tSeason);
-    this.calSeason.add(tSeason);
     this.calPoint.add(tPoint);
     this.calNovelty.add(tNovelty);
     this.calShift.add(tShift);
     this.calVol.add(tVol);
+    this.calSeason.add(tSeason);
 
     // Update the windows with x (the reference window gets the value leaving the short window).
     if (recent.size >= p.shiftShort) this.reference.push(recent.get(recent.size - p.shiftShort));
@@ -408,7 +393,7 @@ export class StreamScorer {
     values.push(x);
     this.seen++;
 
-    const lp = Math.min(0, Math.min(lpPoint, lpNovelty, lpShift, lpVol, lpShift2, lpSeason) + this.lnComponents + this.rateLogFactor);
+    const lp = Math.min(0, Math.min(lpPoint, lpNovelty, lpShift, lpVol, lpSeason) + this.lnComponents + this.rateLogFactor);
     const warm = this.seen > p.warmup;
     const raw = warm ? scoreFromDecades(-lp / LN10) : 0;
     const prevMax = this.slidingMax(raw);
@@ -418,6 +403,7 @@ export class StreamScorer {
     d.novelty = lpNovelty;
     d.shift = lpShift;
     d.volatility = lpVol;
+    d.shape = lpSeason;
     d.raw = raw;
     d.score = score;
     return score;
@@ -443,7 +429,7 @@ export class StreamScorer {
       this.seasons = new Seasonality(periods, this.params);
       if (this.params.seasonShort > 0) {
         this.seasonLevel = new Seasonality(periods, this.params);
-        this.lnComponents = Math.log(Math.round(Math.exp(this.lnComponents)) + 1); // one more test
+        this.lnComponents = Math.log(5);
       }
     }
   }

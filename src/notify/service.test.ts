@@ -16,13 +16,16 @@ test('alertingConfigOf: defaults when nothing is routed; delivery / retention ke
   assert.throws(() => alertingConfigOf({ route: { receiver: 'x' } }, {}), /missing required key "receivers"/);
 });
 
-test("alertingConfigOf: links use the server's public URL unless the section or TXMON_EXTERNAL_URL sets one", () => {
+test("alertingConfigOf: links use the server's public URL (the one setting); the deprecated section key / TXMON_EXTERNAL_URL only without it", () => {
+  // resolveConfig folds alerting.external_url and TXMON_EXTERNAL_URL into the public URL when
+  // server.public_url / TXMON_PUBLIC_URL are unset (test/first-contact.test.ts); given one, it wins.
   const publicUrl = 'https://txmon.example/';
   assert.equal(alertingConfigOf({}, {}, publicUrl).externalUrl, 'https://txmon.example');
-  assert.equal(alertingConfigOf({}, {}).externalUrl, 'http://localhost:8080', 'no public URL: the documented default');
-  assert.equal(alertingConfigOf({}, { TXMON_EXTERNAL_URL: 'http://env:9' }, publicUrl).externalUrl, 'http://env:9');
-  assert.equal(alertingConfigOf({ external_url: 'http://own' }, {}, publicUrl).externalUrl, 'http://own');
+  assert.equal(alertingConfigOf({}, {}).externalUrl, 'http://localhost:8080', 'no public URL: the placeholder until the service listens');
+  assert.equal(alertingConfigOf({}, { TXMON_EXTERNAL_URL: 'http://env:9' }, publicUrl).externalUrl, 'https://txmon.example');
+  assert.equal(alertingConfigOf({}, { TXMON_EXTERNAL_URL: 'http://env:9' }).externalUrl, 'http://env:9');
+  assert.equal(alertingConfigOf({ external_url: 'http://own' }, {}, publicUrl).externalUrl, 'https://txmon.example');
+  assert.equal(alertingConfigOf({ external_url: 'http://own' }, {}).externalUrl, 'http://own');
   const routed = { receivers: [{ name: 'r' }], route: { receiver: 'r' } };
   assert.equal(alertingConfigOf(routed, {}, publicUrl).externalUrl, 'https://txmon.example');
-  assert.equal(alertingConfigOf({ ...routed, external_url: 'http://own' }, {}, publicUrl).externalUrl, 'http://own');
 });

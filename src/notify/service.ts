@@ -26,7 +26,7 @@ export interface NotificationServiceOptions {
   clock: Clock;
   /** Environment for `${VAR}` references and the default receivers. Default process.env. */
   env?: Env;
-  /** Dashboard URL for links unless `alerting.external_url` sets one (the server's public_url). */
+  /** Base URL of links (the server's public URL, which folds in the deprecated `alerting.external_url`); Service.listen() sets it when none is configured. */
   externalUrl?: string;
   metrics?: TxmonMetrics;
   channelDeps?: ChannelDeps;
@@ -186,6 +186,11 @@ export class NotificationService {
   async tick(): Promise<void> {
     await this.reloadSilences();
     await this.flush();
+  }
+
+  /** Sets the base URL of links in notifications planned from now on (no trailing slash). */
+  setExternalUrl(url: string): void {
+    this.config.externalUrl = url.replace(/\/+$/, '');
   }
 
   start(): void {

@@ -136,14 +136,33 @@ function noData(title: string): EChartsOption {
   } as EChartsOption;
 }
 
-/** Alert spans as mark areas: severity in the label (icon + word), not colour alone. */
+/** Share of the time range within which alert spans share one label (about 30 px on a phone). */
+export const LABEL_CLUSTER_FRACTION = 0.1;
+
+/**
+ * Alert spans as mark areas, severity in the label by icon (not colour alone). Spans that start
+ * close together (within LABEL_CLUSTER_FRACTION of the range) share ONE label on the first of them
+ * — the worst severity's icon and how many alerts — so labels never overlap, at any width.
+ */
 function alertAreas(d: PanelData): unknown[] {
+  const first = d.times[0] ?? 0;
   const last = d.times.length ? d.times[d.times.length - 1] + d.stepMinutes * 60_000 : 0;
-  // Many alerts: the icon alone (the words would overlap); few: icon and word.
-  const short = d.alerts.length > 8;
-  return d.alerts.map((a) => [
+  const minGap = Math.max(1, (last - first) * LABEL_CLUSTER_FRACTION);
+  const rank = { critical: 3, warning: 2, info: 1 } as Record<string, number>;
+  const sorted = [...d.alerts].sort((a, b) => a.startsAt - b.startsAt);
+  const labels = new Map<PanelAlert, string>();
+  for (let i = 0; i < sorted.length;) {
+    const start = Math.max(sorted[i].startsAt, first);
+    let j = i;
+    while (j < sorted.length && Math.max(sorted[j].startsAt, first) - start < minGap) j++;
+    const cluster = sorted.slice(i, j);
+    const worst = cluster.reduce((w, a) => ((rank[a.severity] ?? 0) > (rank[w] ?? 0) ? a.severity : w), cluster[0].severity);
+    labels.set(sorted[i], cluster.length > 1 ? `${SEVERITY_ICON[worst]} ${cluster.length}` : `${SEVERITY_ICON[worst]}`);
+    i = j;
+  }
+  return sorted.map((a) => [
     {
-      name: short ? SEVERITY_ICON[a.severity] : `${SEVERITY_ICON[a.severity]} ${a.severity}`,
+      name: labels.get(a) ?? '',
       xAxis: Math.max(a.startsAt, d.times[0] ?? a.startsAt),
       itemStyle: { color: a.severity === 'critical' ? 'rgba(213,94,0,0.16)' : a.severity === 'warning' ? 'rgba(230,159,0,0.16)' : 'rgba(0,114,178,0.10)' },
     },
@@ -174,9 +193,10 @@ export function volumeOption(d: PanelData): EChartsOption {
     markArea: { silent: true, label: { show: true, position: 'insideTopLeft', color: TEXT, fontSize: 11 }, data: alertAreas(d) },
   };
   return {
-    ...base(title, `${d.stepMinutes > 1 ? `transactions per minute (mean of ${d.stepMinutes}-minute buckets)` : 'transactions per minute'}, stacked · shaded: alerts (▲ critical, ◆ warning, ● info)`),
-    legend: { top: 4, right: 8, type: 'scroll', textStyle: { color: TEXT } },
-    grid: { left: 56, right: 20, top: 64, bottom: 32 },
+    ...base(title, `${d.stepMinutes > 1 ? `transactions per minute (mean of ${d.stepMinutes}-minute buckets)` : 'transactions per minute'}, stacked · shaded: alerts (▲ critical, ◆ warning, ● info; "▲ 3" = three alerts starting together)`),
+    // Legend below the plot: at the top it ran over the title on narrow screens.
+    legend: { bottom: 0, left: 'center', type: 'scroll', textStyle: { color: TEXT } },
+    grid: { left: 56, right: 20, top: 64, bottom: 56 },
     xAxis: timeAxis(),
     yAxis: { type: 'value', axisLabel: { color: MUTED } },
     series: [...series, alertSeries],
@@ -200,26 +220,36 @@ export function expectedOption(d: PanelData): EChartsOption {
   const title = 'Monitored series vs expected (band from the model)';
   const picked = pickExpected(d);
   if (d.times.length === 0 || picked.length === 0) return noData(title);
-  // The panel is full width: four small charts a row (two when there are few).
-  const cols = picked.length > 4 ? 4 : 2;
-  const colW = 100 / cols;
-  const rows = Math.ceil(picked.length / cols);
-  // Percent layout: 8% for the title, then equal rows; each row keeps room for its own caption
-  // above and its time labels below.
-  const rowH = 92 / rows;
-  const grids: unknown[] = [];
+  // The panel is full width: four small charts a row (two when there are few); on a narrow
+  // screen (ECharts media query, below 700 px) two a row with short captions, so captions never overlap.
+  const layoutFor = (cols: number, short: boolean) => {
+    const colW = 100 / cols;
+    const rows = Math.ceil(picked.length / cols);
+    // Percent layout: 8% for the title, then equal rows; each row keeps room for its own caption
+    // above and its time labels below.
+    const rowH = 92 / rows;
+    const grids: unknown[] = [];
+    const titles: unknown[] = [{ text: title, left: 8, top: 4, textStyle: { fontSize: short ? 13 : 15, fontWeight: 'bold', color: TEXT } }];
+    picked.forEach((e, i) => {
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      const gTop = 8 + r * rowH + Math.min(6, rowH * 0.18);
+      grids.push({ left: `${round(c * colW + 3.5, 2)}%`, width: `${round(colW - 6, 2)}%`, top: `${round(gTop, 2)}%`, height: `${round(rowH * 0.62, 2)}%` });
+      const caption = e.status === 'total' ? (short ? 'total /min' : 'total volume') : short ? `${e.status} /min` : `${e.status} per minute`;
+      titles.push({ text: caption, left: `${round(c * colW + 3.5, 2)}%`, top: `${round(8 + r * rowH, 2)}%`, textStyle: { fontSize: short ? 11 : 12, color: TEXT, width: short ? 150 : undefined, overflow: short ? 'truncate' : undefined } });
+    });
+    return { grids, titles };
+  };
+  const wide = layoutFor(picked.length > 4 ? 4 : 2, false);
+  const narrow = layoutFor(2, true);
+  const grids = wide.grids;
+  const titles = wide.titles;
   const xAxes: unknown[] = [];
   const yAxes: unknown[] = [];
-  const titles: unknown[] = [{ text: title, left: 8, top: 4, textStyle: { fontSize: 15, fontWeight: 'bold', color: TEXT } }];
   const series: unknown[] = [];
   picked.forEach((e, i) => {
-    const r = Math.floor(i / cols);
-    const c = i % cols;
-    const gTop = 8 + r * rowH + Math.min(6, rowH * 0.18);
-    grids.push({ left: `${round(c * colW + 3.5, 2)}%`, width: `${round(colW - 6, 2)}%`, top: `${round(gTop, 2)}%`, height: `${round(rowH * 0.62, 2)}%` });
     xAxes.push({ ...timeAxis(), gridIndex: i, axisLabel: { color: MUTED, hideOverlap: true, fontSize: 10 } });
     yAxes.push({ type: 'value', gridIndex: i, min: 0, axisLabel: { color: MUTED, fontSize: 10 }, splitNumber: 3 });
-    titles.push({ text: e.status === 'total' ? 'total volume' : `${e.status} per minute`, left: `${round(c * colW + 3.5, 2)}%`, top: `${round(8 + r * rowH, 2)}%`, textStyle: { fontSize: 12, color: TEXT } });
     const color = statusColor(e.status, i);
     const low = e.low;
     const width = e.high.map((h, k) => (h === null || low[k] === null ? null : (h as number) - (low[k] as number)));
@@ -240,6 +270,8 @@ export function expectedOption(d: PanelData): EChartsOption {
     xAxis: xAxes,
     yAxis: yAxes,
     series,
+    // The root option is the base; below 700 px wide the narrow layout applies (ECharts media query).
+    media: [{ query: { maxWidth: 700 }, option: { title: narrow.titles, grid: narrow.grids } }],
   } as EChartsOption;
 }
 
@@ -247,9 +279,15 @@ export function expectedOption(d: PanelData): EChartsOption {
 export function sharesOption(d: PanelData): EChartsOption {
   const title = 'Shares of failed / denied / reversed vs rule thresholds';
   if (d.times.length === 0) return noData(title);
+  const labels = thresholdLabels(d);
   const series = SHARE_STATUSES.map((s, i) => {
     const t = d.shareThresholds[s];
     const color = statusColor(s);
+    const line = (level: 'warning' | 'critical') => {
+      const l = labels.get(`${s}:${level}`)!;
+      const text = `${s} ${level === 'critical' ? '▲ critical' : '◆ warning'} ${pct(t[level])}`;
+      return { yAxis: round(t[level] * 100), name: text, label: { show: l.show, position: l.position, formatter: text }, ...(level === 'critical' ? { lineStyle: { width: 2 } } : {}) };
+    };
     return {
       name: s,
       type: 'line',
@@ -264,23 +302,58 @@ export function sharesOption(d: PanelData): EChartsOption {
             silent: true,
             symbol: 'none',
             lineStyle: { color, type: 'dashed', width: 1 },
-            label: { position: 'insideEndTop', color: TEXT, fontSize: 10 },
-            data: [
-              { yAxis: round(t.warning * 100), name: `${s} warning ${pct(t.warning)}`, label: { formatter: `${s} ◆ warning ${pct(t.warning)}` } },
-              { yAxis: round(t.critical * 100), name: `${s} critical ${pct(t.critical)}`, label: { formatter: `${s} ▲ critical ${pct(t.critical)}` }, lineStyle: { width: 2 } },
-            ],
+            label: { color: TEXT, fontSize: 10 },
+            data: [line('warning'), line('critical')],
           }
         : undefined,
     };
   });
   return {
     ...base(title, '% of the minute\'s transactions · dashed lines: warning / critical share rules'),
-    legend: { top: 30, right: 8, textStyle: { color: TEXT } },
-    grid: { left: 56, right: 20, top: 64, bottom: 32 },
+    legend: { bottom: 0, left: 'center', textStyle: { color: TEXT } },
+    grid: { left: 56, right: 20, top: 64, bottom: 56 },
     xAxis: timeAxis(),
     yAxis: { type: 'value', min: 0, axisLabel: { color: MUTED, formatter: '{value}%' } },
     series,
   } as EChartsOption;
+}
+
+/** Threshold labels closer than this share of the axis height are not both labelled on one side. */
+export const THRESHOLD_LABEL_GAP = 0.12;
+
+/**
+ * Where each share-threshold line gets its label: alternately at the right and the left end of
+ * the plot (ordered by value), and none when the line is too close to the last labelled one on
+ * the same side — the line stays, its value is in the tooltip and the subtitle — so threshold
+ * labels never overlap, whatever the data's range.
+ */
+function thresholdLabels(d: PanelData): Map<string, { show: boolean; position: 'insideEndTop' | 'insideStartTop' }> {
+  const items: Array<{ key: string; value: number }> = [];
+  let max = 0;
+  for (const s of SHARE_STATUSES) {
+    const t = d.shareThresholds[s];
+    if (t) for (const level of ['warning', 'critical'] as const) items.push({ key: `${s}:${level}`, value: t[level] * 100 });
+    for (const v of d.shares[s] ?? []) if (v !== null) max = Math.max(max, v * 100);
+  }
+  for (const it of items) max = Math.max(max, it.value);
+  items.sort((a, b) => a.value - b.value);
+  const lastBySide = { insideEndTop: -Infinity, insideStartTop: -Infinity };
+  const out = new Map<string, { show: boolean; position: 'insideEndTop' | 'insideStartTop' }>();
+  let side: 'insideEndTop' | 'insideStartTop' = 'insideEndTop';
+  for (const it of items) {
+    // Prefer alternating sides; take the other side when this one is crowded.
+    const other: 'insideEndTop' | 'insideStartTop' = side === 'insideEndTop' ? 'insideStartTop' : 'insideEndTop';
+    const gap = THRESHOLD_LABEL_GAP * max;
+    const pick: 'insideEndTop' | 'insideStartTop' | null = it.value - lastBySide[side] >= gap ? side : it.value - lastBySide[other] >= gap ? other : null;
+    if (pick) {
+      lastBySide[pick] = it.value;
+      out.set(it.key, { show: true, position: pick });
+      side = pick === 'insideEndTop' ? 'insideStartTop' : 'insideEndTop';
+    } else {
+      out.set(it.key, { show: false, position: side });
+    }
+  }
+  return out;
 }
 
 /** Anomaly score 0–100 over time with the severity thresholds. */

@@ -147,6 +147,8 @@ export interface DashboardView {
   open_alerts: { critical: number; warning: number; info: number };
   charts: Record<PanelName, EChartsOption>;
   alerts: AlertRow[];
+  /** The scope's open (pending or firing) alerts, whatever the range: the header's state line. */
+  open: AlertRow[];
   scopes: string[];
 }
 
@@ -401,6 +403,6 @@ export function buildDashboardView(p: LoadedPanels, detect: DetectConfig): Dashb
     scope: p.data.scope, range: p.data.range,
     from: p.empty && p.to === 0 ? null : iso(p.from * 60_000), to: p.empty && p.to === 0 ? null : iso(p.to * 60_000),
     step_minutes: p.data.stepMinutes, empty: p.empty, latest: p.latest, kpis: kpis(p, detect), open_alerts: counts,
-    charts: panelOptions(p.data), alerts: p.alerts, scopes: p.scopes,
+    charts: panelOptions(p.data), alerts: p.alerts, open: p.openAlerts, scopes: p.scopes,
   };
 }

@@ -135,7 +135,7 @@ export function reportHtml(view: DashboardView, opts: ReportOptions = {}): strin
     return `<tr><td class="sev-${e(sev)}">${e(`${SEVERITY_ICON[sev]} ${a.severity}`)}</td><td>${e(a.rule)}</td><td>${e(a.summary)}</td><td>${e(a.starts_at)}</td><td>${a.duration_minutes} min</td><td>${e(a.state)}</td></tr>`;
   }).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${e(opts.title ?? 'txmon report')} — ${e(view.scope)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>${e(opts.title ?? 'txmon report')} — ${e(view.scope)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
 body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:0;background:#f4f4f2;color:#1d1d1d}
@@ -143,8 +143,11 @@ header{background:#222;color:#fff;padding:12px 16px}h1{margin:0;font-size:24px}h
 .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:16px;padding:16px}
 .kpi{background:#fff;border:1px solid #d6d6d2;border-left:8px solid #ccc;padding:8px 12px}.kpi .label{color:#555}.kpi .value{font-size:28px;font-weight:bold}.kpi .detail{font-size:12px;color:#555}
 .kpi.sev-critical{border-left-color:#D55E00}.kpi.sev-warning{border-left-color:#E69F00}.kpi.sev-info{border-left-color:#0072B2}
-main{display:flex;flex-wrap:wrap;gap:16px;padding:0 16px}figure{margin:0;background:#fff;border:1px solid #d6d6d2}
-table{border-collapse:collapse;margin:16px;background:#fff}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+main{display:flex;flex-wrap:wrap;gap:16px;padding:0 16px}figure{margin:0;background:#fff;border:1px solid #d6d6d2;flex:1 1 calc(50% - 8px);min-width:min(100%,420px);max-width:100%}
+figure.wide{flex-basis:100%}figure svg{display:block;width:100%;height:auto}
+.table-wrap{overflow-x:auto;margin:16px}table{border-collapse:collapse;background:#fff;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+body{overflow-wrap:anywhere}
+@media (prefers-color-scheme:dark){body{background:#121212;color:#e8e8e8}.kpi,table{background:#1e1e1e;border-color:#3a3a3a}.kpi .label,.kpi .detail{color:#b4b4b4}td,th{border-color:#3a3a3a}.sev-warning{color:#f0b429}.sev-critical{color:#ff8a3d}.sev-info{color:#56B4E9}}
 .sev-critical{color:#D55E00;font-weight:bold}.sev-warning{color:#9a6700;font-weight:bold}.sev-info{color:#0072B2;font-weight:bold}
 </style></head><body>
 <header><h1>${e(opts.title ?? 'txmon report')}</h1><p>scope ${e(view.scope)} · ${e(rangeText(view))}</p></header>
@@ -153,7 +156,7 @@ table{border-collapse:collapse;margin:16px;background:#fff}td,th{border-bottom:1
 ${panels}
 </main>
 <h2 style="margin:16px">Alerts in range (${view.alerts.length})</h2>
-${view.alerts.length ? `<table><thead><tr><th>Severity</th><th>Alert</th><th>Summary</th><th>Started</th><th>Duration</th><th>State</th></tr></thead><tbody>\n${rows}\n</tbody></table>` : '<p style="margin:16px"><em>No alerts in this range.</em></p>'}
+${view.alerts.length ? `<div class="table-wrap"><table><thead><tr><th>Severity</th><th>Alert</th><th>Summary</th><th>Started</th><th>Duration</th><th>State</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>` : '<p style="margin:16px"><em>No alerts in this range.</em></p>'}
 </body></html>
 `;
 }

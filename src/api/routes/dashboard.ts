@@ -1,6 +1,7 @@
 /**
  * The dashboard, served by the service itself (no second server, no CDN: it works offline):
  *   GET /                      the monitoring page        GET /checkout   the POS checkout page
+ *   GET /alerts/:id, /alerts?fingerprint=…  the alert page (notification links)   GET /favicon.ico
  *   GET /assets/<file>         src/dashboard/ files       GET /assets/vendor/echarts.min.js (node_modules)
  *   GET /api/v1/dashboard      panels for a scope + range: chart options (src/report/charts.ts), KPIs, alerts
  *   GET /api/v1/config/rules   the running detector's rule thresholds and severity scores
@@ -66,6 +67,10 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
   const hide = { schema: { hide: true } };
   app.get('/', hide, async (_req, reply) => sendAsset(reply, 'index.html'));
   app.get('/checkout', hide, async (_req, reply) => sendAsset(reply, 'checkout.html'));
+  // Notification links: /alerts/<id> and /alerts?fingerprint=… (the page reads both from its URL).
+  app.get('/alerts', hide, async (_req, reply) => sendAsset(reply, 'alert.html'));
+  app.get('/alerts/:id', hide, async (_req, reply) => sendAsset(reply, 'alert.html'));
+  app.get('/favicon.ico', hide, async (_req, reply) => sendAsset(reply, 'favicon.svg'));
   app.get('/assets/vendor/echarts.min.js', hide, async (_req, reply) => sendAsset(reply, 'vendor/echarts.min.js'));
   app.get('/assets/:file', hide, async (req, reply) => sendAsset(reply, (req.params as { file: string }).file));
 
@@ -83,7 +88,8 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const loaded = await loadPanelData({
       store: ctx.store, detect, timeZone: ctx.config.timeZone, newModel: () => new DetectionModel(detect), cache: expectations,
     }, { scope: stringParam(q, 'scope'), range });
-    return buildDashboardView(loaded, detect);
+    const demo = ctx.demo ? { interval_ms: ctx.demo.intervalMs, speedup: Math.round(60_000 / ctx.demo.intervalMs) } : null;
+    return { ...buildDashboardView(loaded, detect), demo };
   });
 
   app.get('/api/v1/config/rules', {
