@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpSink } from '../src/notify/channels/test-sink.ts';
 import { get, minuteRows, normalMinute, post, startServer, warmupRows } from './helpers/server.ts';
-import { roundForPeople, roundNumbersInText } from '../src/report/alertPage.ts';
 
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const WARM = 90;
@@ -20,13 +19,6 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-test('numbers in words are rounded for people', () => {
-  assert.equal(roundNumbersInText('failed 60 vs expected 164.7333 (band 120.25–201.999)'), 'failed 60 vs expected 165 (band 120.25–202)');
-  assert.equal(roundNumbersInText('p = 1.4e-17, share 0.048123'), 'p = 1.4e-17, share 0.0481');
-  assert.equal(roundForPeople(3.14159), '3.14');
-  assert.equal(roundForPeople(12.345), '12.3');
-});
 
 test('the webhook link opens the alert page; the page data has chart, evidence, history, receivers', async () => {
   const sink = await startHttpSink();

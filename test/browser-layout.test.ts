@@ -111,7 +111,16 @@ describe('layout at 390 px and 1280 px, light and dark', { skip: SKIP }, () => {
   let alertId: number;
 
   before(async () => {
-    srv = await startServer();
+    // A receiver that is notified at once, so the alert page lists who was told and when.
+    srv = await startServer({
+      clockStart: Date.now(), // notification times read like a live server's
+      config: {
+        alerting: {
+          receivers: [{ name: 'payments-oncall', log_configs: [{}] }],
+          route: { receiver: 'payments-oncall', group_by: ['alertname', 'scope'], group_wait: '0s', group_interval: '1m', repeat_interval: '4h' },
+        },
+      },
+    });
     const rows: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 180; i++) rows.push(...minuteRows(at(i), normalMinute(i)));
     assert.equal((await post(srv.url, '/api/v1/transactions', csv(rows))).status, 200);
@@ -123,6 +132,7 @@ describe('layout at 390 px and 1280 px, light and dark', { skip: SKIP }, () => {
     const alerts = (await get(srv.url, '/api/v1/alerts')).body.alerts as Array<{ id: number }>;
     assert.ok(alerts.length >= 1, 'the incidents raised alerts');
     alertId = alerts[0].id;
+    await new Promise((r) => setTimeout(r, 500)); // the delivery worker sends the notifications
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM, headless: true,
@@ -188,6 +198,7 @@ describe('layout at 390 px and 1280 px, light and dark', { skip: SKIP }, () => {
           assert.deepEqual(overlaps(boxes), [], 'chart text');
           assert.ok(await page.locator('#history tbody tr').count() >= 1, 'state history shown');
           assert.match(await page.locator('#evidence').textContent() ?? '', /expected/);
+          assert.match(await page.locator('#notified').textContent() ?? '', /payments-oncall\/log\[0\].*delivered/, 'the receiver notified and when');
           await page.screenshot({ path: new URL(`alert-${width}-${theme}.png`, IMG).pathname, fullPage: true });
         } finally {
           await page.close();
@@ -197,10 +208,18 @@ describe('layout at 390 px and 1280 px, light and dark', { skip: SKIP }, () => {
   }
 
   test('the theme toggle switches and remembers; the demo banner says the clock is simulated', async () => {
-    const page = await open(1280, 'light', '/');
+    const page = await open(390, 'light', '/');
     try {
+      await page.waitForSelector('#chart-expected[data-rendered="true"] canvas');
       await page.click('#theme-toggle');
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+      // Charts are redrawn in the new theme and keep their narrow layout (no overlapping captions).
+      await page.waitForTimeout(200);
+      assert.deepEqual(overlaps(await chartTextBoxes(page, 'chart-expected')), [], 'expected chart after the toggle');
+      await page.click('#theme-toggle');
+      await page.waitForTimeout(200);
+      assert.deepEqual(overlaps(await chartTextBoxes(page, 'chart-expected')), [], 'expected chart after toggling back');
+      await page.click('#theme-toggle');
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'remembered');

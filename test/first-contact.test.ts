@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/server.ts';
 import { loadConfig, resolveConfig } from '../src/config/config.ts';
 import { loggerOptions } from '../src/cli/serve.ts';
+import { listenError, listenLinkBase } from '../src/service.ts';
+import { hostname } from 'node:os';
 
 const BIN = fileURLToPath(new URL('../bin/txmon.js', import.meta.url));
 
@@ -169,6 +171,16 @@ describe('notification link base', () => {
     } finally {
       await s.close();
     }
+  });
+
+  test('the listen address as link base: loopback as is, a wildcard address by host name', () => {
+    assert.equal(listenLinkBase('127.0.0.1', 18090), 'http://127.0.0.1:18090');
+    assert.equal(listenLinkBase('0.0.0.0', 8080), `http://${hostname()}:8080`);
+    assert.equal(listenLinkBase('::1', 8080), 'http://[::1]:8080');
+    const busy = listenError(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' }), '0.0.0.0', 8080) as Error & { code: string };
+    assert.equal(busy.code, 'TXMON_ERR_ADDRESS_IN_USE');
+    assert.match(busy.message, /port 8080 on 0\.0\.0\.0 is already in use/);
+    assert.match(listenError(Object.assign(new Error('x'), { code: 'EACCES' }), '127.0.0.1', 80).message, /ports below 1024 need privileges/);
   });
 
   test('server.public_url (or TXMON_PUBLIC_URL) is the one setting; the old names are deprecated aliases', async () => {

@@ -4,7 +4,7 @@
  * Live: ONE Server-Sent-Events stream (/api/v1/events); the browser reconnects on its own and the
  * server replays what was missed from Last-Event-ID. All data goes into the DOM as text.
  */
-import { api, ApiError, auth, fmtDuration, fmtTime, h, replaceChildren, severityBadge, SEVERITY_ICON } from './dom.js';
+import { api, ApiError, auth, fmtDuration, fmtNumber, fmtTime, h, replaceChildren, severityBadge, SEVERITY_ICON } from './dom.js';
 import { initTheme, onThemeChange, themedOption } from './theme.js';
 
 const RANGES = ['1h', '6h', '24h', 'all'];
@@ -196,6 +196,8 @@ function renderAlerts(alerts) {
     h('td', {},
       h('button', { attrs: { type: 'button' }, data: { action: 'details' }, on: { click: () => openDetail(a.id) } }, 'Details'),
       ' ',
+      h('a', { attrs: { href: `/alerts/${encodeURIComponent(a.id)}` }, data: { action: 'page' } }, 'Page'),
+      ' ',
       a.state !== 'resolved' ? h('button', { attrs: { type: 'button' }, data: { action: 'silence' }, on: { click: () => openDetail(a.id, true) } }, 'Silence…') : null),
   )));
 }
@@ -255,7 +257,8 @@ async function openDetail(id, focusSilence = false) {
   const field = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
   replaceChildren($('detail-fields'),
     field('severity', severityBadge(a.severity)), field('state', a.state), field('summary', a.summary), field('explanation', a.explanation),
-    field('observed', String(a.observed)), field('expected', a.expected === null ? '—' : String(a.expected)), field('score', String(a.score)),
+    field('observed', fmtNumber(a.observed)), field('expected', a.expected === null ? '—' : fmtNumber(a.expected)), field('score', fmtNumber(a.score)),
+    field('alert page', h('a', { attrs: { href: `/alerts/${encodeURIComponent(a.id)}` } }, `/alerts/${a.id}`)),
     field('labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ')),
     field('started', fmtTime(a.starts_at)), field('ended', a.ends_at ? fmtTime(a.ends_at) : 'still open'), field('duration', fmtDuration(a.duration_minutes)));
   replaceChildren($('detail-history').tBodies[0], (a.history ?? []).map((t) => h('tr', {},

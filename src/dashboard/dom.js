@@ -43,6 +43,18 @@ export function fmtTime(iso) {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** A number for people: about three significant digits (164.7333 → 165, 0.04812 → 0.0481). Same rule as src/report/alertPage.ts. */
+export function fmtNumber(x) {
+  if (x === null || x === undefined || !Number.isFinite(Number(x))) return x === null || x === undefined ? '—' : String(x);
+  const n = Number(x);
+  const a = Math.abs(n);
+  if (a === 0) return '0';
+  if (a >= 100) return String(Math.round(n));
+  if (a >= 10) return String(Math.round(n * 10) / 10);
+  if (a >= 1) return String(Math.round(n * 100) / 100);
+  return String(Number(n.toPrecision(3)));
+}
+
 export function fmtDuration(minutes) {
   if (minutes === null || minutes === undefined) return '—';
   if (minutes < 60) return `${minutes} min`;

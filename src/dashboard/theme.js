@@ -47,7 +47,9 @@ const DARK_COLOURS = { '#222222': '#e8e8e8', '#555555': '#b4b4b4', '#888888': '#
 
 /** A chart option as the server built it (light), recoloured for the dark theme when needed. */
 export function themedOption(option, theme = currentTheme()) {
-  if (theme !== 'dark') return option;
+  // Always a copy: ECharts consumes `media` from the object it is given, and the same option is
+  // set again when the theme changes.
+  if (theme !== 'dark') return structuredClone(option);
   const walk = (v) => {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
