@@ -1,10 +1,19 @@
 /**
- * A synthetic, NAB-shaped labelled corpus for `txmon eval`: 48 series of 4 032 five-minute rows
- * (14 days), half with a daily rhythm, a third with occasional 3× noise bursts, each with 1–3
- * anomalies after the first 15 % — spikes, dips, persistent level shifts up and down, a changed
- * daily shape (a missing peak, or a bump on a flat series), a noise increase, a stuck (flat)
- * signal, a slow drift. An anomaly's label is its onset (1 row for a spike or dip, 3 rows for the
- * others), as NAB labels anomalies by a point and builds its windows around it.
+ * A synthetic, NAB-shaped labelled corpus for `txmon eval`, 84 series:
+ *
+ * - s01…s48: 4 032 five-minute rows (14 days), half with a daily rhythm, a third with occasional
+ *   3× noise bursts, each with 1–3 anomalies after the first 15 % — spikes, dips, persistent level
+ *   shifts up and down, a changed daily shape (a missing peak, or a bump on a flat series), a noise
+ *   increase, a stuck (flat) signal, a slow drift;
+ * - tw01…tw12: 8 000 five-minute Poisson counts with a daily rhythm and frequent harmless bursts,
+ *   two 2-hour surges (mention counts);
+ * - taxi01…taxi12: six weeks of 30-minute data with a daily and a weekly shape (weekend mornings
+ *   quiet), a holiday (a whole day at 55 %) and a spike (ride counts);
+ * - irr01…irr12: 5 000 rows about five minutes apart (jitter, occasional hour-long gaps), a level
+ *   shift and a later spike.
+ *
+ * An anomaly's label is its onset (1 row for a spike or dip, 3 rows for the others; the
+ * holiday's afternoon), as NAB labels anomalies by a point and builds its windows around it.
  *
  *   node bench/labelled-synthetic.ts OUT_DIR && node bin/txmon.js eval OUT_DIR
  *
@@ -77,4 +86,73 @@ for (let seed = 1; seed <= 48; seed++) {
   const name = `s${String(seed).padStart(2, '0')}-${seasonal ? 'seasonal' : 'flat'}-${kinds.join('+')}.csv`;
   writeFileSync(join(out, name), rows.join('\n') + '\n');
 }
-console.log(`wrote 48 labelled series to ${out}`);
+function write(name: string, times: number[], values: number[], labels: Uint8Array): void {
+  const rows = ['timestamp,value,label'];
+  for (let i = 0; i < values.length; i++) rows.push(`${new Date(times[i]).toISOString().slice(0, 19).replace('T', ' ')},${values[i].toFixed(3)},${labels[i]}`);
+  writeFileSync(join(out, `${name}.csv`), rows.join('\n') + '\n');
+}
+
+for (let seed = 1; seed <= 12; seed++) {
+  const rng = new Rng(seed * 101);
+  const id = String(seed).padStart(2, '0');
+  {
+    const n = 8000;
+    const times: number[] = [];
+    const values: number[] = [];
+    const labels = new Uint8Array(n);
+    const surges = [Math.floor(n * 0.4 + rng.uniform() * 800), Math.floor(n * 0.75 + rng.uniform() * 800)];
+    let burst = 0;
+    for (let i = 0; i < n; i++) {
+      const base = 20 * (1 + 0.5 * Math.sin((2 * Math.PI * i) / DAY));
+      if (rng.uniform() < 0.01) burst = 6;
+      burst = Math.max(0, burst - 1);
+      let lambda = base * (burst ? 1.8 : 1);
+      for (const a of surges) if (i >= a && i < a + 24) lambda = base * 5;
+      if (surges.includes(i)) labels.fill(1, i, i + 3);
+      times.push(Date.UTC(2015, 2, 1) + i * 300_000);
+      values.push(rng.poisson(lambda));
+    }
+    write(`tw${id}`, times, values, labels);
+  }
+  {
+    const n = 48 * 7 * 6;
+    const times: number[] = [];
+    const values: number[] = [];
+    const labels = new Uint8Array(n);
+    const holiday = 48 * (7 * 3 + (seed % 7));
+    const spike = 48 * 7 * 5 + 10 + seed;
+    for (let i = 0; i < n; i++) {
+      const hour = (i % 48) / 2;
+      const weekday = Math.floor(i / 48) % 7 < 5;
+      let v = 10_000 + 8000 * Math.exp(-((hour - 19) ** 2) / 8) + 5000 * Math.exp(-((hour - 9) ** 2) / 4) * (weekday ? 1 : 0.3) - 6000 * (hour < 5 ? 1 : 0);
+      v *= 1 + 0.03 * rng.normal();
+      if (i >= holiday && i < holiday + 48) v *= 0.55;
+      if (i === spike) v *= 1.8;
+      times.push(Date.UTC(2014, 6, 1) + i * 1_800_000);
+      values.push(v);
+    }
+    labels.fill(1, holiday + 28, holiday + 31);
+    labels[spike] = 1;
+    write(`taxi${id}`, times, values, labels);
+  }
+  {
+    const n = 5000;
+    const times: number[] = [];
+    const values: number[] = [];
+    const labels = new Uint8Array(n);
+    let t = Date.UTC(2015, 8, 1);
+    const shift = 2500 + seed * 50;
+    const spike = 4200 + seed * 20;
+    for (let i = 0; i < n; i++) {
+      t += 300_000 + Math.round((rng.uniform() - 0.5) * 120_000) + (rng.uniform() < 0.01 ? 3_600_000 : 0);
+      let v = 50 + 5 * rng.normal() + (i >= shift ? 20 : 0);
+      if (i === spike) v += 60;
+      times.push(t);
+      values.push(v);
+    }
+    labels.fill(1, shift, shift + 3);
+    labels[spike] = 1;
+    write(`irr${id}`, times, values, labels);
+  }
+}
+console.log(`wrote 84 labelled series to ${out}`);

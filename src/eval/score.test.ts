@@ -82,6 +82,16 @@ test('scorer: a constant series scores 0 throughout; a step after it scores high
   assert.ok(Math.max(...s.slice(2000, 2010)) > 0.9);
 });
 
+test('scorer: noiseless periodic series (a sine, a square wave) score 0 once learnt, also when a season is chosen', () => {
+  const n = 288 * 14;
+  const sine = Array.from({ length: n }, (_, i) => 50 + 30 * Math.sin((2 * Math.PI * i) / 288));
+  const square = Array.from({ length: n }, (_, i) => (i % 288 < 144 ? 20 : 80));
+  for (const xs of [sine, square]) {
+    const out = scoreTimed(xs, FIVE_MIN);
+    assert.equal(Math.max(...out.slice(600)), 0);
+  }
+});
+
 test('scorer: a lasting anomaly is reported by its onset; the records after it score lower', () => {
   const out = scoreTimed(series('shift', 3), FIVE_MIN);
   const onset = Math.max(...out.slice(AT, AT + 20));

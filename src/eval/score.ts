@@ -18,10 +18,13 @@
  *   B. novelty      two-sided tail of x among the last 1024 values ("never seen before"); the
  *                   empirical count keeps it from firing again once a level was seen a few times
  *   C. level shift  |mean(last 8) − median(the 128 before them)| / robust scale of the series
- *   D. volatility   |ln(mean |r| over 16 / median |r|)| — noise that grows, a signal gone flat
+ *   D. volatility   |ln(mean |r| over 16 / median of the last 512 |r|)| on the local residual —
+ *                   noise that grows, a signal gone flat
  *   E. season       x − median(x one, two and three periods ago), averaged over the last 3
  *                   records — a daily shape that changed (a missing peak), used only where the
- *                   season explains the series better than its overall level does
+ *                   season explains the series better than its overall level does, and only as
+ *                   far as it also stands against each longer period with a cycle of history
+ *                   (a weekend is judged against last weekend, not only the last three days)
  *
  * **Seasons.** The sampling step is the median of the first 16 intervals between timestamps; an
  * hour, a day and a week that are a whole number (4 … 10 080) of steps are candidate periods.
@@ -67,6 +70,8 @@ export interface ScorerParams {
   shiftReference: number;
   /** Recent residuals averaged by the volatility test (D). */
   volatilityShort: number;
+  /** Local residuals the volatility test (D) compares them with. */
+  volatilityReference: number;
   /** Records over which a not-stronger score is a repeat. */
   refractory: number;
   /** Time over which a not-stronger score is a repeat, ms (0: use `refractory` records). */
@@ -78,6 +83,10 @@ export interface ScorerParams {
   repeatDecades: number;
   /** Seasons (in past cycles) the seasonal residual takes the median of. */
   seasonCycles: number;
+  /** The seasonal-level test (E) must also stand against longer periods with a cycle of history. */
+  seasonAgree: boolean;
+  /** Full cycles a candidate period needs before it can be chosen. */
+  seasonMinCycles: number;
   /** Records the seasonal-level test (E) averages (0: off). */
   seasonShort: number;
   /** Longest candidate period, in records. */
@@ -101,6 +110,7 @@ export const DEFAULT_SCORER: Readonly<ScorerParams> = Object.freeze({
   shiftShort: 8,
   shiftReference: 128,
   volatilityShort: 16,
+  volatilityReference: 512,
   refractory: 16,
   refractoryMs: 16 * 3_600_000,
   refractoryMin: 8,
@@ -108,6 +118,8 @@ export const DEFAULT_SCORER: Readonly<ScorerParams> = Object.freeze({
   repeatDecades: 3,
   seasonCycles: 3,
   seasonShort: 3,
+  seasonMinCycles: 2,
+  seasonAgree: true,
   maxPeriod: 10_080,
   trackAlpha: 0.03,
   seasonGain: 0.8,
@@ -183,8 +195,11 @@ class Seasonality {
 
   private readonly p: ScorerParams;
 
-  constructor(periods: number[], p: ScorerParams) {
+  private readonly agree: boolean;
+
+  constructor(periods: number[], p: ScorerParams, agree = false) {
     this.p = p;
+    this.agree = agree;
     this.periods = periods;
     this.hist = new Float64Array(p.seasonCycles * Math.max(...periods) + 1);
     this.err = new Float64Array(periods.length);
@@ -214,7 +229,10 @@ class Seasonality {
     }
     h[n % cap] = r;
     this.count++;
-    const out = this.active >= 0 ? this.res[this.active] : NaN;
+    let out = this.active >= 0 ? this.res[this.active] : NaN;
+    // With `agree`, the residual must also stand against every longer period that has a cycle of
+    // history (a weekend is judged against last weekend, not only against the last three days).
+    if (this.agree && this.active >= 0) for (let k = this.active + 1; k < this.periods.length; k++) if (n >= this.periods[k] && Math.abs(this.res[k]) < Math.abs(out)) out = this.res[k];
     // Learn the track records (errors clipped at 5× the running error so one
     // incident does not decide which predictor is better), then which period to use next.
     const a = this.p.trackAlpha;
@@ -227,7 +245,7 @@ class Seasonality {
       const e = this.res[k];
       if (!(e === e)) continue;
       this.err[k] += a * (clipError(Math.abs(e), this.err[k], clipOn) - this.err[k]);
-      if (n >= 2 * this.periods[k] + 50 && this.err[k] < bestErr) {
+      if (n >= this.p.seasonMinCycles * this.periods[k] + 50 && this.err[k] < bestErr) {
         best = k;
         bestErr = this.err[k];
       }
@@ -244,6 +262,7 @@ export class StreamScorer {
   private readonly values: SortedWindow;
   private readonly reference: SortedWindow;
   private readonly absResid: RollingWindow;
+  private readonly localResid: SortedWindow;
   private readonly calPoint: BulkCalibrator;
   private readonly calNovelty: BulkCalibrator;
   private readonly calShift: BulkCalibrator;
@@ -280,6 +299,7 @@ export class StreamScorer {
     this.values = new SortedWindow(p.longWindow);
     this.reference = new SortedWindow(p.shiftReference);
     this.absResid = new RollingWindow(p.volatilityShort);
+    this.localResid = new SortedWindow(p.volatilityReference);
     this.calPoint = new BulkCalibrator(p.calibrator);
     this.calNovelty = new BulkCalibrator(p.calibrator);
     this.calShift = new BulkCalibrator(p.calibrator);
@@ -329,6 +349,7 @@ export class StreamScorer {
 
     // A. point residual against the median of the previous values (seasonal when it predicts better).
     let tPoint = NaN;
+    let tLocal = NaN;
     d.season = -1;
     if (recent.size >= p.pointBaseline) {
       const m = this.med;
@@ -336,11 +357,13 @@ export class StreamScorer {
       for (let i = 0; i < k; i++) m[i] = recent.get(recent.size - k + i);
       m.sort();
       const base = k & 1 ? m[k >> 1] : 0.5 * (m[(k >> 1) - 1] + m[k >> 1]);
-      tPoint = Math.abs(x - base);
+      tLocal = Math.abs(x - base);
+      if (tLocal < eps) tLocal = 0; // rounding noise of a noiseless series
+      tPoint = tLocal;
       if (this.seasons) {
         d.season = this.seasons.active;
-        const sr = this.seasons.push(x - base, tPoint);
-        if (sr === sr) tPoint = Math.abs(sr);
+        const sr = this.seasons.push(x - base, tLocal);
+        if (sr === sr) tPoint = Math.abs(sr) < eps ? 0 : Math.abs(sr);
       }
     }
 
@@ -351,7 +374,7 @@ export class StreamScorer {
     if (this.seasonLevel) {
       const e = this.seasonLevel.push(x, Math.abs(x - centre));
       if (e === e) {
-        this.seasonRes.push(e);
+        this.seasonRes.push(Math.abs(e) < eps ? 0 : e);
         if (this.seasonRes.full) tSeason = Math.abs(this.seasonRes.mean());
       } else this.seasonRes.clear();
     }
@@ -369,11 +392,14 @@ export class StreamScorer {
       tShift = Math.abs(sum / p.shiftShort - this.reference.median()) / Math.max(scale, eps);
     }
 
-    // D. volatility: recent mean |residual| against its long-run median.
+    // D. volatility: recent mean |local residual| against its median over the last
+    // `volatilityReference` records (the local residual whatever the point test uses, so that a
+    // season being chosen does not look like a signal going flat).
     let tVol = NaN;
-    if (Number.isFinite(tPoint)) {
-      this.absResid.push(tPoint);
-      if (this.absResid.full && this.calPoint.size >= 64) tVol = Math.abs(Math.log((this.absResid.mean() + eps) / (this.calPoint.median() + eps)));
+    if (tLocal === tLocal) {
+      this.absResid.push(tLocal);
+      if (this.absResid.full && this.localResid.size >= 64) tVol = Math.abs(Math.log((this.absResid.mean() + eps) / (this.localResid.median() + eps)));
+      this.localResid.push(tLocal);
     }
 
     const lpPoint = this.calPoint.logSf(tPoint);
@@ -428,7 +454,7 @@ export class StreamScorer {
     if (periods.length) {
       this.seasons = new Seasonality(periods, this.params);
       if (this.params.seasonShort > 0) {
-        this.seasonLevel = new Seasonality(periods, this.params);
+        this.seasonLevel = new Seasonality(periods, this.params, this.params.seasonAgree);
         this.lnComponents = Math.log(5);
       }
     }
