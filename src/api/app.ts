@@ -18,6 +18,9 @@ import { routes as silenceRoutes } from './routes/silences.ts';
 import { routes as queryRoutes } from './routes/queries.ts';
 import { routes as checkoutRoutes } from './routes/checkout.ts';
 import { routes as dashboardRoutes } from './routes/dashboard.ts';
+import { routes as alertmanagerRoutes, schemas as alertmanagerSchemas } from './routes/alertmanager.ts';
+import { ErrorBody } from './schemas.ts';
+import { applyRouteSchemas, openapiTransform, schemas as routeSchemas } from './openapi.ts';
 import { routes as alertPageRoutes } from './routes/alertPage.ts';
 
 export interface AppOptions { logger?: boolean | object }
@@ -65,9 +68,16 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     openapi: {
       info: { title: 'txmon API', version: '0.1.0', description: 'Real-time monitoring and alerting for payment transactions' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
     },
+    transform: openapiTransform as never,
+    // Components named by their $id (Alert, Silence, TxmonError…), not def-0, def-1…
+    refResolver: { buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Shared schemas ($id), referenced by the routes; @fastify/swagger lists them as components.
+  for (const s of [ErrorBody, ...routeSchemas, ...alertmanagerSchemas]) app.addSchema(s);
+  applyRouteSchemas(app);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -87,7 +97,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes]) {
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes, alertmanagerRoutes]) {
     await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;

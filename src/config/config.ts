@@ -59,6 +59,10 @@ export const ConfigSchema = Type.Object({
     tick_seconds: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'how often the live engine checks grace periods' }),
     idle_scope_minutes: Type.Number({ minimum: 1, default: 180, description: 'a scope that received nothing this long (and whose minutes are all closed) leaves memory; it is rebuilt from the store when it sends again' }),
   }, { additionalProperties: false, default: {} }),
+  metrics: Type.Object({
+    max_series: Type.Integer({ minimum: 0, default: 2000, description: 'most scope × status pairs exported on /metrics (txmon_transactions_total and the expectation gauges); further pairs are counted in txmon_business_series_dropped_total' }),
+    transactions_window_minutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 180, description: 'a re-posted minute this recent (behind its scope\'s newest minute) moves txmon_transactions_total by its increase only; older rows (backfills) do not move the counter' }),
+  }, { additionalProperties: false, default: {} }),
   detect: Type.Object({}, { additionalProperties: true, default: {}, description: 'detector parameters; see docs/detection.md' }),
   alerting: Type.Object({
     for_minutes: Type.Integer({ minimum: 1, default: 1 }),
@@ -103,6 +107,8 @@ export interface TxmonConfig {
   lifecycle: Partial<LifecycleConfig>;
   /** The alerting section as written (routes, receivers…), for the notification pipeline. */
   alerting: Record<string, unknown>;
+  /** /metrics business series: cardinality cap and the counter's re-post window. */
+  metrics: { maxSeries: number; windowMinutes: number };
   /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
   limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
   /** Retention per data kind (src/store/retention.ts) and how often pruning runs. */
@@ -199,6 +205,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
+    metrics: { maxSeries: raw.metrics.max_series, windowMinutes: raw.metrics.transactions_window_minutes },
     limits: {
       maxSpanMinutes: raw.limits.max_span_minutes,
       maxScopeMinutes: raw.limits.max_scope_minutes,
