@@ -18,6 +18,7 @@ import { minuteToIso } from './domain/time.ts';
 import { hostname } from 'node:os';
 import { isStoreUnavailable } from './store/unavailable.ts';
 import { TxmonError } from './domain/errors.ts';
+import { pruneAll, type PruneReport } from './store/retention.ts';
 
 /** Loopback addresses: only this machine can connect. */
 export function isLoopback(host: string): boolean {
@@ -56,6 +57,8 @@ export interface Service {
   ctx: AppContext;
   /** Listens on config.port/host; returns the base URL. */
   listen(): Promise<string>;
+  /** Runs retention once now (the service also runs it every retention.interval_minutes). */
+  prune(): Promise<PruneReport[]>;
   /**
    * Reloads the alerting configuration (as Alertmanager does on SIGHUP): reads it again,
    * validates it whole (schema, receivers, environment references) and only then swaps the
@@ -68,7 +71,7 @@ export interface Service {
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const { config } = opts;
-  const store = opts.store ?? (await openStore(config.storeUrl));
+  const store = opts.store ?? (await openStore(config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous }));
   const metrics = new TxmonMetrics({ maxSeries: config.metrics.maxSeries, windowMinutes: config.metrics.windowMinutes });
   const events = new EventHub();
   const clock = opts.clock ?? wallClock;
@@ -88,6 +91,14 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     idleScopeMs: config.idleScopeMs,
   });
   engineRef = engine;
+  // Counts must reach back as far as the engine replays on start, or a restart forgets baselines.
+  const historyDays = Math.ceil(engine.model.historyMinutes / 1440) + 1;
+  for (const kind of ['minute_counts', 'auth_code_counts'] as const) {
+    const days = config.retention.days[kind];
+    if (days > 0 && days < historyDays) {
+      throw new TxmonError('TXMON_ERR_CONFIG', 500, `retention.${kind}_days must be 0 (forever) or at least ${historyDays}: the detection replays ${historyDays - 1} days of history on start`);
+    }
+  }
   engine.recordExpectations = true;
   await engine.start();
   await seedTransactionCounter(store, metrics);
@@ -170,6 +181,24 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   // While the store is down every tick fails: say so once, and once more when it is back.
   let storeDown = false;
+  // Retention: old rows deleted in batches, one run at a time.
+  let pruning: Promise<PruneReport[]> | null = null;
+  let closing = false;
+  const prune = (): Promise<PruneReport[]> => {
+    pruning ??= pruneAll(store, config.retention, clock.now(), () => closing)
+      .then((reports) => {
+        const deleted = reports.filter((r) => r.deleted > 0);
+        if (deleted.length > 0) app.log.info({ pruned: Object.fromEntries(deleted.map((r) => [r.kind, r.deleted])) }, 'retention: old rows deleted');
+        return reports;
+      })
+      .finally(() => { pruning = null; });
+    return pruning;
+  };
+  const pruneTimer = setInterval(() => {
+    prune().catch((err) => app.log.warn({ cause: String((err as Error)?.message ?? err) }, 'retention run failed; retried next interval'));
+  }, config.retention.intervalMs);
+  pruneTimer.unref();
+
   const tick = () => {
     engine.tick()
       .then(() => notifications.tick())
@@ -225,8 +254,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       await notifications.startWatchdog(startedAt);
       return url;
     },
+    prune,
     async close() {
       if (timer) clearInterval(timer);
+      clearInterval(pruneTimer);
+      closing = true;
+      await pruning?.catch(() => undefined);
       await app.close();
       await engine.idle();
       await notifications.stop();

@@ -12,6 +12,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
+import type { RetentionPolicy } from '../store/retention.ts';
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
 
@@ -35,8 +36,19 @@ export const ConfigSchema = Type.Object({
     max_scopes: Type.Integer({ minimum: 1, default: 10_000, description: 'distinct scopes over everything stored; a request adding more is refused' }),
     max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
   }, { additionalProperties: false, default: {} }),
+  retention: Type.Object({
+    minute_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute status counts this many days (0 = forever); at least the detection history' }),
+    auth_code_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute auth-code counts this many days (0 = forever)' }),
+    raw_transactions_days: Type.Number({ minimum: 0, default: 30, description: 'keep single transactions (and their ids, for deduplication) this many days (0 = forever)' }),
+    assessments_days: Type.Number({ minimum: 0, default: 90, description: 'keep minute assessments this many days (0 = forever); at least minute_counts_days' }),
+    alerts_days: Type.Number({ minimum: 0, default: 365, description: 'keep resolved alerts and their history this many days after they ended (0 = forever); open alerts are never pruned' }),
+    interval_minutes: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'how often pruning runs' }),
+    batch_size: Type.Integer({ minimum: 1, default: 5000, description: 'rows deleted per statement' }),
+    pause_ms: Type.Integer({ minimum: 0, default: 20, description: 'pause between batches, so ingest gets the database' }),
+  }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
+    sqlite_synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal', description: 'SQLite durability: normal (a power loss may lose the last commits) or full (fsync per commit; see docs/operations.md for the cost)' }),
   }, { additionalProperties: false, default: {} }),
   auth: Type.Object({
     tokens: Type.Array(Type.Object({ token: Type.String({ minLength: 16 }), role: Role, name: Type.Optional(Type.String()) }, { additionalProperties: false }), { default: [] }),
@@ -85,6 +97,8 @@ export interface TxmonConfig {
   /** Ingested timestamps before this epoch ms are rejected. */
   minTimestampMs: number;
   storeUrl: string;
+  /** SQLite `synchronous` (store.sqlite_synchronous). */
+  sqliteSynchronous: 'normal' | 'full';
   tokens: ApiToken[];
   graceMs: number;
   maxGapMinutes: number;
@@ -97,6 +111,8 @@ export interface TxmonConfig {
   metrics: { maxSeries: number; windowMinutes: number };
   /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
   limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
+  /** Retention per data kind (src/store/retention.ts) and how often pruning runs. */
+  retention: RetentionPolicy & { intervalMs: number };
   /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
   idleScopeMs: number;
 }
@@ -157,6 +173,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
   }
   const link = resolvePublicUrl(raw, env, problems);
   const minTimestampMs = typeof server.min_timestamp === 'string' ? parseMinTimestamp(server.min_timestamp, problems) : Number.NaN;
+  const retention = raw.retention ? retentionOf(raw.retention, problems) : undefined;
   if (problems.length === 1) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems[0]}`);
   if (problems.length > 1) {
     throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -177,11 +194,13 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
     minTimestampMs,
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
+    sqliteSynchronous: raw.store.sqlite_synchronous,
     tokens,
     graceMs: raw.engine.grace_seconds * 1000,
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
+    retention: retention!,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
@@ -196,6 +215,24 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
       maxListedMinutes: raw.limits.max_listed_minutes,
       maxScopes: raw.limits.max_scopes,
     },
+  };
+}
+
+/** The retention section; an inconsistent one is added to `problems` (all reported at once). */
+function retentionOf(r: RawConfig['retention'], problems: string[]): RetentionPolicy & { intervalMs: number } {
+  const forever = (d: number) => (d > 0 ? d : Infinity);
+  if (forever(r.assessments_days) < forever(r.minute_counts_days)) {
+    // A scope whose assessments are gone but whose counts remain would have those minutes judged again.
+    problems.push(`retention.assessments_days (${r.assessments_days || 'forever'}) must be at least retention.minute_counts_days (${r.minute_counts_days || 'forever'}), or kept minutes would be judged again`);
+  }
+  return {
+    days: {
+      minute_counts: r.minute_counts_days, auth_code_counts: r.auth_code_counts_days, raw_transactions: r.raw_transactions_days,
+      assessments: r.assessments_days, alerts: r.alerts_days,
+    },
+    batchSize: r.batch_size,
+    pauseMs: r.pause_ms,
+    intervalMs: r.interval_minutes * 60_000,
   };
 }
 
