@@ -18,12 +18,14 @@ import { minuteToIso } from './domain/time.ts';
 import { hostname } from 'node:os';
 import { isStoreUnavailable } from './store/unavailable.ts';
 import { TxmonError } from './domain/errors.ts';
+import { pruneAll, type PruneReport } from './store/retention.ts';
 
 /** Loopback addresses: only this machine can connect. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
+import { Heartbeat } from './notify/watchdog.ts';
 
 export interface ServiceOptions {
   config: TxmonConfig;
@@ -33,6 +35,21 @@ export interface ServiceOptions {
   store?: Store;
   /** Notification pipeline overrides (tests, bench): environment, channel deps, worker tuning. */
   notify?: Pick<NotificationServiceOptions, 'env' | 'channelDeps' | 'worker'>;
+  /**
+   * Where a reload (SIGHUP, POST /-/reload) reads the configuration again: `txmon serve` passes
+   * a function that re-reads the config file. Without it, reload answers that there is nothing
+   * to reload from.
+   */
+  configSource?: () => TxmonConfig;
+}
+
+/** What a reload did. */
+export interface ReloadResult {
+  /** The alerting section (routes, receivers, inhibit rules, delivery, watchdog) now in force. */
+  reloaded: 'alerting';
+  receivers: string[];
+  /** Top-level keys that changed but need a restart to apply (server, store, engine…). */
+  restartNeeded: string[];
 }
 
 export interface Service {
@@ -40,22 +57,33 @@ export interface Service {
   ctx: AppContext;
   /** Listens on config.port/host; returns the base URL. */
   listen(): Promise<string>;
+  /** Runs retention once now (the service also runs it every retention.interval_minutes). */
+  prune(): Promise<PruneReport[]>;
+  /**
+   * Reloads the alerting configuration (as Alertmanager does on SIGHUP): reads it again,
+   * validates it whole (schema, receivers, environment references) and only then swaps the
+   * notification pipeline, rebuilt from the store like a restart; a bad config leaves the
+   * running one in place and throws TXMON_ERR_CONFIG.
+   */
+  reload(): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const { config } = opts;
-  const store = opts.store ?? (await openStore(config.storeUrl));
-  const metrics = new TxmonMetrics();
+  const store = opts.store ?? (await openStore(config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous }));
+  const metrics = new TxmonMetrics({ maxSeries: config.metrics.maxSeries, windowMinutes: config.metrics.windowMinutes });
   const events = new EventHub();
   const clock = opts.clock ?? wallClock;
   // The engine is created after the pipeline (it plans inside evaluations), and the pipeline's
   // flush runs under the engine's mutex: the late binding closes that loop.
   let engineRef: Engine | undefined;
-  const notifications = await NotificationService.create({
-    store, alerting: config.alerting, externalUrl: config.publicUrl, clock, metrics, ...opts.notify,
+  const notifyOptions = (alerting: Record<string, unknown>, publicUrl: string | undefined): NotificationServiceOptions => ({
+    store, alerting, externalUrl: publicUrl, clock, metrics, ...opts.notify,
     exclusive: (fn) => (engineRef ? engineRef.exclusive(fn) : fn()),
   });
+  // Replaced by a reload: every user reads the variable (or ctx.notifications) at call time.
+  let notifications = await NotificationService.create(notifyOptions(config.alerting, config.publicUrl));
   const engine = new Engine({
     store, clock, detect: config.detect, lifecycle: config.lifecycle,
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
@@ -63,14 +91,36 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     idleScopeMs: config.idleScopeMs,
   });
   engineRef = engine;
+  // Counts must reach back as far as the engine replays on start, or a restart forgets baselines.
+  const historyDays = Math.ceil(engine.model.historyMinutes / 1440) + 1;
+  for (const kind of ['minute_counts', 'auth_code_counts'] as const) {
+    const days = config.retention.days[kind];
+    if (days > 0 && days < historyDays) {
+      throw new TxmonError('TXMON_ERR_CONFIG', 500, `retention.${kind}_days must be 0 (forever) or at least ${historyDays}: the detection replays ${historyDays - 1} days of history on start`);
+    }
+  }
+  engine.recordExpectations = true;
   await engine.start();
+  await seedTransactionCounter(store, metrics);
+  engine.onWritten((rows) => {
+    for (const r of rows) metrics.business.written(r.scope, r.minute, r.counts);
+  });
   // Runs right after each evaluation committed, before anyone else sees it.
   engine.onEvaluated(() => notifications.committed());
   // Scopes that left memory leave /metrics too (no series per scope forever).
-  engine.onEvicted((scopes) => { for (const scope of scopes) metrics.anomalyScore.remove({ scope }); });
-  engine.onEvaluated(({ assessments, alerts, transitions }) => {
+  engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
+  let lastEvaluationAt: number | null = null;
+  engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
-    for (const a of assessments) metrics.anomalyScore.set({ scope: a.scope }, a.anomalyScore);
+    if (assessments.length > 0) lastEvaluationAt = Date.now();
+    if (assessments.length > 0) metrics.evaluationDuration.observe(durationSeconds);
+    for (const a of assessments) {
+      const e = engine.lastExpectations.get(a.scope);
+      const expectations = e && e.minute === a.minute
+        ? e.baselines.filter((b) => b.metric === 'count').map((b) => ({ status: b.status, expected: b.expected, low: b.band[0], high: b.band[1] }))
+        : null;
+      metrics.business.evaluated(a, expectations);
+    }
     for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
     if (assessments.length > 0) {
       events.publish('minutes', assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
@@ -80,12 +130,79 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
   const app = await buildApp(ctx, { logger: opts.logger });
   notifications.log = app.log;
+  const startedAt = Date.now();
+  /** Where links point (set when the service listens): a reloaded pipeline keeps it. */
+  let linkBase: string | undefined;
+  let listening = false;
+  const heartbeat = new Heartbeat({ log: app.log, env: opts.notify?.env });
+
+  let reloading: Promise<ReloadResult> | null = null;
+  const reload = async (): Promise<ReloadResult> => {
+    if (!opts.configSource) throw new TxmonError('TXMON_ERR_CONFLICT', 409, 'this txmon was started without a config file: there is nothing to reload from');
+    let next: TxmonConfig;
+    try {
+      next = opts.configSource();
+    } catch (err) {
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+    }
+    let fresh: NotificationService;
+    try {
+      fresh = await NotificationService.create(notifyOptions(next.alerting, next.publicUrl));
+    } catch (err) {
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+    }
+    // Swap between evaluations: no plan runs half on the old pipeline, half on the new.
+    await engine.exclusive(async () => {
+      await notifications.stop();
+      notifications = fresh;
+      ctx.notifications = fresh;
+    });
+    fresh.log = app.log;
+    if (linkBase !== undefined && next.publicUrl === undefined) fresh.setExternalUrl(linkBase);
+    if (listening) {
+      fresh.start();
+      await fresh.startWatchdog(startedAt);
+    }
+    const restartNeeded = (['server', 'store', 'auth', 'engine', 'limits', 'metrics', 'detect'] as const)
+      .filter((k) => JSON.stringify((next.raw as Record<string, unknown>)[k]) !== JSON.stringify((config.raw as Record<string, unknown>)[k]));
+    const { for_minutes: a, keep_firing_for_minutes: b, min_severity: c } = next.raw.alerting as Record<string, unknown>;
+    const old = config.raw.alerting as Record<string, unknown>;
+    if (a !== old.for_minutes || b !== old.keep_firing_for_minutes || c !== old.min_severity) restartNeeded.push('alerting.for_minutes/keep_firing_for_minutes/min_severity' as never);
+    app.log.info({ receivers: fresh.config.receivers.map((r) => r.name), restartNeeded }, 'alerting configuration reloaded');
+    return { reloaded: 'alerting', receivers: fresh.config.receivers.map((r) => r.name), restartNeeded };
+  };
+  const serialReload = (): Promise<ReloadResult> => {
+    // One reload at a time; a second request waits for the first.
+    const run = (reloading ?? Promise.resolve()).catch(() => undefined).then(reload);
+    reloading = run;
+    return run;
+  };
+  ctx.reload = serialReload;
 
   // While the store is down every tick fails: say so once, and once more when it is back.
   let storeDown = false;
+  // Retention: old rows deleted in batches, one run at a time.
+  let pruning: Promise<PruneReport[]> | null = null;
+  let closing = false;
+  const prune = (): Promise<PruneReport[]> => {
+    pruning ??= pruneAll(store, config.retention, clock.now(), () => closing)
+      .then((reports) => {
+        const deleted = reports.filter((r) => r.deleted > 0);
+        if (deleted.length > 0) app.log.info({ pruned: Object.fromEntries(deleted.map((r) => [r.kind, r.deleted])) }, 'retention: old rows deleted');
+        return reports;
+      })
+      .finally(() => { pruning = null; });
+    return pruning;
+  };
+  const pruneTimer = setInterval(() => {
+    prune().catch((err) => app.log.warn({ cause: String((err as Error)?.message ?? err) }, 'retention run failed; retried next interval'));
+  }, config.retention.intervalMs);
+  pruneTimer.unref();
+
   const tick = () => {
     engine.tick()
       .then(() => notifications.tick())
+      .then(() => { heartbeat.maybeSend(notifications.config.watchdog, lastEvaluationAt).catch(() => undefined); })
       .then(() => {
         if (storeDown) app.log.info('store reachable again: engine state rebuilt, evaluation resumed');
         storeDown = false;
@@ -103,6 +220,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   return {
     app,
     ctx,
+    reload: serialReload,
     async listen() {
       const host = config.host ?? (ctx.access.open ? '127.0.0.1' : '0.0.0.0');
       if (ctx.access.open) {
@@ -123,7 +241,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
-      const linkBase = config.publicUrl ?? listenLinkBase(host, port);
+      linkBase = config.publicUrl ?? listenLinkBase(host, port);
       notifications.setExternalUrl(linkBase);
       for (const d of config.deprecations) app.log.warn(d);
       app.log.info({ linkBase, source: config.publicUrlSource }, config.publicUrl
@@ -132,16 +250,36 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       timer = setInterval(tick, config.tickMs);
       timer.unref();
       notifications.start();
+      listening = true;
+      await notifications.startWatchdog(startedAt);
       return url;
     },
+    prune,
     async close() {
       if (timer) clearInterval(timer);
+      clearInterval(pruneTimer);
+      closing = true;
+      await pruning?.catch(() => undefined);
       await app.close();
       await engine.idle();
       await notifications.stop();
       if (!opts.store) await store.close();
     },
   };
+}
+
+/**
+ * Remembers the counts of each scope's recent minutes (the counter's re-post window) without
+ * counting them: after a restart, a re-posted minute moves txmon_transactions_total by its
+ * increase only, as before.
+ */
+async function seedTransactionCounter(store: Store, metrics: TxmonMetrics): Promise<void> {
+  const window = metrics.business.windowMinutes;
+  for (const info of await store.listScopes()) {
+    for (const r of await store.readCounts(info.scope, info.lastMinute - window + 1, info.lastMinute + 1)) {
+      metrics.business.seed(r.scope, r.minute, r.status, r.count);
+    }
+  }
 }
 
 /** A clear error for a port that cannot be taken (exit code 1 from the CLI, never a half-running service). */

@@ -134,6 +134,21 @@ export const EmailConfigSchema = Type.Object(
 
 export const LogConfigSchema = Type.Object({ ...Common }, strict);
 
+/** Push to existing Alertmanagers: POST <url>/api/v2/alerts, re-posting firing alerts every resend_interval. */
+export const AlertmanagerConfigSchema = Type.Object(
+  {
+    ...Common,
+    /** Alertmanager base URLs (e.g. http://alertmanager:9093); every one is sent every alert. */
+    urls: Type.Array(NonEmpty, { minItems: 1 }),
+    /** How often firing alerts are posted again so Alertmanager does not time them out. Default 1m. */
+    resend_interval: Type.Optional(Duration),
+    headers: Type.Optional(StringMap),
+    bearer_token: Type.Optional(NonEmpty),
+    basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
+  },
+  strict,
+);
+
 export const ReceiverSchema = Type.Object(
   {
     name: NonEmpty,
@@ -142,6 +157,7 @@ export const ReceiverSchema = Type.Object(
     webhook_configs: Type.Optional(Type.Array(WebhookConfigSchema)),
     email_configs: Type.Optional(Type.Array(EmailConfigSchema)),
     log_configs: Type.Optional(Type.Array(LogConfigSchema)),
+    alertmanager_configs: Type.Optional(Type.Array(AlertmanagerConfigSchema)),
   },
   strict,
 );
@@ -188,6 +204,23 @@ export const DeliverySchema = Type.Object(
   strict,
 );
 
+/** txmon watching itself: the always-firing Watchdog alert and a heartbeat request. */
+export const WatchdogSchema = Type.Object(
+  {
+    /** Send an always-firing `Watchdog` alert through the routes (Alertmanager's convention). Default false. */
+    enabled: Type.Optional(Type.Boolean()),
+    /** Requested every heartbeat_interval while minutes are being evaluated (a dead man's switch URL). */
+    heartbeat_url: Type.Optional(NonEmpty),
+    /** Default 1m. */
+    heartbeat_interval: Type.Optional(Duration),
+    /** Default GET. */
+    heartbeat_method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('HEAD')])),
+    /** No heartbeat when no minute was evaluated for this long. Default 5m. */
+    max_evaluation_age: Type.Optional(Duration),
+  },
+  strict,
+);
+
 /** The YAML `alerting:` section. */
 export const AlertingConfigSchema = Type.Object(
   {
@@ -199,6 +232,7 @@ export const AlertingConfigSchema = Type.Object(
     delivery: Type.Optional(DeliverySchema),
     /** Keep delivered and failed outbox rows this long, then prune them. Default 7d. */
     outbox_retention: Type.Optional(Duration),
+    watchdog: Type.Optional(WatchdogSchema),
   },
   strict,
 );
@@ -255,7 +289,16 @@ export interface EmailIntegration extends IntegrationBase {
 export interface LogIntegration extends IntegrationBase {
   type: 'log';
 }
-export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration;
+export interface AlertmanagerIntegration extends IntegrationBase {
+  type: 'alertmanager';
+  /** Base URLs, no trailing slash. */
+  urls: string[];
+  resendIntervalMs: number;
+  headers: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+}
+export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration | AlertmanagerIntegration;
 
 export interface ReceiverConfig {
   name: string;
@@ -298,6 +341,16 @@ export interface AlertingConfig {
   delivery: DeliveryConfig;
   /** Delivered and failed outbox rows older than this are pruned. */
   outboxRetentionMs: number;
+  watchdog: WatchdogConfig;
+}
+
+export interface WatchdogConfig {
+  enabled: boolean;
+  /** May hold `${ENV}` references, resolved when the heartbeat is sent. */
+  heartbeatUrl?: string;
+  heartbeatIntervalMs: number;
+  heartbeatMethod: 'GET' | 'POST' | 'HEAD';
+  maxEvaluationAgeMs: number;
 }
 
 /** Defaults, in one place (documented in docs/alerting.md). */
@@ -313,6 +366,8 @@ export const ALERTING_DEFAULTS = {
   messageIdDomain: 'txmon.local',
   delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
   outboxRetentionMs: 7 * 86_400_000,
+  alertmanagerResendIntervalMs: 60_000,
+  watchdog: { heartbeatIntervalMs: 60_000, maxEvaluationAgeMs: 5 * 60_000 },
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -471,6 +526,21 @@ function parseReceiver(r: ReceiverInput, path: string): ReceiverConfig {
   (r.log_configs ?? []).forEach((c, i) => {
     integrations.push({ type: 'log', ...base(c, `${path}.log_configs[${i}]`) });
   });
+  (r.alertmanager_configs ?? []).forEach((c, i) => {
+    const p = `${path}.alertmanager_configs[${i}]`;
+    if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
+      fail(p, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
+    }
+    integrations.push({
+      type: 'alertmanager',
+      ...base(c, p),
+      urls: c.urls.map((u) => u.replace(/\/+$/, '')),
+      resendIntervalMs: durationAt(c.resend_interval, `${p}.resend_interval`, false) ?? ALERTING_DEFAULTS.alertmanagerResendIntervalMs,
+      headers: { ...(c.headers ?? {}) },
+      bearerToken: c.bearer_token,
+      basicAuth: c.basic_auth,
+    });
+  });
   return { name: r.name, integrations };
 }
 
@@ -577,6 +647,13 @@ export function parseAlertingConfig(input: unknown, options: ParseOptions = {}):
     inhibitRules,
     delivery,
     outboxRetentionMs: retentionMs ?? Math.max(ALERTING_DEFAULTS.outboxRetentionMs, logWindowMs),
+    watchdog: {
+      enabled: cfg.watchdog?.enabled ?? false,
+      heartbeatUrl: cfg.watchdog?.heartbeat_url,
+      heartbeatIntervalMs: durationAt(cfg.watchdog?.heartbeat_interval, `${prefix}.watchdog.heartbeat_interval`, false) ?? ALERTING_DEFAULTS.watchdog.heartbeatIntervalMs,
+      heartbeatMethod: cfg.watchdog?.heartbeat_method ?? 'GET',
+      maxEvaluationAgeMs: durationAt(cfg.watchdog?.max_evaluation_age, `${prefix}.watchdog.max_evaluation_age`, false) ?? ALERTING_DEFAULTS.watchdog.maxEvaluationAgeMs,
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * place, OpenAPI at /docs. Feature plugins that other parts of txmon add (dashboard, silences,
  * queries, checkout, events) are picked up from OPTIONAL_PLUGINS when their file exists.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { MAX_JSON_DEPTH, TxmonError, tooDeep } from '../domain/errors.ts';
@@ -18,6 +18,9 @@ import { routes as silenceRoutes } from './routes/silences.ts';
 import { routes as queryRoutes } from './routes/queries.ts';
 import { routes as checkoutRoutes } from './routes/checkout.ts';
 import { routes as dashboardRoutes } from './routes/dashboard.ts';
+import { routes as alertmanagerRoutes, schemas as alertmanagerSchemas } from './routes/alertmanager.ts';
+import { ErrorBody } from './schemas.ts';
+import { applyRouteSchemas, openapiTransform, schemas as routeSchemas } from './openapi.ts';
 import { routes as alertPageRoutes } from './routes/alertPage.ts';
 
 export interface AppOptions { logger?: boolean | object }
@@ -26,6 +29,10 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   const app = Fastify({
     // Request URLs are logged without credential query parameters, headers without secrets.
     logger: loggerOptions(opts.logger),
+    // server.access_log 1: Fastify's own two lines per request (incoming, completed). Below 1 (the
+    // default is 0), no line per successful request: the onResponse hook below writes one line
+    // for each failed or slow request, and for the configured sample of the others.
+    logController: new LogController({ disableRequestLogging: ctx.config.accessLogSample < 1 }),
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     // Fastify's own early answers use the TXMON_ERR body too: 414 (a path parameter too long)…
@@ -65,13 +72,29 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     openapi: {
       info: { title: 'txmon API', version: '0.1.0', description: 'Real-time monitoring and alerting for payment transactions' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
     },
+    transform: openapiTransform as never,
+    // Components named by their $id (Alert, Silence, TxmonError…), not def-0, def-1…
+    refResolver: { buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Shared schemas ($id), referenced by the routes; @fastify/swagger lists them as components.
+  for (const s of [ErrorBody, ...routeSchemas, ...alertmanagerSchemas]) app.addSchema(s);
+  applyRouteSchemas(app);
 
+  const { accessLogSample, slowRequestMs } = ctx.config;
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(status) }, ms / 1000);
+    if (accessLogSample >= 1) return; // Fastify logs every request itself
+    if (status >= 400 || ms >= slowRequestMs) {
+      req.log[status >= 500 || ms >= slowRequestMs ? 'warn' : 'info']({ req, res: reply, responseTime: ms }, ms >= slowRequestMs ? 'slow request' : 'request failed');
+    } else if (accessLogSample > 0 && Math.random() < accessLogSample) {
+      req.log.info({ req, res: reply, responseTime: ms }, 'request completed');
+    }
   });
 
   app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {
@@ -87,7 +110,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
-  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes]) {
+  for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes, alertmanagerRoutes]) {
     await app.register(async (scoped) => plugin(scoped, ctx));
   }
   return app;

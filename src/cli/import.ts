@@ -26,7 +26,7 @@ export function register(program: Command): void {
         throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--kind must be counts, auth-codes or raw, got "${opts.kind}"`, { field: 'kind' });
       }
       const { kind, batch } = readBatchFile(file, { date: opts.date, timeZone: config.timeZone, kind: opts.kind as FileKind | undefined, scope: opts.scope });
-      const store = await openStore(opts.db ?? config.storeUrl);
+      const store = await openStore(opts.db ?? config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous });
       const engine = new Engine({ store, clock: wallClock, detect: config.detect, lifecycle: config.lifecycle, graceMs: config.graceMs });
       await engine.start();
       const minutes = batchesByMinute(batch);

@@ -39,12 +39,17 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug)', 'info')
     .option('--log-format <format>', 'auto: human-readable on a terminal, JSON otherwise; or pretty, json (env TXMON_LOG_FORMAT)', logFormat, undefined)
     .action(async (opts) => {
-      const config = loadConfig(opts.config ?? (process.env.TXMON_CONFIG || undefined));
+      const configPath: string | undefined = opts.config ?? (process.env.TXMON_CONFIG || undefined);
+      const config = loadConfig(configPath);
       if (opts.port !== undefined) config.port = opts.port;
       if (opts.host !== undefined) config.host = opts.host;
       if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
-      const service = await createService({ config, logger: loggerOptions(opts.logLevel, opts.logFormat ?? logFormat(process.env.TXMON_LOG_FORMAT ?? 'auto')) });
+      const service = await createService({
+        config, logger: loggerOptions(opts.logLevel, opts.logFormat ?? logFormat(process.env.TXMON_LOG_FORMAT ?? 'auto')),
+        // SIGHUP and POST /-/reload read the file again (without --config there is nothing to reload).
+        configSource: configPath ? () => loadConfig(configPath) : undefined,
+      });
       let url: string;
       try {
         url = await service.listen();
@@ -67,5 +72,11 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      // As Alertmanager: SIGHUP reloads the alerting configuration, validated first.
+      process.on('SIGHUP', () => {
+        service.reload()
+          .then((r) => service.app.log.info({ ...r }, 'SIGHUP: alerting configuration reloaded'))
+          .catch((err) => service.app.log.error({ err: err instanceof Error ? err.message : String(err) }, 'SIGHUP: reload refused, the running configuration stays'));
+      });
     });
 }

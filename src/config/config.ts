@@ -12,6 +12,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
+import type { RetentionPolicy } from '../store/retention.ts';
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('ingest'), Type.Literal('admin')]);
 
@@ -25,6 +26,8 @@ export const ConfigSchema = Type.Object({
     public_url: Type.Optional(Type.String({ description: 'base URL of links in notifications (alert pages); default: the address txmon listens on (env TXMON_PUBLIC_URL)' })),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
     min_timestamp: Type.String({ default: '2000-01-01T00:00:00Z', description: 'ingested timestamps before this (ISO 8601) are rejected' }),
+    access_log: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'share of successful, fast requests written to the access log (0 = none, 0.01 = one in a hundred, 1 = all); failed (4xx/5xx) and slow requests are always logged' }),
+    slow_request_ms: Type.Number({ minimum: 0, default: 1000, description: 'requests taking at least this long are always logged (warn)' }),
   }, { additionalProperties: false, default: {} }),
   limits: Type.Object({
     max_span_minutes: Type.Integer({ minimum: 1, default: 10_080, description: 'per ingest request and scope: latest minute - earliest minute + 1 (default 7 days)' }),
@@ -35,8 +38,19 @@ export const ConfigSchema = Type.Object({
     max_scopes: Type.Integer({ minimum: 1, default: 10_000, description: 'distinct scopes over everything stored; a request adding more is refused' }),
     max_listed_minutes: Type.Integer({ minimum: 1, default: 200, description: 'minute verdicts listed in an ingest answer; the rest are summarised' }),
   }, { additionalProperties: false, default: {} }),
+  retention: Type.Object({
+    minute_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute status counts this many days (0 = forever); at least the detection history' }),
+    auth_code_counts_days: Type.Number({ minimum: 0, default: 90, description: 'keep per-minute auth-code counts this many days (0 = forever)' }),
+    raw_transactions_days: Type.Number({ minimum: 0, default: 30, description: 'keep single transactions (and their ids, for deduplication) this many days (0 = forever)' }),
+    assessments_days: Type.Number({ minimum: 0, default: 90, description: 'keep minute assessments this many days (0 = forever); at least minute_counts_days' }),
+    alerts_days: Type.Number({ minimum: 0, default: 365, description: 'keep resolved alerts and their history this many days after they ended (0 = forever); open alerts are never pruned' }),
+    interval_minutes: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'how often pruning runs' }),
+    batch_size: Type.Integer({ minimum: 1, default: 5000, description: 'rows deleted per statement' }),
+    pause_ms: Type.Integer({ minimum: 0, default: 20, description: 'pause between batches, so ingest gets the database' }),
+  }, { additionalProperties: false, default: {} }),
   store: Type.Object({
     url: Type.String({ default: './data/txmon.db', description: 'SQLite file, ":memory:", or postgres://… (env TXMON_DATABASE_URL)' }),
+    sqlite_synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal', description: 'SQLite durability: normal (a power loss may lose the last commits) or full (fsync per commit; see docs/operations.md for the cost)' }),
   }, { additionalProperties: false, default: {} }),
   auth: Type.Object({
     tokens: Type.Array(Type.Object({ token: Type.String({ minLength: 16 }), role: Role, name: Type.Optional(Type.String()) }, { additionalProperties: false }), { default: [] }),
@@ -46,6 +60,10 @@ export const ConfigSchema = Type.Object({
     max_gap_minutes: Type.Integer({ minimum: 1, default: 1440 }),
     tick_seconds: Type.Number({ exclusiveMinimum: 0, default: 5, description: 'how often the live engine checks grace periods' }),
     idle_scope_minutes: Type.Number({ minimum: 1, default: 180, description: 'a scope that received nothing this long (and whose minutes are all closed) leaves memory; it is rebuilt from the store when it sends again' }),
+  }, { additionalProperties: false, default: {} }),
+  metrics: Type.Object({
+    max_series: Type.Integer({ minimum: 0, default: 2000, description: 'most scope × status pairs exported on /metrics (txmon_transactions_total and the expectation gauges); further pairs are counted in txmon_business_series_dropped_total' }),
+    transactions_window_minutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 180, description: 'a re-posted minute this recent (behind its scope\'s newest minute) moves txmon_transactions_total by its increase only; older rows (backfills) do not move the counter' }),
   }, { additionalProperties: false, default: {} }),
   detect: Type.Object({}, { additionalProperties: true, default: {}, description: 'detector parameters; see docs/detection.md' }),
   alerting: Type.Object({
@@ -80,7 +98,13 @@ export interface TxmonConfig {
   maxFutureMs: number;
   /** Ingested timestamps before this epoch ms are rejected. */
   minTimestampMs: number;
+  /** Share of successful, fast requests logged (0–1); failed and slow ones always are. */
+  accessLogSample: number;
+  /** Requests at least this slow are always logged. */
+  slowRequestMs: number;
   storeUrl: string;
+  /** SQLite `synchronous` (store.sqlite_synchronous). */
+  sqliteSynchronous: 'normal' | 'full';
   tokens: ApiToken[];
   graceMs: number;
   maxGapMinutes: number;
@@ -89,8 +113,12 @@ export interface TxmonConfig {
   lifecycle: Partial<LifecycleConfig>;
   /** The alerting section as written (routes, receivers…), for the notification pipeline. */
   alerting: Record<string, unknown>;
+  /** /metrics business series: cardinality cap and the counter's re-post window. */
+  metrics: { maxSeries: number; windowMinutes: number };
   /** Per-request ingest limits (issue #13 item 2) and how many minute verdicts an answer lists. */
   limits: IngestLimits & { maxListedMinutes: number; maxScopes: number };
+  /** Retention per data kind (src/store/retention.ts) and how often pruning runs. */
+  retention: RetentionPolicy & { intervalMs: number };
   /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
   idleScopeMs: number;
 }
@@ -151,6 +179,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
   }
   const link = resolvePublicUrl(raw, env, problems);
   const minTimestampMs = typeof server.min_timestamp === 'string' ? parseMinTimestamp(server.min_timestamp, problems) : Number.NaN;
+  const retention = raw.retention ? retentionOf(raw.retention, problems) : undefined;
   if (problems.length === 1) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems[0]}`);
   if (problems.length > 1) {
     throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -170,16 +199,21 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     deprecations: link.deprecations,
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
     minTimestampMs,
+    accessLogSample: raw.server.access_log,
+    slowRequestMs: raw.server.slow_request_ms,
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
+    sqliteSynchronous: raw.store.sqlite_synchronous,
     tokens,
     graceMs: raw.engine.grace_seconds * 1000,
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
+    retention: retention!,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
     lifecycle: { forMinutes: for_minutes, keepFiringForMinutes: keep_firing_for_minutes, minSeverity: min_severity },
     alerting: routing,
+    metrics: { maxSeries: raw.metrics.max_series, windowMinutes: raw.metrics.transactions_window_minutes },
     limits: {
       maxSpanMinutes: raw.limits.max_span_minutes,
       maxScopeMinutes: raw.limits.max_scope_minutes,
@@ -189,6 +223,24 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
       maxListedMinutes: raw.limits.max_listed_minutes,
       maxScopes: raw.limits.max_scopes,
     },
+  };
+}
+
+/** The retention section; an inconsistent one is added to `problems` (all reported at once). */
+function retentionOf(r: RawConfig['retention'], problems: string[]): RetentionPolicy & { intervalMs: number } {
+  const forever = (d: number) => (d > 0 ? d : Infinity);
+  if (forever(r.assessments_days) < forever(r.minute_counts_days)) {
+    // A scope whose assessments are gone but whose counts remain would have those minutes judged again.
+    problems.push(`retention.assessments_days (${r.assessments_days || 'forever'}) must be at least retention.minute_counts_days (${r.minute_counts_days || 'forever'}), or kept minutes would be judged again`);
+  }
+  return {
+    days: {
+      minute_counts: r.minute_counts_days, auth_code_counts: r.auth_code_counts_days, raw_transactions: r.raw_transactions_days,
+      assessments: r.assessments_days, alerts: r.alerts_days,
+    },
+    batchSize: r.batch_size,
+    pauseMs: r.pause_ms,
+    intervalMs: r.interval_minutes * 60_000,
   };
 }
 

@@ -5,6 +5,7 @@
  * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
  */
 import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
+import type { SeriesBaseline } from '../detect/model.ts';
 import { ScopeModels } from './scopeModels.ts';
 import type { ScopeInfo } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
@@ -55,6 +56,21 @@ export interface EvaluationEvent {
   alerts: Alert[];
   /** State transitions among `alerts` (from null = a new alert). */
   transitions: Array<{ alert: Alert; from: AlertState | null; to: AlertState }>;
+  /** Seconds the step took from its first evaluation to the save (0 when nothing was evaluated). */
+  durationSeconds: number;
+}
+
+/** A stored minute's counts after a write: the full value per status (what the store now holds for the statuses written). */
+export interface WrittenMinute {
+  scope: string;
+  minute: EpochMinute;
+  counts: Array<[string, number]>;
+}
+
+/** What the model expected for a minute, read just before it was evaluated (see Engine.recordExpectations). */
+export interface MinuteExpectations {
+  minute: EpochMinute;
+  baselines: SeriesBaseline[];
 }
 
 export class Engine {
@@ -79,6 +95,15 @@ export class Engine {
    */
   private stale = false;
   minutesEvaluated = 0;
+  /**
+   * When true, the model's baselines for the last minute each step evaluates per scope are kept in
+   * `lastExpectations` (read before the minute is evaluated): the /metrics expected series.
+   */
+  recordExpectations = false;
+  readonly lastExpectations = new Map<string, MinuteExpectations>();
+  private readonly writeListeners: Array<(rows: WrittenMinute[]) => void> = [];
+  /** performance.now() when the current step began evaluating. */
+  private stepStart = 0;
   private readonly idleMs: number | undefined;
   /** Scopes whose state was dropped as idle: rebuilt from the store when they send again. */
   private readonly evicted = new Set<string>();
@@ -99,6 +124,11 @@ export class Engine {
     this.graceMs = opts.graceMs ?? 90_000;
     this.maxGap = opts.maxGapMinutes ?? 1440;
     this.plan = opts.planNotifications;
+  }
+
+  /** Listens to every stored ingest: the counts each written minute now holds (the /metrics counter). */
+  onWritten(listener: (rows: WrittenMinute[]) => void): void {
+    this.writeListeners.push(listener);
   }
 
   /** Listens to every evaluation (SSE, notifications). */
@@ -211,6 +241,7 @@ export class Engine {
       this.busySince = performance.now();
       const written = await this.store.writeBatch(batch);
       await this.breathe();
+      this.stepStart = performance.now();
       this.stale = true; // until the evaluation below is saved
       const now = this.clock.now();
       // With the whole batch declared complete, which statuses arrived does not matter.
@@ -225,7 +256,8 @@ export class Engine {
         const p = touches.entry(a.scope, a.minute);
         if (p !== null) p.authCodes[a.authCode] = a.count;
       }
-      if (batch.raw.length > 0) await this.reloadRawMinutes(batch, touches);
+      const rawMinutes = batch.raw.length > 0 ? await this.reloadRawMinutes(batch, touches) : [];
+      if (this.writeListeners.length > 0) this.announceWritten(batch, rawMinutes);
 
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
@@ -263,6 +295,7 @@ export class Engine {
     return this.mutex.run(async () => {
       if (this.stale) await this.rebuild();
       this.stale = true; // until the evaluation below is saved
+      this.stepStart = performance.now();
       const now = this.clock.now();
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
@@ -282,6 +315,7 @@ export class Engine {
     return this.mutex.run(async () => {
       if (this.stale) await this.rebuild();
       this.stale = true; // until the evaluation below is saved
+      this.stepStart = performance.now();
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
       for (const tracker of this.scopes.values()) {
@@ -341,6 +375,9 @@ export class Engine {
         const gapEnd = Math.min(through, nextData === undefined ? through : nextData - 1);
         if (gapEnd - next + 1 > this.maxGap) next = gapEnd - this.maxGap + 1;
       }
+      if (this.recordExpectations && next === through) {
+        this.lastExpectations.set(tracker.scope, { minute: next, baselines: this.model.baselines(tracker.scope) });
+      }
       const assessment = this.model.evaluate(tracker.take(next));
       evaluated.push(assessment);
       for (const change of this.lifecycle.apply(assessment)) changes.push(change);
@@ -354,18 +391,19 @@ export class Engine {
   }
 
   private async persistEvent(evaluated: Assessment[], changes: AlertChange[], now: number): Promise<EvaluationEvent> {
-    if (evaluated.length === 0 && changes.length === 0) return { assessments: [], alerts: [], transitions: [] };
+    if (evaluated.length === 0 && changes.length === 0) return { assessments: [], alerts: [], transitions: [], durationSeconds: 0 };
     const outbox = this.plan && changes.length > 0 ? this.plan(changes, now) : [];
     const saved = await this.store.saveEvaluation(evaluated, changes, outbox);
     this.lifecycle.adopt(saved);
     const transitions = changes.flatMap((c, i) => (c.transition && c.transition.from !== c.transition.to ? [{ alert: saved[i], from: c.transition.from, to: c.transition.to }] : []));
-    const event = { assessments: evaluated, alerts: saved, transitions };
+    const event = { assessments: evaluated, alerts: saved, transitions, durationSeconds: (performance.now() - this.stepStart) / 1000 };
     for (const l of this.listeners) l(event);
     return event;
   }
 
   /** Raw transactions are deduplicated by the store; reload the minutes they touched from it. */
-  private async reloadRawMinutes(batch: MinuteBatch, touches: BatchTouches): Promise<void> {
+  private async reloadRawMinutes(batch: MinuteBatch, touches: BatchTouches): Promise<MinuteSnapshot[]> {
+    const reloaded: MinuteSnapshot[] = [];
     const ranges = new Map<string, [EpochMinute, EpochMinute]>();
     for (const t of batch.raw) {
       const r = ranges.get(t.scope);
@@ -376,12 +414,28 @@ export class Engine {
     for (const [scope, [from, to]] of ranges) {
       for (const snap of (await this.snapshots(scope, from, to + 1)).values()) {
         if (!wanted.has(`${scope}\u0000${snap.minute}`)) continue;
+        reloaded.push(snap);
         const p = touches.entry(scope, snap.minute);
         if (p === null) continue;
         p.counts = snap.counts;
         p.authCodes = snap.authCodes;
       }
     }
+    return reloaded;
+  }
+
+  /** Tells the write listeners what the written minutes now hold: count rows as sent (they replace), raw minutes as reloaded. */
+  private announceWritten(batch: MinuteBatch, rawMinutes: MinuteSnapshot[]): void {
+    const byMinute = new Map<string, WrittenMinute>();
+    for (const c of batch.counts) {
+      const key = `${c.scope}\u0000${c.minute}`;
+      let w = byMinute.get(key);
+      if (!w) byMinute.set(key, (w = { scope: c.scope, minute: c.minute, counts: [] }));
+      w.counts.push([c.status, c.count]);
+    }
+    const rows = [...byMinute.values()];
+    for (const snap of rawMinutes) rows.push({ scope: snap.scope, minute: snap.minute, counts: Object.entries(snap.counts) });
+    for (const l of this.writeListeners) l(rows);
   }
 
   private async snapshots(scope: string, from: EpochMinute, to: EpochMinute): Promise<Map<EpochMinute, MinuteSnapshot>> {

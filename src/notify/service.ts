@@ -13,10 +13,11 @@ import type { TxmonMetrics } from '../api/promMetrics.ts';
 import type { Clock } from '../engine/clock.ts';
 import { notifyStoreFor, type NotifyStore } from '../store/notifyStore.ts';
 import type { AlertChange, OutboxEntry, Store } from '../store/store.ts';
-import { createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
+import { AlertmanagerChannel, createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
 import { NotificationPlanner, type SentRecord } from './pipeline.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
-import type { Notification } from './types.ts';
+import type { Channel, Notification } from './types.ts';
+import { watchdogAlert } from './watchdog.ts';
 
 export interface NotificationServiceOptions {
   store: Store;
@@ -70,6 +71,11 @@ export class NotificationService {
   /** Integrations by name ("<receiver>/<type>[<n>]"). */
   readonly integrations: Map<string, ReceiverIntegration>;
   private readonly opts: NotificationServiceOptions;
+  /** The current evaluation planned outbox rows (committed() wakes the worker only then). */
+  private planned = false;
+  /** The alertmanager_configs integrations: their firing alerts are re-posted on the tick. */
+  private readonly alertmanagers: Array<{ name: string; channel: AlertmanagerChannel }>;
+  private refreshing = false;
   /** Where delivery failures are logged (the service sets Fastify's logger). */
   log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void } | undefined;
 
@@ -78,9 +84,19 @@ export class NotificationService {
     this.config = config;
     this.store = store;
     this.clock = opts.clock;
-    this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, i]));
-    this.planner = new NotificationPlanner({ config, integrations: byReceiver });
     const m = opts.metrics;
+    // The worker's view of each integration times every delivery attempt (txmon_notification_duration_seconds).
+    this.integrations = new Map([...byReceiver.values()].flat().map((i) => [i.name, m ? { ...i, channel: timedChannel(i.channel, m) } : i]));
+    this.planner = new NotificationPlanner({ config, integrations: byReceiver });
+    this.alertmanagers = [...byReceiver.values()].flat()
+      .flatMap((i) => (i.channel instanceof AlertmanagerChannel ? [{ name: i.name, channel: i.channel }] : []));
+    for (const am of this.alertmanagers) {
+      am.channel.alertIds = async (fps) => {
+        const wanted = new Set(fps);
+        return new Map((await opts.store.openAlerts()).filter((a) => wanted.has(a.fingerprint)).map((a) => [a.fingerprint, a.id]));
+      };
+    }
+    for (const type of new Set([...this.integrations.values()].map((i) => i.type))) m?.notificationDuration.zero({ integration: type, result: 'ok' });
     this.worker = new DeliveryWorker({
       store,
       integrations: this.integrations,
@@ -124,6 +140,10 @@ export class NotificationService {
     const open = await this.opts.store.openAlerts();
     const resolved = await this.opts.store.listAlerts({ state: 'resolved', from: since, limit: 10_000 });
     this.planner.restore(open, sent, resolved, now);
+    // What each Alertmanager was last told is firing: kept alive by the next refresh (if still open).
+    for (const am of this.alertmanagers) {
+      for (const r of rows.filter((x) => x.receiver === am.name).sort((a, b) => a.createdAt - b.createdAt)) am.channel.remember(r.payload as Notification);
+    }
     await this.reloadSilences();
   }
 
@@ -162,13 +182,22 @@ export class NotificationService {
 
   /** The engine's planNotifications hook. */
   plan(changes: AlertChange[], now: number): OutboxEntry[] {
-    return this.planner.plan(changes, now);
+    const entries = this.planner.plan(changes, now);
+    if (entries.length > 0) this.planned = true;
+    return entries;
   }
 
-  /** After an evaluation was stored: keep the plan and send at once. */
+  /**
+   * After an evaluation was stored: keep the plan, and send at once when it wrote outbox rows.
+   * An evaluation that planned nothing does not wake the worker: no outbox query per request
+   * while nothing is pending (retries come due on the worker's own timer, nextDueAt).
+   */
   committed(): void {
     this.planner.commit();
-    this.worker.wake();
+    if (this.planned) {
+      this.planned = false;
+      this.worker.wake();
+    }
   }
 
   /** Writes notifications of groups that came due (group_wait / group_interval / repeat). */
@@ -182,10 +211,40 @@ export class NotificationService {
     });
   }
 
-  /** Service tick: pick up silence changes, flush due groups. */
+  /**
+   * Plans the always-firing Watchdog alert (alerting.watchdog.enabled) through the routes: at
+   * start and after a reload; its route's repeat_interval repeats it while txmon runs.
+   */
+  async startWatchdog(startedAt: number): Promise<void> {
+    if (!this.config.watchdog.enabled) return;
+    await this.opts.exclusive(async () => {
+      const entries = this.planner.plan([{ alert: watchdogAlert(startedAt) }], this.clock.now());
+      if (entries.length > 0) await this.opts.store.saveEvaluation([], [], entries);
+      this.planner.commit();
+      if (entries.length > 0) this.worker.wake();
+    });
+  }
+
+  /** Service tick: pick up silence changes, flush due groups, keep alerts alive in Alertmanagers. */
   async tick(): Promise<void> {
     await this.reloadSilences();
     await this.flush();
+    if (this.alertmanagers.length > 0 && !this.refreshing) {
+      this.refreshing = true;
+      // Not awaited: a slow Alertmanager must not hold up the engine's tick.
+      this.refreshAlertmanagers().catch((err) => this.log?.error({ err }, 'alertmanager refresh failed')).finally(() => { this.refreshing = false; });
+    }
+  }
+
+  /** Re-posts the alerts each Alertmanager integration keeps alive that txmon still holds firing. */
+  async refreshAlertmanagers(): Promise<void> {
+    const firing = new Set((await this.opts.store.openAlerts()).filter((a) => a.state === 'firing').map((a) => a.fingerprint));
+    for (const am of this.alertmanagers) {
+      const r = await am.channel.refresh(firing);
+      if (r === null) continue;
+      this.opts.metrics?.notifications.inc({ receiver: am.name, result: r.ok ? 'refreshed' : 'refresh_failed' });
+      if (!r.ok) this.log?.error({ receiver: am.name, detail: r.detail }, 'alertmanager refresh failed (retried at the next resend_interval)');
+    }
   }
 
   /** Sets the base URL of links in notifications planned from now on (no trailing slash). */
@@ -200,4 +259,22 @@ export class NotificationService {
   stop(): Promise<void> {
     return this.worker.stop();
   }
+}
+
+/** A channel whose sends are observed in txmon_notification_duration_seconds{integration,result}. */
+function timedChannel(channel: Channel, metrics: TxmonMetrics): Channel {
+  return {
+    type: channel.type,
+    async send(n, signal) {
+      const t0 = performance.now();
+      let result = 'error';
+      try {
+        const r = await channel.send(n, signal);
+        result = r.ok ? 'ok' : r.retryable ? 'retryable' : 'permanent';
+        return r;
+      } finally {
+        metrics.notificationDuration.observe({ integration: channel.type, result }, (performance.now() - t0) / 1000);
+      }
+    },
+  };
 }

@@ -2,15 +2,20 @@
 import { existsSync } from 'node:fs';
 import { TxmonError } from '../domain/errors.ts';
 import type { Store } from './store.ts';
-import { SqliteStore } from './sqlite/sqliteStore.ts';
+import { SqliteStore, type SqliteSynchronous } from './sqlite/sqliteStore.ts';
 
-export async function openStore(url: string): Promise<Store> {
+export interface OpenOptions {
+  /** SQLite `synchronous` in WAL mode: normal (default) or full (fsync at every commit). */
+  sqliteSynchronous?: SqliteSynchronous;
+}
+
+export async function openStore(url: string, opts: OpenOptions = {}): Promise<Store> {
   let store: Store;
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { PostgresStore } = await import('./postgres/postgresStore.ts');
     store = new PostgresStore(url);
   } else {
-    store = new SqliteStore(url.replace(/^sqlite:(\/\/)?/, ''));
+    store = new SqliteStore(url.replace(/^sqlite:(\/\/)?/, ''), { synchronous: opts.sqliteSynchronous });
   }
   await store.migrate();
   return store;

@@ -11,6 +11,7 @@ import type {
 } from '../domain/types.ts';
 import { TxmonError } from '../domain/errors.ts';
 import type { CheckoutRow } from '../report/checkout/parse.ts';
+import type { RetentionKind } from './retention.ts';
 
 export interface WriteResult {
   counts: number;
@@ -103,6 +104,13 @@ export interface Store {
    * @throws TxmonError TXMON_ERR_BAD_PARAMETER for a bad source name (see {@link checkCheckoutSource})
    */
   writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void>;
+
+  /**
+   * Deletes at most `limit` rows of one kind older than `before` (an epoch minute; for alerts the
+   * epoch ms of `ends_at`: resolved alerts only, with their history). Returns how many rows of the
+   * kind went. Retention calls it in batches (src/store/retention.ts).
+   */
+  prune(kind: RetentionKind, before: number, limit: number): Promise<number>;
 }
 
 /** Longest accepted checkout source name. */

@@ -17,6 +17,8 @@ export interface LoadResult {
   requests: number;
   /** Answers that were neither 200 nor a proper 503 (should stay empty). */
   bad: string[];
+  /** Requests that got no answer (connection refused or reset), when allowed. */
+  networkErrors: number;
 }
 
 export interface Load { stop(): Promise<LoadResult>; result: LoadResult }
@@ -34,8 +36,8 @@ export function checkUnavailable(status: number, text: string, headers: Headers,
   return null;
 }
 
-export function startLoad(base: string, opts: { workers: number; prefix: string; secrets: string[]; t0?: number }): Load {
-  const result: LoadResult = { acked: [], unavailable: 0, requests: 0, bad: [] };
+export function startLoad(base: string, opts: { workers: number; prefix: string; secrets: string[]; t0?: number; networkErrorsAllowed?: boolean }): Load {
+  const result: LoadResult = { acked: [], unavailable: 0, requests: 0, bad: [], networkErrors: 0 };
   let stopping = false;
   const t0 = opts.t0 ?? LOAD_T0;
   const worker = async (w: number) => {
@@ -49,7 +51,9 @@ export function startLoad(base: string, opts: { workers: number; prefix: string;
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(minuteRows(minute, counts, scope)),
         });
       } catch (err) {
-        result.bad.push(`POST failed: ${(err as Error).message}`);
+        // No answer: not acknowledged; a client sends it again.
+        if (opts.networkErrorsAllowed) result.networkErrors++;
+        else result.bad.push(`POST failed: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
@@ -80,7 +84,8 @@ export function startLoad(base: string, opts: { workers: number; prefix: string;
           else result.unavailable++;
         }
       } catch (err) {
-        result.bad.push(`GET ${path} failed: ${(err as Error).message}`);
+        if (opts.networkErrorsAllowed) result.networkErrors++;
+        else result.bad.push(`GET ${path} failed: ${(err as Error).message}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -10,7 +10,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, startServer } from '../helpers/server.ts';
+import { get, minuteRows, normalMinute, post, startServer, warmupRows } from '../helpers/server.ts';
+import { startHttpSink } from '../../src/notify/channels/test-sink.ts';
 import { ownCluster, ownDatabase, terminateBackends } from '../helpers/pgCluster.ts';
 import { assertNothingLost, checkUnavailable, startLoad } from './load.ts';
 
@@ -52,12 +53,50 @@ test('pg_terminate_backend on every connection of the test database, mid-load: n
   await assertNothingLost(srv.service.ctx.store, result.acked);
 });
 
+/** Warms a scope up for 90 minutes, then sends a failed spike: one alert, one notification. */
+async function raiseAlert(base: string, scope: string): Promise<void> {
+  const t0 = Date.UTC(2025, 8, 1, 10, 0);
+  for (;;) {
+    const r = await post(base, '/api/v1/transactions', warmupRows(t0, 90, scope));
+    if (r.status === 200) break;
+    await sleep(100); // 503 while the database comes back: send it again
+  }
+  for (;;) {
+    const r = await post(base, '/api/v1/transactions', minuteRows(t0 + 90 * 60_000, { ...normalMinute(90), failed: 40, approved: 5 }, scope));
+    if (r.status === 200) { assert.equal(r.body.should_alert, true); return; }
+    await sleep(100);
+  }
+}
+
 test('a PostgreSQL cluster stopped and restarted under load: 503 + Retry-After meanwhile, /health down, everything resumes', { timeout: 180_000 }, async (t) => {
   const cluster = await ownCluster();
   if (typeof cluster === 'string') return t.skip(cluster);
   t.after(() => cluster.destroy());
-  const srv = await startServer({ storeUrl: cluster.url, config: { engine: { tick_seconds: 0.2 } } });
+  // A webhook receiver: the notification worker must deliver before and after the outage.
+  const sink = await startHttpSink();
+  t.after(() => sink.close());
+  const srv = await startServer({
+    storeUrl: cluster.url,
+    config: {
+      engine: { tick_seconds: 0.2 },
+      alerting: {
+        receivers: [{ name: 'hook', webhook_configs: [{ url: `${sink.url}/hook` }] }],
+        route: { receiver: 'hook', group_by: ['alertname', 'scope'], group_wait: '0s', group_interval: '1m', repeat_interval: '4h' },
+        delivery: { initial_backoff: '20ms', max_backoff: '200ms', max_attempts: 100 },
+      },
+    },
+  });
   t.after(() => srv.close());
+  const notified = (scope: string) => sink.requests.some((r) => (r.body as { groupLabels?: Record<string, string> }).groupLabels?.scope === scope);
+  const waitNotified = async (scope: string) => {
+    const until = Date.now() + 20_000;
+    while (!notified(scope)) {
+      if (Date.now() > until) assert.fail(`no notification for ${scope}; got ${sink.requests.length} requests`);
+      await sleep(50);
+    }
+  };
+  await raiseAlert(srv.url, 'alert-before');
+  await waitNotified('alert-before');
   const secrets = [cluster.url, `127.0.0.1:${cluster.port}`, 'postgres://'];
   const load = startLoad(srv.url, { workers: 3, prefix: 'restart', secrets });
   await sleep(1000);
@@ -81,7 +120,10 @@ test('a PostgreSQL cluster stopped and restarted under load: 503 + Retry-After m
 
   cluster.start();
   await waitHealthy(srv.url);
-  await sleep(1500); // the load carries on against the restarted database
+  // The notification worker recovered by itself: an alert raised now is delivered.
+  await raiseAlert(srv.url, 'alert-after');
+  await waitNotified('alert-after');
+  await sleep(1000); // the load carries on against the restarted database
   const result = await load.stop();
   t.diagnostic(`requests ${result.requests}, acknowledged minutes ${result.acked.length} (${before} before the stop), 503 answers ${result.unavailable}`);
   assert.deepEqual(result.bad, [], 'every answer was 200 or a proper 503');

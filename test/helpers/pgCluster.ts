@@ -69,7 +69,8 @@ function pgBinDir(): string | null {
   return versions.length ? join(root, versions[0], 'bin') : null;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

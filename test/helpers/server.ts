@@ -78,6 +78,8 @@ export interface StartOptions {
   storeUrl?: string;
   /** Listen address override (default: what the service picks, 127.0.0.1 without tokens). */
   host?: string;
+  /** What a reload (POST /-/reload) reads: a config object as the YAML file would hold it (server and store as for `config`). */
+  reloadConfig?: () => Record<string, unknown>;
 }
 
 export interface TestServer {
@@ -103,9 +105,17 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   input.server = { port: 0, ...(input.server ?? {}) };
   if (opts.host !== undefined) input.server.host = opts.host;
   input.store = { ...(input.store ?? {}), url: storeUrl };
+  const resolveInput = (raw: Record<string, unknown>) => {
+    const i = structuredClone(raw) as { server?: Record<string, unknown>; store?: Record<string, unknown> };
+    i.server = { port: 0, ...(i.server ?? {}) };
+    if (opts.host !== undefined) i.server.host = opts.host;
+    i.store = { ...(i.store ?? {}), url: storeUrl };
+    return resolveConfig(i, opts.env ?? {});
+  };
   const config = resolveConfig(input, opts.env ?? {});
   const clock = opts.clock ?? new VirtualClock(opts.clockStart ?? DEFAULT_CLOCK_START);
-  const service = await createService({ config, clock, logger: false });
+  const reloadConfig = opts.reloadConfig;
+  const service = await createService({ config, clock, logger: false, configSource: reloadConfig ? () => resolveInput(reloadConfig()) : undefined });
   const url = await service.listen();
   const dbPath = /^postgres(ql)?:/.test(storeUrl) || storeUrl === ':memory:' ? undefined : storeUrl;
   return {

@@ -54,6 +54,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     }, async (req, reply) => {
       ctx.access.check(req, 'ingest');
+      const started = performance.now();
       try {
         const text = typeof req.body === 'string' ? req.body : '';
         const batch = await parser.parse(ep.kind, text, encodingOf(req.headers['content-type']), timeContext(req, ctx));
@@ -61,6 +62,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
         const outcome = await ctx.engine.ingest(batch, { complete: boolParam(req.query as Record<string, unknown>, 'complete') });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
         ctx.metrics.rowsIngested.inc({ kind: ep.kind }, rows);
+        ctx.metrics.ingestDuration.observe({ kind: ep.kind }, (performance.now() - started) / 1000);
         reply.code(200);
         return buildRecommendation(outcome, ctx.config.lifecycle.minSeverity, ctx.config.limits.maxListedMinutes);
       } catch (err) {

@@ -1,6 +1,7 @@
 /** Operational endpoints: /health (liveness + store reachability) and /metrics (Prometheus). */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { TxmonError } from '../../domain/errors.ts';
 
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {
@@ -20,11 +21,18 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     };
   });
 
+  app.post('/-/reload', {
+    schema: { tags: ['ops'], summary: 'Reload the alerting configuration from the config file (as SIGHUP does): validated first; a bad file changes nothing (422 TXMON_ERR_CONFIG)' },
+    onRequest: async (req) => { ctx.access.check(req, 'admin'); },
+  }, async (req) => {
+    ctx.access.check(req, 'admin');
+    if (!ctx.reload) throw new TxmonError('TXMON_ERR_CONFLICT', 409, 'reload is not available in this process');
+    return { status: 'reloaded', ...(await ctx.reload()) };
+  });
+
   app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus exposition' } }, async (req, reply) => {
     ctx.access.check(req, 'read');
-    const open = await ctx.store.openAlerts();
-    ctx.metrics.alertsOpen.reset();
-    for (const a of open) ctx.metrics.alertsOpen.inc({ severity: a.severity });
+    ctx.metrics.setAlertsActive(await ctx.store.openAlerts());
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

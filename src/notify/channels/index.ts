@@ -17,6 +17,7 @@ import { jsonLineLogger, LogChannel, type NotifyLogger } from './log.ts';
 import { PagerDutyChannel } from './pagerduty.ts';
 import { SlackChannel } from './slack.ts';
 import { WebhookChannel } from './webhook.ts';
+import { AlertmanagerChannel } from './alertmanager.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -86,6 +87,9 @@ export function createChannel(integration: IntegrationConfig, env: Env, deps: Ch
       return new EmailChannel(c);
     case 'log':
       return new LogChannel(deps.logger ?? jsonLineLogger());
+    case 'alertmanager':
+      c.urls.forEach((u, i) => requireHttpUrl(u, `${path}.urls[${i}]`));
+      return new AlertmanagerChannel(c, deps);
   }
 }
 
@@ -107,6 +111,7 @@ const YAML_KEY: Record<IntegrationConfig['type'], string> = {
   webhook: 'webhook_configs',
   email: 'email_configs',
   log: 'log_configs',
+  alertmanager: 'alertmanager_configs',
 };
 
 /** Creates every integration of a receiver. `receiverPath` like `alerting.receivers[2]`. */
@@ -146,4 +151,4 @@ export function notificationFor(integration: Pick<ReceiverIntegration, 'sendReso
   return { ...n, status: 'firing', alerts: firing };
 }
 
-export { EmailChannel, LogChannel, PagerDutyChannel, SlackChannel, WebhookChannel };
+export { AlertmanagerChannel, EmailChannel, LogChannel, PagerDutyChannel, SlackChannel, WebhookChannel };

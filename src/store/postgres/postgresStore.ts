@@ -23,6 +23,7 @@ import type {
 } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
 import type { CheckoutRow } from '../../report/checkout/parse.ts';
+import type { RetentionKind } from '../retention.ts';
 import { parsePgUrl, redact } from './connection.ts';
 import { isStoreUnavailable, storeUnavailable } from '../unavailable.ts';
 
@@ -76,6 +77,12 @@ export class PostgresStore implements Store {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => {});
+    // Every client gets a listener of its own for its whole life: pg-pool listens only while a
+    // client is idle or inside pool.query, and a client released by a query callback can be handed
+    // to the next waiter in the same tick as the server's "terminating connection" message, before
+    // that waiter's listener exists (seen under pg_terminate_backend in the fault suite). The
+    // broken client then fails its next query, which is answered 503 and destroys it.
+    this.pool.on('connect', (client) => { client.on('error', () => {}); });
   }
 
   /** Where this store points, password removed: for the server log, never for API clients. */
@@ -419,7 +426,30 @@ export class PostgresStore implements Store {
       throw this.storeError(err, 'writeCheckout failed');
     }
   }
+
+  async prune(kind: RetentionKind, before: number, limit: number): Promise<number> {
+    try {
+      if (kind !== 'alerts') return (await this.query(PG_PRUNE[kind], [before, limit])).rowCount ?? 0;
+      // Resolved alerts that ended before the cut-off, their history first (foreign key).
+      return await this.transaction(async (client) => {
+        const ids = (await client.query("SELECT id FROM alerts WHERE state = 'resolved' AND ends_at < $1 ORDER BY ends_at LIMIT $2", [before, limit])).rows.map((r: Row) => Number(r.id));
+        if (ids.length === 0) return 0;
+        await client.query('DELETE FROM alert_history WHERE alert_id = ANY($1::bigint[])', [ids]);
+        return (await client.query('DELETE FROM alerts WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0;
+      });
+    } catch (err) {
+      throw this.storeError(err, `prune ${kind} failed`);
+    }
+  }
 }
+
+/** One DELETE per retention kind: at most $2 rows older than $1, by ctid (no primary key needed). */
+const PG_PRUNE: Record<Exclude<RetentionKind, 'alerts'>, string> = {
+  minute_counts: 'DELETE FROM minute_counts WHERE ctid = ANY(ARRAY(SELECT ctid FROM minute_counts WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  auth_code_counts: 'DELETE FROM auth_code_counts WHERE ctid = ANY(ARRAY(SELECT ctid FROM auth_code_counts WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  raw_transactions: 'DELETE FROM raw_transactions WHERE ctid = ANY(ARRAY(SELECT ctid FROM raw_transactions WHERE minute < $1 ORDER BY minute LIMIT $2))',
+  assessments: 'DELETE FROM assessments WHERE ctid = ANY(ARRAY(SELECT ctid FROM assessments WHERE minute < $1 ORDER BY minute LIMIT $2))',
+};
 
 function lastByKey<T>(items: readonly T[], key: (t: T) => string): T[] {
   const map = new Map<string, T>();

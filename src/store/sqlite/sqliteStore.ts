@@ -18,8 +18,20 @@ import type {
 } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
 import type { CheckoutRow } from '../../report/checkout/parse.ts';
+import type { RetentionKind } from '../retention.ts';
 
 type Row = Record<string, unknown>;
+
+export type SqliteSynchronous = 'normal' | 'full';
+
+/** One DELETE per retention kind: at most ? rows older than ?, found through an index on the time column. */
+const SQLITE_PRUNE: Record<Exclude<RetentionKind, 'alerts'>, string> = {
+  // WITHOUT ROWID tables: delete by primary key.
+  minute_counts: 'DELETE FROM minute_counts WHERE (scope, minute, status) IN (SELECT scope, minute, status FROM minute_counts WHERE minute < ? ORDER BY minute LIMIT ?)',
+  auth_code_counts: 'DELETE FROM auth_code_counts WHERE (scope, minute, auth_code) IN (SELECT scope, minute, auth_code FROM auth_code_counts WHERE minute < ? ORDER BY minute LIMIT ?)',
+  raw_transactions: 'DELETE FROM raw_transactions WHERE rowid IN (SELECT rowid FROM raw_transactions WHERE minute < ? ORDER BY minute LIMIT ?)',
+  assessments: 'DELETE FROM assessments WHERE rowid IN (SELECT rowid FROM assessments WHERE minute < ? ORDER BY minute LIMIT ?)',
+};
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
@@ -27,7 +39,12 @@ export class SqliteStore implements Store {
   readonly db: DatabaseSync;
   private readonly stmts = new Map<string, StatementSync>();
 
-  constructor(path: string) {
+  /**
+   * `synchronous` in WAL mode (docs/operations.md): `normal` (default) syncs at checkpoints, so a
+   * power loss may lose the last commits (a process crash loses nothing); `full` syncs the WAL at
+   * every commit, so an acknowledged request survives a power loss too, at a cost in commits/s.
+   */
+  constructor(path: string, opts: { synchronous?: SqliteSynchronous } = {}) {
     this.path = path;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
@@ -35,7 +52,8 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw new TxmonError('TXMON_ERR_STORE', 500, `cannot open SQLite database "${path}": ${(err as Error).message}`);
     }
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    const sync = opts.synchronous === 'full' ? 'FULL' : 'NORMAL';
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   }
 
   /** Prepared statements are cached by SQL text. */
@@ -261,6 +279,18 @@ export class SqliteStore implements Store {
         'INSERT INTO checkout_hours (source, hour, today, yesterday, same_day_last_week, avg_last_week, avg_last_month) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       for (const r of rows) insert.run(source, r.hour, r.today, r.yesterday, r.same_day_last_week, r.avg_last_week, r.avg_last_month);
+    });
+  }
+
+  async prune(kind: RetentionKind, before: number, limit: number): Promise<number> {
+    if (kind !== 'alerts') return Number(this.stmt(SQLITE_PRUNE[kind]).run(before, limit).changes);
+    // Resolved alerts that ended before the cut-off, their history first (foreign key).
+    return this.transaction(() => {
+      const ids = this.stmt("SELECT id FROM alerts WHERE state = 'resolved' AND ends_at < ? ORDER BY ends_at LIMIT ?").all(before, limit).map((r) => Number(r.id));
+      if (ids.length === 0) return 0;
+      const list = `(${ids.map(() => '?').join(', ')})`;
+      this.db.prepare(`DELETE FROM alert_history WHERE alert_id IN ${list}`).run(...ids);
+      return Number(this.db.prepare(`DELETE FROM alerts WHERE id IN ${list}`).run(...ids).changes);
     });
   }
 }
