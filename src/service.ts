@@ -163,7 +163,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       fresh.start();
       await fresh.startWatchdog(startedAt);
     }
-    const restartNeeded = (['server', 'store', 'auth', 'engine', 'limits', 'metrics', 'detect'] as const)
+    const restartNeeded = (['server', 'store', 'auth', 'engine', 'limits', 'metrics', 'detect', 'retention'] as const)
       .filter((k) => JSON.stringify((next.raw as Record<string, unknown>)[k]) !== JSON.stringify((config.raw as Record<string, unknown>)[k]));
     const { for_minutes: a, keep_firing_for_minutes: b, min_severity: c } = next.raw.alerting as Record<string, unknown>;
     const old = config.raw.alerting as Record<string, unknown>;

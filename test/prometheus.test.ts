@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { get, post, startServer, warmupRows, minuteRows, type TestServer } from './helpers/server.ts';
+import { get, post, startServer, warmupRows, minuteRows, normalMinute, type TestServer } from './helpers/server.ts';
 import { PROMETHEUS, PROMTOOL, freePort, missing, runCommand, startProgram, versionOf, waitFor, type Started } from './helpers/external.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -19,6 +19,7 @@ const RULES = join(ROOT, 'integrations/prometheus/txmon-rules.yml');
 const DASHBOARD = join(ROOT, 'integrations/grafana/txmon-dashboard.json');
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const SCOPE = 'shop';
+const WARM = 90;
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
 
@@ -80,10 +81,16 @@ describe(`Grafana dashboard and Prometheus rules against a real Prometheus`, { s
   before(async () => {
     version = await versionOf(PROMETHEUS!);
     srv = await startServer();
-    // 30 minutes of scope "shop", complete, so every minute is evaluated; one minute re-posted higher.
-    const rows = warmupRows(T0, 30, SCOPE);
+    // 90 minutes of scope "shop", complete, so every minute is evaluated; one minute re-posted
+    // higher; then a failed storm, so an alert fires and the alert series are not all zero.
+    const rows = warmupRows(T0, WARM, SCOPE);
     assert.equal((await post(srv.url, '/api/v1/transactions?complete=true', rows)).status, 200);
-    assert.equal((await post(srv.url, '/api/v1/transactions?complete=true', minuteRows(T0 + 29 * 60_000, { approved: 500 }, SCOPE))).status, 200);
+    assert.equal((await post(srv.url, '/api/v1/transactions?complete=true', minuteRows(T0 + (WARM - 1) * 60_000, { approved: 500 }, SCOPE))).status, 200);
+    for (const i of [WARM, WARM + 1]) {
+      await post(srv.url, '/api/v1/transactions?complete=true', minuteRows(T0 + i * 60_000, { ...normalMinute(i), failed: 40, approved: 5 }, SCOPE));
+    }
+    const firing = (await get(srv.url, '/api/v1/alerts?state=firing')).body.alerts.map((a: { rule: string }) => a.rule);
+    assert.ok(firing.includes('failed_high'), JSON.stringify(firing));
     dir = mkdtempSync(join(tmpdir(), 'txmon-prom-'));
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
@@ -133,16 +140,20 @@ describe(`Grafana dashboard and Prometheus rules against a real Prometheus`, { s
         return true;
       }, 20_000);
     }
-    // The counter counted the re-posted minute by its increase only: 30 minutes of approved, the last one as 500.
+    // The counter counted the re-posted minute by its increase only: the warm-up's approved with its
+    // last minute as 500, plus the two storm minutes.
     const approved = exposed.find((s) => s.name === 'txmon_transactions_total' && s.labels.scope === SCOPE && s.labels.status === 'approved');
-    const expectedApproved = warmupRows(T0, 29, SCOPE).filter((r) => r.status === 'approved').reduce((a, r) => a + (r.count as number), 0) + 500;
+    const expectedApproved = warmupRows(T0, WARM - 1, SCOPE).filter((r) => r.status === 'approved').reduce((a, r) => a + (r.count as number), 0) + 500 + 5 + 5;
     assert.equal(approved?.value, expectedApproved);
+    const active = exposed.filter((s) => s.name === 'txmon_alerts_active' && s.labels.state === 'firing').reduce((a, s) => a + s.value, 0);
+    assert.ok(active >= 1, 'an alert fires');
   });
 
   test('every dashboard and rule expression evaluates; the dashboard panels have data', async () => {
     for (const expr of dashboardExprs()) {
-      // Annotations filter with "> 0": nothing is firing here, so they may be empty. rate() needs two scrapes.
-      if (/[<>]=? *0\s*$/.test(expr)) await query(expr);
+      // Every panel and the firing-alerts annotation have data (rate() needs two scrapes); the
+      // new-alert annotation may have nothing once the increase window has passed.
+      if (expr.includes('increase(txmon_alerts_total')) await query(expr);
       else await waitFor(`data for dashboard query ${expr}`, async () => (await query(expr)).length > 0, 20_000);
     }
     for (const g of ruleGroups()) for (const r of g.rules) await query(r.expr);

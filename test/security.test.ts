@@ -40,7 +40,7 @@ async function openStream(url: string): Promise<number> {
 }
 
 test('no API token or stream ticket appears in the log; the stream takes a short-lived ticket', async (t) => {
-  const s = await serviceWithLog({ server: { host: '127.0.0.1' } }, { TXMON_API_TOKENS: `${ADMIN}:admin,${READ}:read` });
+  const s = await serviceWithLog({ server: { host: '127.0.0.1', access_log: 1 } }, { TXMON_API_TOKENS: `${ADMIN}:admin,${READ}:read` });
   t.after(() => s.close());
   const base = await s.service.listen();
   // Header tokens, a failing token, the deprecated ?access_token=, a ticket.
@@ -95,7 +95,7 @@ test('serve without tokens refuses a non-loopback address unless allow_open; the
 });
 
 test('an unauthorised client is answered 401 before its body is read', async (t) => {
-  const s = await serviceWithLog({ server: { host: '127.0.0.1' } }, { TXMON_API_TOKENS: `${ADMIN}:admin` });
+  const s = await serviceWithLog({ server: { host: '127.0.0.1', access_log: 1 } }, { TXMON_API_TOKENS: `${ADMIN}:admin` });
   t.after(() => s.close());
   const base = new URL(await s.service.listen());
   for (const path of ['/api/v1/transactions', '/api/v1/silences', '/api/v1/checkout']) {

@@ -3,7 +3,7 @@
  * place, OpenAPI at /docs. Feature plugins that other parts of txmon add (dashboard, silences,
  * queries, checkout, events) are picked up from OPTIONAL_PLUGINS when their file exists.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { MAX_JSON_DEPTH, TxmonError, tooDeep } from '../domain/errors.ts';
@@ -29,6 +29,10 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   const app = Fastify({
     // Request URLs are logged without credential query parameters, headers without secrets.
     logger: loggerOptions(opts.logger),
+    // server.access_log 1: Fastify's own two lines per request (incoming, completed). Below 1 (the
+    // default is 0), no line per successful request: the onResponse hook below writes one line
+    // for each failed or slow request, and for the configured sample of the others.
+    logController: new LogController({ disableRequestLogging: ctx.config.accessLogSample < 1 }),
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     // Fastify's own early answers use the TXMON_ERR body too: 414 (a path parameter too long)…
@@ -79,9 +83,18 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   for (const s of [ErrorBody, ...routeSchemas, ...alertmanagerSchemas]) app.addSchema(s);
   applyRouteSchemas(app);
 
+  const { accessLogSample, slowRequestMs } = ctx.config;
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(status) }, ms / 1000);
+    if (accessLogSample >= 1) return; // Fastify logs every request itself
+    if (status >= 400 || ms >= slowRequestMs) {
+      req.log[status >= 500 || ms >= slowRequestMs ? 'warn' : 'info']({ req, res: reply, responseTime: ms }, ms >= slowRequestMs ? 'slow request' : 'request failed');
+    } else if (accessLogSample > 0 && Math.random() < accessLogSample) {
+      req.log.info({ req, res: reply, responseTime: ms }, 'request completed');
+    }
   });
 
   app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {

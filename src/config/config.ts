@@ -26,6 +26,8 @@ export const ConfigSchema = Type.Object({
     public_url: Type.Optional(Type.String({ description: 'base URL of links in notifications (alert pages); default: the address txmon listens on (env TXMON_PUBLIC_URL)' })),
     max_future_hours: Type.Number({ minimum: 0, default: 24, description: 'timestamps further in the future are rejected' }),
     min_timestamp: Type.String({ default: '2000-01-01T00:00:00Z', description: 'ingested timestamps before this (ISO 8601) are rejected' }),
+    access_log: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'share of successful, fast requests written to the access log (0 = none, 0.01 = one in a hundred, 1 = all); failed (4xx/5xx) and slow requests are always logged' }),
+    slow_request_ms: Type.Number({ minimum: 0, default: 1000, description: 'requests taking at least this long are always logged (warn)' }),
   }, { additionalProperties: false, default: {} }),
   limits: Type.Object({
     max_span_minutes: Type.Integer({ minimum: 1, default: 10_080, description: 'per ingest request and scope: latest minute - earliest minute + 1 (default 7 days)' }),
@@ -96,6 +98,10 @@ export interface TxmonConfig {
   maxFutureMs: number;
   /** Ingested timestamps before this epoch ms are rejected. */
   minTimestampMs: number;
+  /** Share of successful, fast requests logged (0–1); failed and slow ones always are. */
+  accessLogSample: number;
+  /** Requests at least this slow are always logged. */
+  slowRequestMs: number;
   storeUrl: string;
   /** SQLite `synchronous` (store.sqlite_synchronous). */
   sqliteSynchronous: 'normal' | 'full';
@@ -193,6 +199,8 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     deprecations: link.deprecations,
     maxFutureMs: raw.server.max_future_hours * 3_600_000,
     minTimestampMs,
+    accessLogSample: raw.server.access_log,
+    slowRequestMs: raw.server.slow_request_ms,
     storeUrl: env.TXMON_DATABASE_URL ?? raw.store.url,
     sqliteSynchronous: raw.store.sqlite_synchronous,
     tokens,

@@ -17,8 +17,8 @@
 import type { Severity } from '../domain/types.ts';
 import type { BaselineOptions } from './baseline.ts';
 import { DEFAULT_BASELINE } from './baseline.ts';
-import type { CountGate } from './countTest.ts';
-import type { ShareGate } from './shareTest.ts';
+import type { CountGate } from './countTail.ts';
+import type { ShareGate } from './shareTail.ts';
 import type { CusumConfig } from './sustained.ts';
 
 export interface Thresholds { warning: number; critical: number }

@@ -71,6 +71,8 @@ export class NotificationService {
   /** Integrations by name ("<receiver>/<type>[<n>]"). */
   readonly integrations: Map<string, ReceiverIntegration>;
   private readonly opts: NotificationServiceOptions;
+  /** The current evaluation planned outbox rows (committed() wakes the worker only then). */
+  private planned = false;
   /** The alertmanager_configs integrations: their firing alerts are re-posted on the tick. */
   private readonly alertmanagers: Array<{ name: string; channel: AlertmanagerChannel }>;
   private refreshing = false;
@@ -180,13 +182,22 @@ export class NotificationService {
 
   /** The engine's planNotifications hook. */
   plan(changes: AlertChange[], now: number): OutboxEntry[] {
-    return this.planner.plan(changes, now);
+    const entries = this.planner.plan(changes, now);
+    if (entries.length > 0) this.planned = true;
+    return entries;
   }
 
-  /** After an evaluation was stored: keep the plan and send at once. */
+  /**
+   * After an evaluation was stored: keep the plan, and send at once when it wrote outbox rows.
+   * An evaluation that planned nothing does not wake the worker: no outbox query per request
+   * while nothing is pending (retries come due on the worker's own timer, nextDueAt).
+   */
   committed(): void {
     this.planner.commit();
-    this.worker.wake();
+    if (this.planned) {
+      this.planned = false;
+      this.worker.wake();
+    }
   }
 
   /** Writes notifications of groups that came due (group_wait / group_interval / repeat). */
