@@ -4,6 +4,8 @@
 // JavaScript that every Node can parse: it checks the version first and only then loads the
 // TypeScript, so an older Node gets a message instead of ERR_UNKNOWN_FILE_EXTENSION ".ts".
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import module from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +25,23 @@ if (!(major >= MIN_NODE_MAJOR)) {
 
 // A backtest makes a few short-lived objects per row for tens of millions of rows. With V8's
 // default young generation many of them survive one scavenge and get copied; 32 MB semi-spaces
-// make a backtest 6–15 % faster (bench/backtest.ts, docs/detection.md). V8 sizes its heap when the process starts,
-// so the backtest runs in a child process started with the flag (unless the flag was given).
+// make a long backtest 6–15 % faster (bench/backtest.ts, docs/detection.md). V8 sizes its heap
+// when the process starts, so such a backtest runs in a child process started with the flag.
+// Starting a second Node costs more than the flag saves on small files, so only inputs of at
+// least BIG_INPUT_BYTES (≈ 1.5 M rows) get the child (issue #15: CLI start-up).
 const YOUNG_GENERATION = '--max-semi-space-size=32';
+const BIG_INPUT_BYTES = 64 * 1024 * 1024;
 const hasFlag = (args) => args.some((a) => a.startsWith('--max-semi-space-size'));
+const inputBytes = (args) => args.reduce((sum, a) => {
+  try {
+    const st = statSync(a, { throwIfNoEntry: false });
+    return sum + (st?.isFile() ? st.size : 0);
+  } catch {
+    return sum;
+  }
+}, 0);
 
-if (process.argv[2] === 'backtest' && !hasFlag(process.execArgv) && !hasFlag((process.env.NODE_OPTIONS ?? '').split(/\s+/))) {
+if (process.argv[2] === 'backtest' && inputBytes(process.argv.slice(3)) >= BIG_INPUT_BYTES && !hasFlag(process.execArgv) && !hasFlag((process.env.NODE_OPTIONS ?? '').split(/\s+/))) {
   const child = spawnSync(process.execPath, [...process.execArgv, YOUNG_GENERATION, ...process.argv.slice(1)], { stdio: 'inherit' });
   if (child.error) {
     process.stderr.write(`txmon: ${child.error.message}\n`);
@@ -37,6 +50,9 @@ if (process.argv[2] === 'backtest' && !hasFlag(process.execArgv) && !hasFlag((pr
     process.exitCode = child.status ?? 128 + (constants.signals[child.signal] ?? 0);
   }
 } else {
+  // V8's compile cache (on disk, in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
+  // keeps the compiled code of txmon's modules between runs: start-up CPU roughly halves.
+  module.enableCompileCache?.();
   const { main } = await import('../src/cli/main.ts');
   await main(process.argv);
 }

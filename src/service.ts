@@ -89,6 +89,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
     planNotifications: (changes, now) => notifications.plan(changes, now),
     idleScopeMs: config.idleScopeMs,
+    // SQLite: the requests of one event-loop turn share one commit (answered after it).
+    groupCommit: true,
   });
   engineRef = engine;
   // Counts must reach back as far as the engine replays on start, or a restart forgets baselines.

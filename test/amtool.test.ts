@@ -108,5 +108,10 @@ describe('Alertmanager v2 API with the real amtool', { skip: missing(AMTOOL, 'am
     assert.equal(missingSilence.body.error.code, 'TXMON_ERR_NOT_FOUND');
     const r = await runCommand(AMTOOL!, [`--alertmanager.url=${srv.url}`, 'silence', 'expire', '00000000-0000-0000-0000-000000000000']);
     assert.notEqual(r.code, 0);
+    // receiver= is an anchored RE2 regex over the receivers the alert's route sends to.
+    const names = async (q: string) => (await get(srv.url, `/api/v2/alerts?${q}`)).body.map((x: { labels: Record<string, string> }) => x.labels.alertname);
+    assert.ok((await names('receiver=pag.*')).includes('failed_high'));
+    assert.ok(!(await names('receiver=pag')).includes('failed_high'));
+    assert.equal((await get(srv.url, `/api/v2/alerts?receiver=${encodeURIComponent('(')}`)).body.error.code, 'TXMON_ERR_BAD_PARAMETER');
   });
 });

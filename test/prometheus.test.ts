@@ -113,10 +113,13 @@ describe(`Grafana dashboard and Prometheus rules against a real Prometheus`, { s
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('promtool check rules accepts integrations/prometheus/txmon-rules.yml', async () => {
+  test('promtool check rules accepts integrations/prometheus/txmon-rules.yml, check config the example scrape config', async () => {
     const r = await runCommand(PROMTOOL!, ['check', 'rules', RULES]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /SUCCESS: \d+ rules found/);
+    // The example scrape config in the docs, with the rules file beside it.
+    const c = await runCommand(PROMTOOL!, ['check', 'config', join(ROOT, 'integrations/prometheus/prometheus.yml')]);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
   });
 
   test('every series the dashboard and the rules use exists in Prometheus with the values txmon reports', async (t) => {

@@ -25,34 +25,56 @@ export function isUsageError(err: unknown): boolean {
 
 type Registrar = { register(program: Command): void };
 
-/** Command modules, in the order `txmon --help` lists them. */
-const COMMANDS: Array<() => Promise<Registrar>> = [
-  () => import('./serve.ts'),
-  () => import('./replay.ts'),
-  () => import('./import.ts'),
+/**
+ * Command modules by command name, in the order `txmon --help` lists them. Only the module of the
+ * command being run is loaded (each one pulls in its own part of txmon: the server, the charts,
+ * the detectors…), so `txmon simulate` does not pay for Fastify and ECharts; `txmon --help` and
+ * unknown commands load them all.
+ */
+const COMMANDS: Array<[name: string, path: string, optional: boolean]> = [
+  ['serve', './serve.ts', false],
+  ['replay', './replay.ts', false],
+  ['import', './import.ts', false],
+  // Optional command modules that other features add; missing files are skipped.
+  ['backtest', './backtest.ts', true],
+  ['simulate', './simulate.ts', true],
+  ['score', './score.ts', true],
+  ['eval', './eval.ts', true],
+  ['checkout', './checkout.ts', true],
+  ['report', './report.ts', true],
+  ['query', './query.ts', true],
+  ['notify', './notify.ts', true],
 ];
 
-/** Optional command modules that other features add; missing files are skipped. */
-const OPTIONAL_COMMANDS = ['./backtest.ts', './simulate.ts', './score.ts', './eval.ts', './checkout.ts', './report.ts', './query.ts', './notify.ts'];
-
-export async function buildProgram(): Promise<Command> {
+/**
+ * The program with every command, or (`only`) with the one command named; `only: null` registers
+ * none (enough for --version).
+ */
+export async function buildProgram(only?: string | null): Promise<Command> {
   const program = new Command();
   program
     .name('txmon')
     .description('Real-time monitoring and alerting for payment transactions')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
-  for (const load of COMMANDS) (await load()).register(program);
-  for (const path of OPTIONAL_COMMANDS) {
+  for (const [name, path, optional] of COMMANDS) {
+    if (only !== undefined && only !== name) continue;
     let mod: Registrar | undefined;
     try {
       mod = (await import(path)) as Registrar;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(path.slice(2))) throw err;
+      if (!optional || (err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes(path.slice(2))) throw err;
     }
     mod?.register(program);
   }
   return program;
+}
+
+/** Which commands `argv` needs: the one it names, none for a bare --version, else all. */
+export function commandsFor(argv: string[]): string | null | undefined {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return argv.length === 3 ? null : undefined;
+  return COMMANDS.some(([name]) => name === first) ? first : undefined;
 }
 
 /** Makes every (sub)command throw instead of exiting, so main() decides the exit code. */
@@ -63,7 +85,7 @@ function throwInsteadOfExit(cmd: Command): void {
 
 /** Runs the CLI; sets process.exitCode (0, 1 runtime, 2 usage) and prints one line per error. */
 export async function main(argv: string[]): Promise<void> {
-  const program = await buildProgram();
+  const program = await buildProgram(commandsFor(argv));
   throwInsteadOfExit(program);
   try {
     await program.parseAsync(argv);

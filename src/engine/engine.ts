@@ -33,6 +33,19 @@ export interface EngineOptions {
    * store when the scope sends again, exactly as on a restart. Undefined = keep every scope.
    */
   idleScopeMs?: number;
+  /**
+   * Group commit (stores with beginGroup/commitGroup: SQLite): the ingest requests that reach the
+   * engine in one event-loop turn are stored and evaluated in one transaction, committed on the
+   * next turn (setImmediate, under the engine's mutex, so never in the middle of a step); each
+   * ingest resolves only after the commit that holds its rows. Ignored when the store has no groups.
+   */
+  groupCommit?: boolean;
+}
+
+/** A store that can hold several writes in one transaction (SqliteStore). */
+export interface GroupCommitStore {
+  beginGroup(): void;
+  commitGroup(): void;
 }
 
 /** The part of the store the engine needs. */
@@ -112,6 +125,10 @@ export class Engine {
   private readonly evictionListeners: Array<(scopes: string[]) => void> = [];
   /** When the current ingest last let the event loop run (see breathe). */
   private busySince = 0;
+  /** The store's group commit, when enabled (EngineOptions.groupCommit). */
+  private readonly groups: GroupCommitStore | null;
+  /** The open group: settled when its commit succeeded or failed. */
+  private group: { done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | null = null;
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -124,6 +141,8 @@ export class Engine {
     this.graceMs = opts.graceMs ?? 90_000;
     this.maxGap = opts.maxGapMinutes ?? 1440;
     this.plan = opts.planNotifications;
+    const gs = opts.store as Partial<GroupCommitStore>;
+    this.groups = opts.groupCommit && typeof gs.beginGroup === 'function' && typeof gs.commitGroup === 'function' ? (gs as GroupCommitStore) : null;
   }
 
   /** Listens to every stored ingest: the counts each written minute now holds (the /metrics counter). */
@@ -234,8 +253,50 @@ export class Engine {
   }
 
   /** Stores a batch (acknowledged only after commit), then evaluates every minute it completed. */
-  ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
-    return this.mutex.run(async () => {
+  async ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
+    if (!this.groups) return this.ingestStep(batch, opts);
+    let group: Engine['group'] = null;
+    const outcome = await this.mutex.run(() => {
+      group = this.joinGroup();
+      return this.ingestStep(batch, opts, true);
+    });
+    // The answer waits for the commit that holds this request's rows (and its evaluation).
+    await group!.done;
+    return outcome;
+  }
+
+  /** The open group, opened (BEGIN) now if none is; its commit is scheduled for the next turn. */
+  private joinGroup(): NonNullable<Engine['group']> {
+    if (this.group) return this.group;
+    this.groups!.beginGroup();
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    done.catch(() => undefined); // a group whose every request failed has no one waiting
+    const group = { done, resolve, reject };
+    this.group = group;
+    setImmediate(() => {
+      void this.mutex.run(async () => this.commitGroup());
+    });
+    return group;
+  }
+
+  /** Commits the open group (under the mutex). A failed commit lost rows memory already holds: rebuild. */
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = null;
+    try {
+      this.groups!.commitGroup();
+      group.resolve();
+    } catch (err) {
+      this.stale = true;
+      group.reject(err);
+    }
+  }
+
+  private ingestStep(batch: MinuteBatch, opts: { complete?: boolean }, locked = false): Promise<IngestOutcome> {
+    const step = async (): Promise<IngestOutcome> => {
       if (this.stale) await this.rebuild();
       await this.restoreEvicted(batch);
       this.busySince = performance.now();
@@ -287,7 +348,8 @@ export class Engine {
       const alerts = await this.persist(evaluated, changes, now);
       this.stale = false;
       return { written, evaluated, alerts, provisional, late: touches.late };
-    });
+    };
+    return locked ? step() : this.mutex.run(step);
   }
 
   /** Closes minutes whose grace period has passed on the engine's clock (live timer, virtual clock). */

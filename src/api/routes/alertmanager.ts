@@ -23,7 +23,7 @@ import { Type } from 'typebox';
 import { stringify as toYaml } from 'yaml';
 import { TxmonError } from '../../domain/errors.ts';
 import { parseSilenceInput, silenceState, type Silence } from '../../alerting/silences.ts';
-import { matchesAll, parseMatcher, type CompiledMatcher } from '../../alerting/matchers.ts';
+import { compileMatcher, matchesAll, parseMatcher, type CompiledMatcher } from '../../alerting/matchers.ts';
 import { matchRoutes } from '../../alerting/routing.ts';
 import { alertLabels, toNotifiedAlert } from '../../notify/types.ts';
 import type { Alert } from '../../domain/types.ts';
@@ -173,12 +173,13 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const q = req.query as { active?: string; silenced?: string; inhibited?: string; filter?: string | string[]; receiver?: string };
     const want = { active: q.active !== 'false', silenced: q.silenced !== 'false', inhibited: q.inhibited !== 'false' };
     const filter = filterMatchers(q.filter);
-    let receiverRe: RegExp | null = null;
+    let receiverRe: CompiledMatcher | null = null;
     if (q.receiver !== undefined) {
+      // RE2 (linear time), anchored, at most MAX_REGEX_LENGTH characters: as silence matchers.
       try {
-        receiverRe = new RegExp(`^(?:${q.receiver})$`);
-      } catch {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `receiver must be a regular expression, got ${JSON.stringify(q.receiver)}`, { field: 'receiver' });
+        receiverRe = compileMatcher({ name: 'receiver', value: q.receiver, isRegex: true, isEqual: true }, 'receiver');
+      } catch (err) {
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `receiver must be a regular expression: ${(err as Error).message}`, { field: 'receiver' });
       }
     }
     return alertmanagerAlerts(ctx, { ...want, filter, receiver: receiverRe });
@@ -254,7 +255,8 @@ export interface AlertQuery {
   silenced: boolean;
   inhibited: boolean;
   filter: CompiledMatcher[];
-  receiver: RegExp | null;
+  /** Receiver-name regex (RE2, anchored). */
+  receiver: CompiledMatcher | null;
 }
 
 /** The firing alerts as Alertmanager's GET /api/v2/alerts lists them. */

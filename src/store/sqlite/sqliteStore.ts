@@ -66,7 +66,46 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /** A group transaction is open (beginGroup): writes join it, commitGroup ends it. */
+  private groupOpen = false;
+
+  /**
+   * Group commit (issue #15): opens one transaction that the following writes (writeBatch,
+   * saveEvaluation, and any other statement on this connection) join until commitGroup(). Each
+   * write stays atomic on its own (a savepoint inside the group). The engine opens a group for
+   * the ingest requests of one event-loop turn and answers them only after commitGroup().
+   */
+  beginGroup(): void {
+    if (this.groupOpen) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    this.groupOpen = true;
+  }
+
+  /** Commits the open group (no-op when none); on failure it is rolled back and the error thrown. */
+  commitGroup(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try { if (this.db.isTransaction) this.db.exec('ROLLBACK'); } catch { /* the connection is gone */ }
+      throw err;
+    }
+  }
+
   private transaction<T>(fn: () => T): T {
+    if (this.groupOpen) {
+      this.db.exec('SAVEPOINT write');
+      try {
+        const result = fn();
+        this.db.exec('RELEASE write');
+        return result;
+      } catch (err) {
+        this.db.exec('ROLLBACK TO write');
+        this.db.exec('RELEASE write');
+        throw err;
+      }
+    }
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -91,6 +130,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db.isOpen && this.groupOpen) this.commitGroup();
     if (this.db.isOpen) this.db.close();
   }
 
