@@ -33,6 +33,9 @@ const SQLITE_PRUNE: Record<Exclude<RetentionKind, 'alerts'>, string> = {
   assessments: 'DELETE FROM assessments WHERE rowid IN (SELECT rowid FROM assessments WHERE minute < ? ORDER BY minute LIMIT ?)',
 };
 
+/** Raw transactions per multi-row INSERT (7 parameters each, far below SQLite's limit). */
+const RAW_CHUNK = 256;
+
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   readonly path: string;
@@ -143,6 +146,14 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** INSERT of n raw transactions that returns the ids it stored (cached per n). */
+  private rawInsert(n: number): StatementSync {
+    return this.stmt(
+      `INSERT INTO raw_transactions (id, scope, minute, at, status, auth_code, amount) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ` +
+        'ON CONFLICT (id) DO NOTHING RETURNING id',
+    );
+  }
+
   async writeBatch(batch: MinuteBatch): Promise<WriteResult> {
     const now = Date.now();
     return this.transaction(() => {
@@ -158,24 +169,41 @@ export class SqliteStore implements Store {
       for (const a of batch.authCodes) putCode.run(a.scope, a.minute, a.authCode, a.count, now);
       let rawAccepted = 0;
       if (batch.raw.length > 0) {
-        const putRaw = this.stmt(
-          'INSERT INTO raw_transactions (id, scope, minute, at, status, auth_code, amount) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-        );
-        const addCount = this.stmt(
-          'INSERT INTO minute_counts (scope, minute, status, count, updated_at) VALUES (?, ?, ?, 1, ?) ' +
-            'ON CONFLICT (scope, minute, status) DO UPDATE SET count = minute_counts.count + 1, updated_at = excluded.updated_at',
-        );
-        const addCode = this.stmt(
-          'INSERT INTO auth_code_counts (scope, minute, auth_code, count, updated_at) VALUES (?, ?, ?, 1, ?) ' +
-            'ON CONFLICT (scope, minute, auth_code) DO UPDATE SET count = auth_code_counts.count + 1, updated_at = excluded.updated_at',
-        );
-        for (const t of batch.raw) {
-          const res = putRaw.run(t.id, t.scope, t.minute, t.at, t.status, t.authCode ?? null, t.amount ?? null);
-          if (Number(res.changes) === 0) continue;
-          rawAccepted++;
-          addCount.run(t.scope, t.minute, t.status, now);
-          if (t.authCode !== undefined) addCode.run(t.scope, t.minute, t.authCode, now);
+        // Raw transactions in bulk: multi-row inserts that return the ids they stored (a
+        // duplicate id, stored before or earlier in this batch, is skipped by ON CONFLICT), then
+        // one count update per (scope, minute, status) and (scope, minute, auth code) for the
+        // accepted ones, instead of three statements per transaction.
+        const accepted = new Set<string>();
+        for (let i = 0; i < batch.raw.length; i += RAW_CHUNK) {
+          const chunk = batch.raw.slice(i, i + RAW_CHUNK);
+          const params: Array<string | number | null> = [];
+          for (const t of chunk) params.push(t.id, t.scope, t.minute, t.at, t.status, t.authCode ?? null, t.amount ?? null);
+          for (const r of this.rawInsert(chunk.length).all(...params) as Row[]) accepted.add(String(r.id));
         }
+        const counts = new Map<string, { scope: string; minute: number; key: string; n: number }>();
+        const codes = new Map<string, { scope: string; minute: number; key: string; n: number }>();
+        const bump = (m: typeof counts, scope: string, minute: number, key: string) => {
+          const k = `${scope}\u0000${minute}\u0000${key}`;
+          const e = m.get(k);
+          if (e) e.n++;
+          else m.set(k, { scope, minute, key, n: 1 });
+        };
+        for (const t of batch.raw) {
+          if (!accepted.delete(t.id)) continue; // a duplicate (the first of a repeated id counts once)
+          rawAccepted++;
+          bump(counts, t.scope, t.minute, t.status);
+          if (t.authCode !== undefined) bump(codes, t.scope, t.minute, t.authCode);
+        }
+        const addCount = this.stmt(
+          'INSERT INTO minute_counts (scope, minute, status, count, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+            'ON CONFLICT (scope, minute, status) DO UPDATE SET count = minute_counts.count + excluded.count, updated_at = excluded.updated_at',
+        );
+        for (const e of counts.values()) addCount.run(e.scope, e.minute, e.key, e.n, now);
+        const addCode = this.stmt(
+          'INSERT INTO auth_code_counts (scope, minute, auth_code, count, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+            'ON CONFLICT (scope, minute, auth_code) DO UPDATE SET count = auth_code_counts.count + excluded.count, updated_at = excluded.updated_at',
+        );
+        for (const e of codes.values()) addCode.run(e.scope, e.minute, e.key, e.n, now);
       }
       return { counts: batch.counts.length, authCodes: batch.authCodes.length, rawAccepted, rawDuplicates: batch.raw.length - rawAccepted };
     });
