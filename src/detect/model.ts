@@ -190,7 +190,8 @@ export class DetectionModel {
       for (const s in snapshot.counts) if (!state.statuses.has(s)) { state.statuses.add(s); state.statusList.push(s); this.countSeries(state, s); }
     }
     const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
-    const metrics = minuteMetrics(snapshot, statuses);
+    // The statuses cover every key of the snapshot: new ones were added above (or joined in a preview).
+    const metrics = minuteMetrics(snapshot, statuses, true);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
     if (learn) { state.silentMinutes = 0; state.silentExpected = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
