@@ -97,6 +97,7 @@ test('memory per active scope, and what eviction gives back (measured, reported)
   const evicted = heap();
   const perScope = (loaded - base) / SCOPES / 1024;
   t.diagnostic(`heap growth per scope loaded (60 evaluated minutes, 6 statuses): ${perScope.toFixed(1)} KB, of which eviction frees ${((loaded - evicted) / SCOPES / 1024).toFixed(1)} KB (engine and model state); ` +
-    `the rest is not freed by eviction (not attributed in detail: the SSE replay buffer of the last 1000 events holds these minutes' assessments, plus caches and names)`);
+    `the rest is not freed by eviction: of it, the live-event replay buffer (bounded: 1000 events, 16 MB) holds ${(srv.service.ctx.events.bufferedBytes / SCOPES / 1024).toFixed(1)} KB per scope of JSON; ` +
+    'the remainder (per-scope metric series, caches, names) is not attributed in detail');
   assert.ok(evicted < loaded, 'eviction frees memory');
 });

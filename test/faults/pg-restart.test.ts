@@ -30,9 +30,13 @@ async function waitHealthy(base: string, timeoutMs = 30_000): Promise<void> {
 
 test('pg_terminate_backend on every connection of the test database, mid-load: no crash, 503s, nothing lost', { skip: PG ? undefined : 'TXMON_TEST_PG_URL not set', timeout: 120_000 }, async (t) => {
   const db = await ownDatabase(PG!);
-  t.after(() => db.drop());
-  const srv = await startServer({ storeUrl: db.url, config: { engine: { tick_seconds: 0.2 } } });
-  t.after(() => srv.close());
+  let srv: Awaited<ReturnType<typeof startServer>> | undefined;
+  // One hook, in this order: the server lets go of the database before it is dropped.
+  t.after(async () => {
+    await srv?.close();
+    await db.drop();
+  });
+  srv = await startServer({ storeUrl: db.url, config: { engine: { tick_seconds: 0.2 } } });
   const secrets = [db.url, db.name, '127.0.0.1:5432', 'postgres://'];
   const load = startLoad(srv.url, { workers: 4, prefix: 'term', secrets });
   await sleep(800);

@@ -27,8 +27,8 @@ export async function ownDatabase(baseUrl: string): Promise<OwnDatabase> {
     url: u.toString(),
     name,
     async drop() {
-      await terminateBackends(baseUrl, name);
-      await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name}`);
+      // FORCE (PostgreSQL 13+) ends the sessions still connected to this database, and only those.
+      await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

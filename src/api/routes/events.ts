@@ -21,7 +21,7 @@ export const RETRY_MS = 2_000;
 
 /** Formats one SSE message. Data is JSON on one line, so it never contains a bare newline. */
 export function sseMessage(e: HubEvent): string {
-  return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
+  return `id: ${e.id}\nevent: ${e.type}\ndata: ${e.json ?? JSON.stringify(e.data)}\n\n`;
 }
 
 /** Reads the client's position: the Last-Event-ID header, or `?last_event_id=` for a first connect. */
