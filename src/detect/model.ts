@@ -115,7 +115,12 @@ const NO_DATA_P = { warning: 1e-4, critical: 1e-7 };
 const fmtShare = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 const fmtCount = (x: number) => (x >= 10 ? Math.round(x).toString() : round(x, 2).toString());
 /** HH:MM UTC of an epoch minute (the start of a sustained run). */
-const hhmm = (m: number) => new Date(m * 60_000).toISOString().slice(11, 16);
+const hhmm = (m: number) => {
+  const d = ((m % 1440) + 1440) % 1440;
+  const h = Math.floor(d / 60);
+  const mm = d % 60;
+  return `${h < 10 ? '0' : ''}${h}:${mm < 10 ? '0' : ''}${mm}`;
+};
 
 export class DetectionModel {
   readonly config: DetectConfig;
@@ -190,7 +195,8 @@ export class DetectionModel {
       for (const s in snapshot.counts) if (!state.statuses.has(s)) { state.statuses.add(s); state.statusList.push(s); this.countSeries(state, s); }
     }
     const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
-    const metrics = minuteMetrics(snapshot, statuses);
+    // The statuses cover every key of the snapshot: new ones were added above (or joined in a preview).
+    const metrics = minuteMetrics(snapshot, statuses, true);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
     if (learn) { state.silentMinutes = 0; state.silentExpected = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
@@ -231,7 +237,8 @@ export class DetectionModel {
 
     const findings = this.confirm(state, raw, flagged, learn);
     for (const f of findings) {
-      if ((f.status === 'denied' || f.status === 'failed') && f.direction === 'up') {
+      // The auth-code mix explains what pages; information findings do without it.
+      if ((f.status === 'denied' || f.status === 'failed') && f.direction === 'up' && f.severity !== 'info') {
         const mix = state.authMix.describe(snapshot.authCodes);
         if (mix) f.message += `; ${mix}`;
       }
@@ -403,7 +410,9 @@ export class DetectionModel {
     }
     if (c.value <= cfg.h) {
       // Building up, not in alarm: information that keeps an open alert of this problem from
-      // resolving while the evidence is still there, never an alert of its own.
+      // resolving while the evidence is still there, never an alert of its own. A one-minute
+      // excursion (a single rare event) is not evidence of anything sustained yet.
+      if (c.run < 2) return null;
       return {
         detector: 'cusum', test: 'CUSUM (sustained shift)', scope: snap.scope, metric, status, minute: snap.minute, severity: 'info', score: 0,
         observed: share ? round(observed) : round(observed, 2), expected: share ? round(expected) : round(expected, 2), threshold: cfg.h, direction,
