@@ -14,7 +14,11 @@ export function minuteMetrics(snapshot: MinuteSnapshot, statuses: readonly strin
   let total = 0;
   for (const status in counts) total += counts[status];
   const shares: Record<string, number> = {};
-  for (const status in counts) put(shares, status, total > 0 ? counts[status] / total : 0);
+  for (const status in counts) {
+    const share = total > 0 ? counts[status] / total : 0;
+    if (status === '__proto__') put(shares, status, share);
+    else shares[status] = share;
+  }
   return { total, counts, shares };
 }
 
@@ -22,8 +26,11 @@ export function minuteMetrics(snapshot: MinuteSnapshot, statuses: readonly strin
 function byName(observed: Record<string, number>, statuses: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < statuses.length; i++) {
-    const v = Object.hasOwn(observed, statuses[i]) ? observed[statuses[i]] : 0;
-    put(counts, statuses[i], v);
+    const s = statuses[i];
+    // A null-prototype map has no inherited keys to guard against: read it directly.
+    const v = observed[s];
+    if (s === '__proto__') put(counts, s, Object.hasOwn(observed, s) ? v : 0);
+    else counts[s] = typeof v === 'number' ? v : 0;
   }
   return counts;
 }
