@@ -156,3 +156,15 @@ export interface Alert {
   updatedAt: number;
   lastMinute: EpochMinute;
 }
+
+/**
+ * A string-keyed map of data with no inherited keys: `__proto__` or `constructor` are keys like
+ * any other, and an absent key reads `undefined`. Its prototype is an empty, frozen object with a
+ * null prototype rather than null itself: V8 keeps `Object.create(null)` objects in dictionary
+ * mode, where every for…in sorts the keys again (measured 4× slower per minute of counts, ≈ 5 % of
+ * a backtest), while these keep fast properties.
+ */
+export function dataMap<T>(): Record<string, T> {
+  return Object.create(NO_PROTOTYPE) as Record<string, T>;
+}
+const NO_PROTOTYPE: object = Object.freeze(Object.create(null));

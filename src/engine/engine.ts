@@ -5,6 +5,7 @@
  * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
  */
 import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
+import { dataMap } from '../domain/types.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
 import { ScopeModels } from './scopeModels.ts';
 import type { ScopeInfo } from '../store/store.ts';
@@ -504,7 +505,7 @@ export class Engine {
     const out = new Map<EpochMinute, MinuteSnapshot>();
     const get = (m: EpochMinute) => {
       let s = out.get(m);
-      if (!s) out.set(m, (s = { scope, minute: m, counts: Object.create(null), authCodes: Object.create(null), hasData: true }));
+      if (!s) out.set(m, (s = { scope, minute: m, counts: dataMap<number>(), authCodes: dataMap<number>(), hasData: true }));
       return s;
     };
     for (const r of await this.store.readCounts(scope, from, to)) get(r.minute).counts[r.status] = r.count;

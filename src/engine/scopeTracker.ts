@@ -5,7 +5,7 @@
  * every status the scope reported in its previous minute in one batch), or the grace period
  * passed on the engine's clock.
  */
-import type { EpochMinute, MinuteSnapshot } from '../domain/types.ts';
+import { dataMap, type EpochMinute, type MinuteSnapshot } from '../domain/types.ts';
 
 export interface PendingMinute {
   counts: Record<string, number>;
@@ -107,8 +107,8 @@ export class ScopeTracker {
 
   entry(minute: EpochMinute, now: number): PendingMinute {
     let p = this.pending.get(minute);
-    // Null-prototype maps: a status or auth code named `__proto__` or `constructor` is a key like any other.
-    if (!p) this.pending.add(minute, (p = { counts: Object.create(null), authCodes: Object.create(null), lastArrival: now }));
+    // Data maps (no inherited keys): a status or auth code named `__proto__` or `constructor` is a key like any other.
+    if (!p) this.pending.add(minute, (p = { counts: dataMap<number>(), authCodes: dataMap<number>(), lastArrival: now }));
     p.lastArrival = now;
     return p;
   }
