@@ -29,6 +29,7 @@ import { mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../src/notify/backoff.ts';
 
 interface Args { raw: boolean; db?: string; only?: string; seconds: number; rounds: number; connections: number; txmonNodeArgs: string[]; keep: boolean }
 
@@ -103,17 +104,6 @@ function minuteBody(minute: number): string {
   ]);
 }
 
-/** Deterministic PRNG (mulberry32) for the raw bodies. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Status, weight, auth codes (the challenge's auth-code mix, roughly). */
 const STATUSES: Array<[string, number, string[]]> = [
@@ -195,7 +185,7 @@ async function main(): Promise<void> {
             context.slot = conn;
             const key = `${s.name}/${conn}`;
             let tl = timelines.get(key);
-            if (!tl) timelines.set(key, (tl = { minute: MIN0, seq: 0, rand: rng(1000 + nextConn++) }));
+            if (!tl) timelines.set(key, (tl = { minute: MIN0, seq: 0, rand: seededRandom(1000 + nextConn++) }));
             const minute = tl.minute++;
             const seq = tl.seq++;
             if (args.raw) {

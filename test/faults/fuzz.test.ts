@@ -9,22 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, startServer, warmupRows, post } from '../helpers/server.ts';
+import { seededRandom } from '../../src/notify/backoff.ts';
 
 const SEED = Number(process.env.TXMON_FUZZ_SEED ?? 20261204);
 const COUNT = Number(process.env.TXMON_FUZZ_COUNT ?? 10_000);
 const CONCURRENCY = 8;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Req { method: 'POST' | 'DELETE'; path: string; contentType: string; body: string; kind: string }
 
@@ -171,7 +161,7 @@ test(`fuzz: ${COUNT} bad requests across the write endpoints (seed ${SEED}): no 
     checkout: (await get(srv.url, '/api/v1/checkout')).body,
   });
   const before = await snapshot();
-  const next = generator(prng(SEED));
+  const next = generator(seededRandom(SEED));
   const byKind = new Map<string, Map<number, number>>();
   const failures: string[] = [];
   let sent = 0;
