@@ -236,7 +236,8 @@ describe('clustered mode: three instances equal one', { skip, timeout: 900_000 }
     const name = `t${randomBytes(4).toString('hex')}`;
     const cfg = config(dir, 'cluster', `${sinkB.url}/hook`, { name, lease_ttl_seconds: 4, replicas: 3, reply_wait_ms: 3000 });
     const ports = [await freePort(), await freePort(), await freePort()];
-    const start = (i: number) => startTxmon(['--db', urlB, '-c', cfg, '--cluster', nats!.urls, '--node-id', `node${i}`, '--partitions', String(PARTITIONS)], ports[i]);
+    const start = (i: number) => startTxmon(['--db', urlB, '-c', cfg, '--cluster', nats!.urls, '--node-id', `node${i}`, '--partitions', String(PARTITIONS)], ports[i],
+      { healthy: (h) => h.cluster?.node_id !== undefined });
     const nodes: TxmonProcess[] = [];
     for (let i = 0; i < 3; i++) { nodes.push(await start(i)); procs.push(nodes[i]); }
     const urls: Array<string | null> = nodes.map((n) => n.url);

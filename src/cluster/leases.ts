@@ -124,9 +124,10 @@ export class LeaseManager {
     this.balancing = true;
     try {
       if (this.members.length === 0) await this.announce();
-      const members: string[] = [];
-      for await (const k of await this.o.kv.keys('m.*')) members.push(k.slice(2));
-      this.members = members.sort();
+      // A Set: a key written while the listing runs can be listed twice.
+      const members = new Set<string>([this.o.nodeId]);
+      for await (const k of await this.o.kv.keys('m.*')) members.add(k.slice(2));
+      this.members = [...members].sort();
       const target = targetShare(this.members, this.o.nodeId, this.o.partitions);
       const mine = this.owned();
       if (mine.length > target) {
