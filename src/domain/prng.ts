@@ -154,3 +154,13 @@ export function logFactorial(n: number): number {
   const inv = 1 / n;
   return n * Math.log(n) - n + 0.5 * Math.log(TWO_PI * n) + inv / 12 - (inv * inv * inv) / 360;
 }
+
+/**
+ * A uniform [0, 1) source from a seed: the same mulberry32 stream as `new Rng(seed).nextU32()`
+ * scaled to [0, 1); same seed, same sequence. For retry jitter in tests and replays, fuzzing and
+ * synthetic data.
+ */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.nextU32() * INV_2_32;
+}
