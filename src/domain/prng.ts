@@ -1,6 +1,8 @@
 /**
- * Counter-based random numbers for the simulator.
+ * Seeded random numbers, for whatever must be random and reproducible: the simulator, the
+ * synthetic checkout days of the tests, retry jitter in tests and replays, fuzzing.
  *
+ * Counter-based for the simulator:
  * Every random quantity of the simulation is keyed by a few integers (seed, scope index, minute,
  * component, purpose tag) that are hashed into a 32-bit seed for a tiny sequential generator. So
  * the count of any (seed, scope, minute, status) can be computed on its own, in any order — the
