@@ -8,10 +8,10 @@ import type { TxmonConfig } from './config/config.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { Engine } from './engine/engine.ts';
-import { wallClock, type Clock } from './engine/clock.ts';
+import { wallClock, type Clock } from './domain/clock.ts';
 import { buildApp } from './api/app.ts';
 import { AccessControl } from './api/auth.ts';
-import { TxmonMetrics } from './api/promMetrics.ts';
+import { TxmonMetrics } from './metrics/promMetrics.ts';
 import { EventHub } from './api/events.ts';
 import type { AppContext } from './api/context.ts';
 import { minuteToIso } from './domain/time.ts';
@@ -122,9 +122,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
   let lastEvaluationAt: number | null = null;
   // Live events: in a cluster every instance's evaluations reach every instance's SSE clients.
-  const publishEvent = (type: string, data: unknown) => {
-    if (clusterNode) clusterNode.publishEvent(type, data);
-    else if (!clusterSettings) events.publish(type, data);
+  const publishEvent = (type: string, make: () => unknown) => {
+    if (clusterNode) clusterNode.publishEvent(type, make());
+    else if (!clusterSettings) events.publishWith(type, make);
   };
   engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
@@ -139,9 +139,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     }
     for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
     if (assessments.length > 0) {
-      publishEvent('minutes', assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
+      publishEvent('minutes', () => assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
     }
-    if (alerts.length > 0) publishEvent('alerts', alerts.map((a) => a.id));
+    if (alerts.length > 0) publishEvent('alerts', () => alerts.map((a) => a.id));
   });
   const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
   if (clusterSettings) ctx.cluster = null;

@@ -45,8 +45,16 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
     app.post(ep.url, {
       bodyLimit: ctx.config.bodyLimitBytes,
       // The token is checked before the body is read: an unauthorised client cannot make the
-      // server buffer megabytes.
-      onRequest: async (req) => { ctx.access.check(req, 'ingest'); },
+      // server buffer megabytes. (A callback hook: an async one costs a promise per request.)
+      onRequest: (req, _reply, done) => {
+        try {
+          ctx.access.check(req, 'ingest');
+        } catch (err) {
+          done(err as Error);
+          return;
+        }
+        done();
+      },
       schema: {
         summary: ep.summary,
         tags: ['ingest'],
@@ -62,7 +70,8 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
         const complete = boolParam(req.query as Record<string, unknown>, 'complete');
         // Single-process mode ignores the header (nothing to deduplicate: the answer is the commit).
         const idempotencyKey = ctx.cluster !== undefined ? idempotencyKeyOf(req) : undefined;
-        await registry.admit(batch, ctx.config.limits);
+        const admitting = registry.admit(batch, ctx.config.limits);
+        if (admitting) await admitting;
         if (ctx.cluster !== undefined) return await clusteredIngest(ctx, ep.kind, batch, complete === true, idempotencyKey, started, reply);
         const outcome = await ctx.engine.ingest(batch, { complete });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
