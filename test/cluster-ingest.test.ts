@@ -90,10 +90,12 @@ describe('clustered ingest: durable, idempotent, whole or retried', { skip, time
     await jsm.streams.update(names.stream, { ...info.config, subjects });
     const seq0 = await published();
     const body = rows(1, [A, B]);
-    const refused = await post(server.url, '/api/v1/transactions?complete=true', body);
-    assert.equal(refused.status, 503, refused.text);
-    assert.equal(refused.body.error.code, 'TXMON_ERR_CLUSTER_UNAVAILABLE');
-    assert.match(refused.body.error.message, /1 of 2 partition\(s\).*send the same request again/);
+    const refused = await fetch(`${server.url}/api/v1/transactions?complete=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(refused.status, 503);
+    assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+    const error = (await refused.json()).error;
+    assert.equal(error.code, 'TXMON_ERR_CLUSTER_UNAVAILABLE');
+    assert.match(error.message, /1 of 2 partition\(s\).*send the same request again/);
     assert.equal(await published(), seq0 + 1, 'A\'s part is in the stream');
 
     await jsm.streams.update(names.stream, { ...info.config });
@@ -125,13 +127,50 @@ describe('clustered ingest: durable, idempotent, whole or retried', { skip, time
     assert.equal(await published(), seq0 + 1);
   });
 
+  test('a second instance joins and takes half; the SSE stream of one shows the other\'s evaluations', async (t) => {
+    const second = await startServer({
+      storeUrl: withSchema(PG!, schema),
+      config: { cluster: { servers: [NATS], node_id: 'second', name, lease_ttl_seconds: 3 } },
+    });
+    t.after(() => second.close());
+    const owned = () => [server, second].map((x) => x.service.ctx.cluster?.status().partitions_owned ?? []);
+    const end = Date.now() + 15_000;
+    while (!(owned()[0].length === P / 2 && owned()[1].length === P / 2)) {
+      if (Date.now() > end) throw new Error(`not balanced: ${owned().map((o) => o.length).join('/')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // A scope the second instance owns, posted to the first, seen on the first's event stream.
+    const scope = Array.from({ length: 100 }, (_, i) => `sse-${i}`).find((x) => owned()[1].includes(partitionOf(x, P)))!;
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const res = await fetch(`${server.url}/api/v1/events`, { signal: ac.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    const arrived = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return false;
+        seen += value;
+        if (seen.includes(`"scope":"${scope}"`)) return true;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    const posted = await post(server.url, '/api/v1/transactions?complete=true', rows(5, [scope]));
+    assert.equal(posted.status, 200, posted.text);
+    assert.equal(await Promise.race([arrived, new Promise((r) => setTimeout(() => r(false), 5000))]), true, 'the evaluation reached the other instance\'s SSE clients');
+    assert.match(seen, /event: minutes/);
+  });
+
   test('/health shows the cluster; /metrics the partition lag and lease changes', async () => {
     const health = await (await fetch(`${server.url}/health`)).json();
     assert.equal(health.cluster.node_id, 'solo');
-    assert.deepEqual(health.cluster.members, ['solo']);
-    assert.equal(health.cluster.partitions_owned.length, P);
+    // The second instance left (closed): its partitions came back.
+    const end = Date.now() + 15_000;
+    while (server.service.ctx.cluster!.status().partitions_owned.length !== P && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.service.ctx.cluster!.status().partitions_owned.length, P);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /txmon_cluster_partition_lag\{partition="0"\} 0/);
-    assert.match(metrics, new RegExp(`txmon_cluster_lease_changes_total\\{kind="acquired"\\} ${P}`));
+    assert.match(metrics, /txmon_cluster_lease_changes_total\{kind="released"\} [1-9]/, 'partitions were handed to the joining instance');
+    assert.match(metrics, /txmon_cluster_partitions_owned 16/);
   });
 });

@@ -146,6 +146,17 @@ export interface ClusterSettings {
   replicas: number;
 }
 
+/**
+ * Clustered mode from the section and the environment (TXMON_CLUSTER_SERVERS, comma-separated,
+ * and TXMON_NODE_ID override the file: one file serves every instance); undefined without servers.
+ */
+function clusterOf(raw: RawConfig['cluster'], env: NodeJS.ProcessEnv): ClusterSettings | undefined {
+  const settings = clusterSettings(raw);
+  if (env.TXMON_CLUSTER_SERVERS) settings.servers = env.TXMON_CLUSTER_SERVERS.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (env.TXMON_NODE_ID) settings.nodeId = env.TXMON_NODE_ID;
+  return settings.servers.length > 0 ? settings : undefined;
+}
+
 /** The cluster section as settings, whatever `servers` holds (serve --cluster may fill them in). */
 export function clusterSettings(raw: RawConfig['cluster']): ClusterSettings {
   return {
@@ -239,7 +250,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
-    cluster: raw.cluster.servers.length > 0 ? clusterSettings(raw.cluster) : undefined,
+    cluster: clusterOf(raw.cluster, env),
     retention: retention!,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },
