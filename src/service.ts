@@ -287,7 +287,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       if (clusterSettings) {
         // Joined only once listening: an instance that cannot take its port owns no partition.
         const clusterMetrics = metrics.enableCluster({ lag: () => clusterNode?.lag() ?? Promise.resolve([]), owned: () => clusterNode?.status().partitions_owned.length ?? 0 });
-        clusterNode = await ClusterNode.start({
+        clusterNode = await ClusterNode.connect({
           settings: clusterSettings,
           process: (batch, complete) => engine.ingest(batch, { complete }),
           ownershipChanged,
@@ -296,6 +296,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
           onLeaseChange: (kind) => clusterMetrics.leaseChange(kind),
         });
         ctx.cluster = clusterNode;
+        // Only now: the first partitions' state is loaded through clusterNode.owns.
+        await clusterNode.join();
       }
       return url;
     },

@@ -70,7 +70,11 @@ export class ClusterNode {
     this.js = jetstream(nc);
   }
 
-  static async start(o: ClusterNodeOptions): Promise<ClusterNode> {
+  /**
+   * Connects and makes sure the stream, consumers and buckets exist; owns nothing yet. The caller
+   * keeps the node (its `owns` is what the engine's store view asks) before calling join().
+   */
+  static async connect(o: ClusterNodeOptions): Promise<ClusterNode> {
     let nc: NatsConnection;
     try {
       nc = await connect({ servers: o.settings.servers, name: `txmon-${o.settings.nodeId}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
@@ -98,12 +102,16 @@ export class ClusterNode {
         onChange: o.onLeaseChange,
         handlers: { acquired: (ps) => node.acquired(ps), released: (ps) => node.released(ps) },
       });
-      await node.leases.start();
       return node;
     } catch (err) {
       await nc.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Joins: announces this instance, takes its share of the partitions and starts consuming them. */
+  async join(): Promise<void> {
+    await this.leases.start();
   }
 
   /** Does this instance hold (and has loaded) the partition of `scope`? The engine's store view asks. */
