@@ -60,7 +60,7 @@ export function register(program: Command): void {
         if (opts.cluster !== undefined) cluster.servers = String(opts.cluster).split(',').map((s) => s.trim()).filter((s) => s !== '');
         if (opts.nodeId !== undefined) cluster.nodeId = opts.nodeId;
         if (opts.partitions !== undefined) cluster.partitions = opts.partitions;
-        if (cluster.servers.length === 0) throw new TxmonError('TXMON_ERR_CONFIG', 500, '--node-id and --partitions need --cluster nats://HOST:PORT (or cluster.servers in the config file)');
+        if (cluster.servers.length === 0) throw new TxmonError('TXMON_ERR_CONFIG', '--node-id and --partitions need --cluster nats://HOST:PORT (or cluster.servers in the config file)');
         config.cluster = cluster;
       }
       const service = await createService({

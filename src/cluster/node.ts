@@ -79,7 +79,7 @@ export class ClusterNode {
     try {
       nc = await connect({ servers: o.settings.servers, name: `txmon-${o.settings.nodeId}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_UNREACHABLE', 503, `cannot connect to NATS at ${o.settings.servers.join(', ')}: ${(err as Error).message}`);
+      throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', `cannot connect to NATS at ${o.settings.servers.join(', ')}: ${(err as Error).message}`);
     }
     try {
       const jsm = await jetstreamManager(nc);
@@ -185,8 +185,7 @@ export class ClusterNode {
       }));
       const failed = acks.filter((a) => a.status === 'rejected');
       if (failed.length > 0) {
-        throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', 503,
-          `${failed.length} of ${acks.length} partition(s) of this request were not acknowledged by JetStream (${String((failed[0] as PromiseRejectedResult).reason?.message ?? failed[0])}); ` +
+        throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', `${failed.length} of ${acks.length} partition(s) of this request were not acknowledged by JetStream (${String((failed[0] as PromiseRejectedResult).reason?.message ?? failed[0])}); ` +
           'the others are stored: send the same request again, it completes without duplicates');
       }
       const duplicates = acks.filter((a) => a.status === 'fulfilled' && a.value.duplicate).length;

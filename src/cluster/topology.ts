@@ -114,7 +114,6 @@ export async function checkPartitionCount(nc: NatsConnection, settings: ClusterS
   }
   const recorded = (await kv.get('partitions'))?.string();
   if (recorded !== undefined && Number(recorded) !== settings.partitions) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500,
-      `cluster.partitions is ${settings.partitions} but the cluster "${settings.name}" was created with ${recorded} partitions: every instance must use the same count (scopes are hashed to partitions)`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `cluster.partitions is ${settings.partitions} but the cluster "${settings.name}" was created with ${recorded} partitions: every instance must use the same count (scopes are hashed to partitions)`);
   }
 }

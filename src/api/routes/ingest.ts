@@ -93,7 +93,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
  * when they did not answer within cluster.reply_wait_ms (the data is accepted all the same).
  */
 async function clusteredIngest(ctx: AppContext, kind: IngestKind, batch: MinuteBatch, complete: boolean, idempotencyKey: string | undefined, started: number, reply: FastifyReply): Promise<unknown> {
-  if (!ctx.cluster) throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', 503, 'this instance has not joined the cluster yet: retry in a moment');
+  if (!ctx.cluster) throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', 'this instance has not joined the cluster yet: retry in a moment');
   const r = await ctx.cluster.ingest(batch, { complete, idempotencyKey });
   const rows = kind === 'raw' ? batch.raw.length : kind === 'counts' ? batch.counts.length : batch.authCodes.length;
   ctx.metrics.rowsIngested.inc({ kind }, rows);
@@ -123,7 +123,7 @@ function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const v = req.headers['idempotency-key'];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !IDEMPOTENCY_KEY.test(v)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'header Idempotency-Key must be 1 to 200 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'header Idempotency-Key must be 1 to 200 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
   }
   return v;
 }
@@ -131,7 +131,7 @@ function idempotencyKeyOf(req: FastifyRequest): string | undefined {
 function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
   const q = req.query as Record<string, string | undefined>;
   if (q.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(q.date)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });
   }
   return {
     timeZone: ctx.config.timeZone,
