@@ -136,6 +136,8 @@ interface Outcome {
   assessmentKeys: Set<string>;
   alerts: string[];
   notifications: string[];
+  /** Every (status, alert) in the order the receiver got them. */
+  sequence: string[];
   keys: Map<string, number>;
 }
 
@@ -152,13 +154,17 @@ async function outcomeOf(url: string, sink: HttpSink): Promise<Outcome> {
       .map((r) => `${r.rule} ${JSON.parse(r.labels).scope} ${new Date(Number(r.starts_at)).toISOString()} → ${r.ends_at === null ? 'open' : new Date(Number(r.ends_at)).toISOString()}`);
     const keys = new Map<string, number>();
     const notifications = new Set<string>();
+    const sequence: string[] = [];
     for (const r of sink.requests) {
       const key = String(r.headers['idempotency-key']);
       keys.set(key, (keys.get(key) ?? 0) + 1);
       const body = r.body as { alerts: Array<{ status: string; labels: Record<string, string>; startsAt: string }> };
-      for (const a of body.alerts) notifications.add(`${a.status} ${a.labels.alertname} ${a.labels.scope} ${a.startsAt}`);
+      for (const a of body.alerts) {
+        notifications.add(`${a.status} ${a.labels.alertname} ${a.labels.scope} ${a.startsAt}`);
+        sequence.push(`${a.status} ${a.labels.alertname} ${a.labels.scope} ${a.startsAt}`);
+      }
     }
-    return { counts, assessments: assessed.length, assessmentKeys: new Set(assessed), alerts, notifications: [...notifications].sort(), keys };
+    return { counts, assessments: assessed.length, assessmentKeys: new Set(assessed), alerts, notifications: [...notifications].sort(), sequence, keys };
   } finally {
     await client.end();
   }
@@ -302,9 +308,18 @@ describe('clustered mode: three instances equal one', { skip, timeout: 900_000 }
     assert.deepEqual(clustered.alerts, single.alerts);
   });
 
-  test('the webhook was told the same firing and resolved alerts, each Idempotency-Key once (one in-flight repeat allowed)', () => {
+  test('the webhook was told the same firing and resolved alerts, in order per alert, each Idempotency-Key once (one in-flight repeat allowed)', () => {
     assert.ok(single.notifications.length > 0);
     assert.deepEqual(clustered.notifications, single.notifications);
+    // Per-group order across instances: an alert's resolved notification never before its firing one.
+    for (const [label, seq] of [['single', single.sequence], ['cluster', clustered.sequence]] as const) {
+      const firedAt = new Map<string, number>();
+      seq.forEach((n, i) => {
+        const [status, ...alert] = n.split(' ');
+        if (status === 'firing' && !firedAt.has(alert.join(' '))) firedAt.set(alert.join(' '), i);
+        if (status === 'resolved') assert.ok((firedAt.get(alert.join(' ')) ?? Infinity) < i, `${label}: ${n} arrived before its firing notification`);
+      });
+    }
     const repeated = [...clustered.keys].filter(([, n]) => n > 1);
     assert.ok(repeated.length <= 1 && repeated.every(([, n]) => n === 2), `notifications sent more than once: ${JSON.stringify(repeated)}`);
     assert.deepEqual([...single.keys].filter(([, n]) => n > 1), []);
