@@ -152,7 +152,16 @@ export class LeaseManager {
       if (gained.length === 0) return;
       this.o.log.info({ partitions: gained, members: this.members.length }, 'cluster: partitions acquired');
       for (const p of gained) this.o.onChange?.('acquired', p);
-      await this.serial(() => this.o.handlers.acquired(gained));
+      await this.serial(async () => {
+        try {
+          await this.o.handlers.acquired(gained);
+        } catch (err) {
+          // Their state could not be loaded (the database is down?): give them back rather than
+          // hold partitions nobody consumes; the next round tries again.
+          await this.drop(gained);
+          throw err;
+        }
+      });
     } catch (err) {
       this.o.log.warn({ err: String((err as Error)?.message ?? err) }, 'cluster: balance round failed (NATS unreachable?); retried');
     } finally {
@@ -163,6 +172,12 @@ export class LeaseManager {
   /** Stops the partitions first, then frees their leases for the instance that takes them. */
   private async releaseSome(ps: number[]): Promise<void> {
     await this.o.handlers.released(ps);
+    await this.drop(ps);
+    this.o.log.info({ partitions: ps }, 'cluster: partitions released to other members');
+  }
+
+  /** Forgets the leases and deletes them (revision-checked: never someone else's). */
+  private async drop(ps: number[]): Promise<void> {
     for (const p of ps) {
       const h = this.held.get(p);
       this.held.delete(p);
@@ -170,7 +185,6 @@ export class LeaseManager {
       this.o.onChange?.('released', p);
       await this.o.kv.delete(this.key(p), { previousSeq: h.revision }).catch(() => undefined);
     }
-    this.o.log.info({ partitions: ps }, 'cluster: partitions released to other members');
   }
 
   /** Graceful stop: release everything (others take over without waiting for the TTL) and leave. */

@@ -121,7 +121,12 @@ export class ClusterNode {
 
   private async acquired(ps: number[]): Promise<void> {
     for (const p of ps) this.active.add(p);
-    await this.o.ownershipChanged();
+    try {
+      await this.o.ownershipChanged();
+    } catch (err) {
+      for (const p of ps) this.active.delete(p);
+      throw err;
+    }
     for (const p of ps) {
       if (!this.leases.holds(p)) continue;
       const worker = new PartitionWorker({

@@ -42,7 +42,8 @@ export async function ownNatsCluster(size = 3): Promise<OwnNatsCluster> {
       `server_name: ${n.name}`,
       `listen: 127.0.0.1:${n.port}`,
       `jetstream { store_dir: "${join(dir, n.name)}" }`,
-      `cluster { name: txmontest, listen: 127.0.0.1:${ports[i].route}, routes: [${routes.join(', ')}] }`,
+      // One server alone runs JetStream standalone (no meta group to elect).
+      size > 1 ? `cluster { name: txmontest, listen: 127.0.0.1:${ports[i].route}, routes: [${routes.join(', ')}] }` : '',
     ].join('\n'));
   });
   const start = async (i: number) => {
