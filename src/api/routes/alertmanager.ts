@@ -28,7 +28,11 @@ import { matchRoutes } from '../../alerting/routing.ts';
 import { alertLabels, toNotifiedAlert } from '../../notify/types.ts';
 import type { Alert } from '../../domain/types.ts';
 import { watchdogAlert } from '../../notify/watchdog.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { AlertStore } from '../../store/store.ts';
+
+/** The store roles these routes use. */
+type RouteStore = Pick<AlertStore, 'openAlerts'>;
 import { errorResponses, IsoTime, StringMap } from '../schemas.ts';
 
 /** How far ahead the endsAt of a firing alert is projected (Alertmanager's default resolve_timeout). */
@@ -131,7 +135,7 @@ function silenceView(s: Silence, now: number) {
 /** Shared schemas of these routes (added at the root by buildApp, so /docs/json has them as components). */
 export const schemas = [Matcher, GettableSilence, PostableSilence, GettableAlert, AlertmanagerStatus];
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   const ref = (id: string) => Type.Ref(id);
   const notifications = () => {
     if (!ctx.notifications) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
@@ -260,7 +264,7 @@ export interface AlertQuery {
 }
 
 /** The firing alerts as Alertmanager's GET /api/v2/alerts lists them. */
-export async function alertmanagerAlerts(ctx: AppContext, q: AlertQuery): Promise<unknown[]> {
+export async function alertmanagerAlerts(ctx: ContextWith<RouteStore>, q: AlertQuery): Promise<unknown[]> {
   const n = ctx.notifications;
   if (!n) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
   const now = n.clock.now();

@@ -13,7 +13,11 @@ import type { TimeContext } from '../../ingest/fields.ts';
 import { labelField } from '../../ingest/fields.ts';
 import { buildRecommendation } from '../recommendation.ts';
 import { boolParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { SeriesStore, QueryStore } from '../../store/store.ts';
+
+/** The store roles these routes use. */
+type RouteStore = Pick<SeriesStore, 'listScopes'> & QueryStore;
 
 const ENDPOINTS: Array<{ url: string; kind: IngestKind; summary: string }> = [
   { url: '/api/v1/transactions', kind: 'counts', summary: 'Ingest per-minute status counts; answers with an alert recommendation' },
@@ -30,7 +34,7 @@ const QUERY_SCHEMA = {
   },
 } as const;
 
-export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   // Own body parsing for this plugin only: any content type arrives as a string.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
@@ -73,7 +77,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
   }
 }
 
-function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
+function timeContext(req: FastifyRequest, ctx: ContextWith<RouteStore>): TimeContext {
   const q = req.query as Record<string, string | undefined>;
   if (q.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(q.date)) {
     throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });

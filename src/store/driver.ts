@@ -1,0 +1,248 @@
+/**
+ * The layer under the one SQL store (src/store/sqlStore.ts): a small driver interface each
+ * database implements (`all`, `get`, `run`, `exec`, `transaction`), and the dialect record that
+ * holds what really differs between the databases' SQL. Statements are written once with `:name`
+ * parameters; {@link bindStatement} turns them into the dialect's positional form.
+ *
+ * Adding a database = a driver (sqlite/driver.ts, postgres/driver.ts), a dialect record
+ * (sqlite/dialect.ts, postgres/dialect.ts) and a migrations folder (migrations/<name>/): see
+ * docs/store.md.
+ */
+import type { NamedStatement } from './placeholders.ts';
+import { TxmonError } from '../domain/errors.ts';
+
+export type Row = Record<string, unknown>;
+export type Params = Readonly<Record<string, unknown>>;
+
+/** What statements run on: the driver itself, or the connection of an open transaction. */
+export interface Session {
+  all(sql: string, params?: Params): Promise<Row[]>;
+  get(sql: string, params?: Params): Promise<Row | undefined>;
+  /** Runs a writing statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: Params): Promise<number>;
+  /** Runs a script of statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** The database refuses every write while the transaction runs (named queries). */
+  readOnly?: boolean;
+  /** What the transaction does, for error messages ("writeBatch"). */
+  label?: string;
+}
+
+/**
+ * Group commit (SQLite, issue #15): `beginGroup` opens one transaction that the following
+ * writes join (each still atomic on its own, as a savepoint) until `commitGroup`.
+ */
+export interface GroupCommit {
+  beginGroup(): Promise<void>;
+  /** Commits the open group (no-op when none); on failure it is rolled back and the error thrown. */
+  commitGroup(): Promise<void>;
+}
+
+export interface Driver extends Session {
+  readonly dialect: Dialect;
+  /** The schema this store lives in (PostgreSQL `?schema=`), or null. */
+  readonly namespace: string | null;
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. Statements
+   * outside `fn`'s session never see its writes before the commit, nor run inside it.
+   */
+  transaction<T>(fn: (tx: Session) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /** Present when the driver can group writes of several callers into one commit. */
+  readonly groups?: GroupCommit;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk rows
+
+/** Column types as the store writes them; each dialect names its SQL type. */
+export type ColumnType = 'integer' | 'real' | 'text';
+
+/** The columns of a bulk insert, in the order of the INSERT's column list. */
+export interface RowShape {
+  readonly columns: readonly string[];
+  readonly types: readonly ColumnType[];
+  /** "scope, minute, status": the column list to write after INSERT INTO table. */
+  readonly list: string;
+}
+
+export function rowShape(columns: Record<string, ColumnType>): RowShape {
+  return { columns: Object.keys(columns), types: Object.values(columns), list: Object.keys(columns).join(', ') };
+}
+
+/**
+ * Many rows bound as one parameter, written where an INSERT takes its rows:
+ * `INSERT INTO t (a, b) :rows ON CONFLICT …`. The dialect renders it (SQLite: multi-row VALUES;
+ * PostgreSQL: `unnest` of one array per column, one statement whatever the size). A statement
+ * takes at most one.
+ */
+export class Rows {
+  readonly shape: RowShape;
+  readonly rows: ReadonlyArray<readonly unknown[]>;
+  constructor(shape: RowShape, rows: ReadonlyArray<readonly unknown[]>) {
+    this.shape = shape;
+    this.rows = rows;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dialect record
+
+/** What differs between databases' SQL; everything else is written once in the store. */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** `anonymous`: one `?` per occurrence (SQLite); `numbered`: `$n` per distinct name (PostgreSQL). */
+  readonly placeholders: 'anonymous' | 'numbered';
+  /** SQL type of each column type: the CASTs of named queries, the arrays of bulk rows. */
+  readonly types: Readonly<Record<ColumnType, string>>;
+  /**
+   * `n` rows of `shape` as the row source of an INSERT, its placeholders numbered from `first`
+   * (0-based); `values` appends the bound values in placeholder order.
+   */
+  rows(shape: RowShape, n: number, first: number): string;
+  rowValues(rows: Rows['rows'], shape: RowShape, out: unknown[]): void;
+  /** Most rows one statement takes (SQLite binds each value separately); bigger sets are split. */
+  readonly maxRowsPerStatement: number;
+  /** `ON CONFLICT (keys) DO UPDATE SET …`: each column replaced by the new row's value or added to. */
+  upsert(table: string, keys: readonly string[], set: Readonly<Record<string, 'replace' | 'add'>>): string;
+  /**
+   * An upsert statement may update a row only once (PostgreSQL): rows repeating a key are merged
+   * before. SQLite applies a statement's rows one by one, so a later row simply wins.
+   */
+  readonly upsertOncePerStatement: boolean;
+  /** `ON CONFLICT (keys) DO NOTHING`. */
+  insertIgnore(keys: readonly string[]): string;
+  /** Appended to ORDER BY text columns: byte order, as SQLite's default (PostgreSQL: COLLATE "C"). */
+  readonly byteOrder: string;
+  /**
+   * Row locks of claimDue's subquery over `outbox o` (PostgreSQL: FOR UPDATE OF o SKIP LOCKED, so
+   * workers of several processes never lease the same row; SQLite has one writer: none).
+   */
+  readonly skipLocked: string;
+  /**
+   * Serialises migrations of concurrent starts inside the migration's transaction (PostgreSQL: a
+   * transaction advisory lock per schema, and the schema created; SQLite: BEGIN IMMEDIATE already
+   * holds the write lock).
+   */
+  lockMigrations(tx: Session, namespace: string | null): Promise<void>;
+}
+
+/** ON CONFLICT forms of SQLite and PostgreSQL (identical there; another database may differ). */
+export function onConflictUpdate(table: string, keys: readonly string[], set: Readonly<Record<string, 'replace' | 'add'>>): string {
+  const sets = Object.entries(set).map(([c, how]) => (how === 'add' ? `${c} = ${table}.${c} + excluded.${c}` : `${c} = excluded.${c}`));
+  return `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
+}
+
+export function onConflictIgnore(keys: readonly string[]): string {
+  return `ON CONFLICT (${keys.join(', ')}) DO NOTHING`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binding
+
+/** A statement in the dialect's positional form. */
+export interface Bound {
+  text: string;
+  values: unknown[];
+}
+
+/** A named statement prepared for one dialect: the text is fixed unless a {@link Rows} is bound. */
+export interface Compiled extends NamedStatement {
+  dialect: Dialect;
+  /** Positional text when no parameter is a Rows (computed on first use). */
+  text?: string;
+  /** Positional slot of each placeholder occurrence: index into the distinct names (numbered). */
+  slots: number[];
+  /** Distinct names in order of first use. */
+  distinct: string[];
+}
+
+export function compileFor(named: NamedStatement, dialect: Dialect): Compiled {
+  const distinct: string[] = [];
+  const slots = named.names.map((n) => {
+    const k = distinct.indexOf(n);
+    return k < 0 ? distinct.push(n) - 1 : k;
+  });
+  return { ...named, dialect, slots, distinct };
+}
+
+function missing(name: string): TxmonError {
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `no value for SQL parameter :${name}`, { field: name });
+}
+
+/**
+ * The positional statement(s) for `params`: one, or several when a {@link Rows} holds more rows
+ * than the dialect takes per statement (the caller runs them in one transaction and concatenates
+ * their results; an empty Rows gives none). Chunk sizes are powers of two below the maximum, so a driver that caches
+ * prepared statements by text keeps a handful per statement, not one per row count.
+ */
+export function bindStatement(c: Compiled, params: Params): Bound[] {
+  const { dialect } = c;
+  let rowsAt = -1;
+  for (let i = 0; i < c.distinct.length; i++) {
+    const v = params[c.distinct[i]];
+    if (v === undefined && !Object.hasOwn(params, c.distinct[i])) throw missing(c.distinct[i]);
+    if (v instanceof Rows) rowsAt = i;
+  }
+  if (rowsAt < 0) return [{ text: (c.text ??= render(c, dialect, -1, null)), values: scalarValues(c, params, dialect) }];
+  const all = params[c.distinct[rowsAt]] as Rows;
+  const out: Bound[] = [];
+  const max = dialect.maxRowsPerStatement;
+  for (let i = 0; i < all.rows.length;) {
+    const left = all.rows.length - i;
+    const n = left >= max ? max : Number.isFinite(max) ? 2 ** Math.floor(Math.log2(left)) : left;
+    const chunk = n === all.rows.length ? all : new Rows(all.shape, all.rows.slice(i, i + n));
+    const values: unknown[] = [];
+    out.push({ text: render(c, dialect, rowsAt, chunk, values, params), values });
+    i += n;
+  }
+  return out;
+}
+
+function scalarValues(c: Compiled, params: Params, dialect: Dialect): unknown[] {
+  if (dialect.placeholders === 'numbered') return c.distinct.map((n) => params[n]);
+  return c.names.map((n) => params[n]);
+}
+
+/**
+ * Positional text of a compiled statement. With `values`/`params`, also collects the values in
+ * placeholder order (needed when a Rows shifts the numbering).
+ */
+function render(c: Compiled, dialect: Dialect, rowsAt: number, rows: Rows | null, values?: unknown[], params?: Params): string {
+  let text = c.texts[0];
+  if (dialect.placeholders === 'anonymous') {
+    for (let i = 0; i < c.names.length; i++) {
+      if (c.slots[i] === rowsAt) {
+        text += dialect.rows(rows!.shape, rows!.rows.length, 0);
+        if (values) dialect.rowValues(rows!.rows, rows!.shape, values);
+      } else {
+        text += '?';
+        if (values) values.push(params![c.names[i]]);
+      }
+      text += c.texts[i + 1];
+    }
+    return text;
+  }
+  // Numbered: each distinct name gets its number(s) once, in order of first use.
+  const firstNumber: number[] = [];
+  let next = 0;
+  for (let k = 0; k < c.distinct.length; k++) {
+    firstNumber.push(next);
+    if (k === rowsAt) {
+      next += rows!.shape.columns.length;
+      if (values) dialect.rowValues(rows!.rows, rows!.shape, values);
+    } else {
+      next += 1;
+      if (values) values.push(params![c.distinct[k]]);
+    }
+  }
+  for (let i = 0; i < c.names.length; i++) {
+    const k = c.slots[i];
+    text += k === rowsAt ? dialect.rows(rows!.shape, rows!.rows.length, firstNumber[k]) : `$${firstNumber[k] + 1}`;
+    text += c.texts[i + 1];
+  }
+  return text;
+}
