@@ -15,10 +15,10 @@ import { stringParam } from '../query.ts';
 import type { ContextWith } from '../context.ts';
 import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
 import type { NotifyStore } from '../../store/notifyStore.ts';
+import { alertView } from './read.ts';
 
 /** The store roles these routes use. */
 type RouteStore = SeriesStore & EvaluationStore & AlertStore & Pick<NotifyStore, 'listOutbox'>;
-import { alertView } from './read.ts';
 
 /** Finds the alert a link names: by id, or the newest alert with the fingerprint. */
 async function findAlert(ctx: ContextWith<RouteStore>, q: Record<string, unknown>): Promise<Alert> {

@@ -30,10 +30,10 @@ import type { Alert } from '../../domain/types.ts';
 import { watchdogAlert } from '../../notify/watchdog.ts';
 import type { ContextWith } from '../context.ts';
 import type { AlertStore } from '../../store/store.ts';
+import { errorResponses, IsoTime, StringMap } from '../schemas.ts';
 
 /** The store roles these routes use. */
 type RouteStore = Pick<AlertStore, 'openAlerts'>;
-import { errorResponses, IsoTime, StringMap } from '../schemas.ts';
 
 /** How far ahead the endsAt of a firing alert is projected (Alertmanager's default resolve_timeout). */
 export const PROJECTED_END_MS = 5 * 60_000;

@@ -19,10 +19,9 @@ import { checkoutChartOption } from '../../report/checkout/chart.ts';
 import { parseCheckoutCsv } from '../../report/checkout/parse.ts';
 import { checkoutReportJson } from '../../report/checkout/report.ts';
 import { runNamedQuery } from '../../store/namedQueries.ts';
-import { checkCheckoutSource } from '../../store/store.ts';
 import { stringParam } from '../query.ts';
 import type { ContextWith } from '../context.ts';
-import type { CheckoutStore, QueryStore } from '../../store/store.ts';
+import { checkCheckoutSource, type CheckoutStore, type QueryStore } from '../../store/store.ts';
 
 /** The store roles these routes use. */
 type RouteStore = CheckoutStore & QueryStore;

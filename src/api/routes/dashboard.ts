@@ -19,11 +19,11 @@ import { DetectionModel } from '../../detect/model.ts';
 import { enumParam, stringParam } from '../query.ts';
 import type { ContextWith } from '../context.ts';
 import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
+import { buildDashboardView, loadPanelData, RANGES } from '../../report/panels.ts';
+import { ExpectationCache } from '../../report/expectationCache.ts';
 
 /** The store roles these routes use. */
 type RouteStore = SeriesStore & EvaluationStore & AlertStore;
-import { buildDashboardView, loadPanelData, RANGES } from '../../report/panels.ts';
-import { ExpectationCache } from '../../report/expectationCache.ts';
 
 const DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url);
 

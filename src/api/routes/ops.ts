@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContextWith } from '../context.ts';
 import type { MaintenanceStore, QueryStore, AlertStore } from '../../store/store.ts';
+import { TxmonError } from '../../domain/errors.ts';
 
 /** The store roles these routes use. */
 type RouteStore = Pick<MaintenanceStore, 'ping'> & Pick<QueryStore, 'dialect'> & Pick<AlertStore, 'openAlerts'>;
-import { TxmonError } from '../../domain/errors.ts';
 
 export async function opsRoutes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {

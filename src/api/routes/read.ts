@@ -6,10 +6,10 @@ import { minuteToIso, toMinute } from '../../domain/time.ts';
 import { enumParam, intParam, stringParam, timeParam } from '../query.ts';
 import type { ContextWith } from '../context.ts';
 import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
+import type { AlertNotifyStatus } from '../../notify/service.ts';
 
 /** The store roles these routes use. */
 type RouteStore = SeriesStore & EvaluationStore & AlertStore;
-import type { AlertNotifyStatus } from '../../notify/service.ts';
 
 type Q = Record<string, unknown>;
 
