@@ -24,14 +24,14 @@ test('a missing parameter is a 400 naming it; null is a value', () => {
 });
 
 test('bulk rows: multi-row VALUES on SQLite, one unnest array per column on PostgreSQL, numbering continuing after them', () => {
-  const sql = 'INSERT INTO t (id, n, x) :rows ON CONFLICT (id) DO UPDATE SET n = :n0 RETURNING :tag';
+  const sql = 'INSERT INTO t (id, n, x) :rows ON CONFLICT (id) DO NOTHING RETURNING id, :n0, :tag';
   const rows = new Rows(SHAPE, [['a', 1, 0.5], ['b', 2, null]]);
   assert.deepEqual(bind(sql, { rows, n0: 7, tag: 'z' }, sqliteDialect), [{
-    text: 'INSERT INTO t (id, n, x) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT (id) DO UPDATE SET n = ? RETURNING ?',
+    text: 'INSERT INTO t (id, n, x) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, ?, ?',
     values: ['a', 1, 0.5, 'b', 2, null, 7, 'z'],
   }]);
   assert.deepEqual(bind(sql, { rows, n0: 7, tag: 'z' }, postgresDialect), [{
-    text: 'INSERT INTO t (id, n, x) SELECT * FROM unnest($1::text[], $2::bigint[], $3::double precision[]) ON CONFLICT (id) DO UPDATE SET n = $4 RETURNING $5',
+    text: 'INSERT INTO t (id, n, x) SELECT * FROM unnest($1::text[], $2::bigint[], $3::double precision[]) ON CONFLICT (id) DO NOTHING RETURNING id, $4, $5',
     values: [['a', 'b'], [1, 2], [0.5, null], 7, 'z'],
   }]);
 });
@@ -45,4 +45,13 @@ test('bulk rows beyond a statement: chunks of the maximum, then powers of two, e
   assert.equal(new Set(bound.map((b) => b.text)).size, 4, 'one statement text per chunk size');
   assert.equal(bind(sql, { rows: new Rows(SHAPE, rows) }, postgresDialect).length, 1);
   assert.deepEqual(bind(sql, { rows: new Rows(SHAPE, []) }, sqliteDialect), []);
+});
+
+test('upserts on SQLite: one row per statement (a multi-row upsert writes a statement journal); PostgreSQL: one statement', () => {
+  const sql = 'INSERT INTO t (id, n, x) :rows ON CONFLICT (id) DO UPDATE SET n = excluded.n';
+  const rows = new Rows(SHAPE, [['a', 1, 0.5], ['b', 2, 1], ['c', 3, 1.5]]);
+  const bound = bind(sql, { rows }, sqliteDialect);
+  assert.deepEqual(bound.map((b) => b.values), [['a', 1, 0.5], ['b', 2, 1], ['c', 3, 1.5]]);
+  assert.ok(bound.every((b) => b.text === 'INSERT INTO t (id, n, x) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET n = excluded.n'));
+  assert.equal(bind(sql, { rows }, postgresDialect).length, 1);
 });

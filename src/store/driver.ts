@@ -98,14 +98,16 @@ export interface Dialect {
   readonly placeholders: 'anonymous' | 'numbered';
   /** SQL type of each column type: the CASTs of named queries, the arrays of bulk rows. */
   readonly types: Readonly<Record<ColumnType, string>>;
-  /**
-   * `n` rows of `shape` as the row source of an INSERT, its placeholders numbered from `first`
-   * (0-based); `values` appends the bound values in placeholder order.
-   */
+  /** `n` rows of `shape` as the row source of an INSERT, its placeholders numbered from `first` (0-based). */
   rows(shape: RowShape, n: number, first: number): string;
-  rowValues(rows: Rows['rows'], shape: RowShape, out: unknown[]): void;
-  /** Most rows one statement takes (SQLite binds each value separately); bigger sets are split. */
-  readonly maxRowsPerStatement: number;
+  /** Appends the values of rows `from` to `to` (exclusive) in the order `rows` binds them. */
+  rowValues(rows: Rows['rows'], shape: RowShape, from: number, to: number, out: unknown[]): void;
+  /**
+   * Most rows one statement takes, for plain inserts and for upserts (ON CONFLICT DO UPDATE);
+   * bigger sets are split. SQLite writes a statement journal (a temporary file) for a multi-row
+   * upsert, which costs more than running one prepared single-row statement per row.
+   */
+  readonly maxRowsPerStatement: { readonly insert: number; readonly upsert: number };
   /** `ON CONFLICT (keys) DO UPDATE SET …`: each column replaced by the new row's value or added to. */
   upsert(table: string, keys: readonly string[], set: Readonly<Record<string, 'replace' | 'add'>>): string;
   /**
@@ -152,12 +154,16 @@ export interface Bound {
 /** A named statement prepared for one dialect: the text is fixed unless a {@link Rows} is bound. */
 export interface Compiled extends NamedStatement {
   dialect: Dialect;
-  /** Positional text when no parameter is a Rows (computed on first use). */
-  text?: string;
   /** Positional slot of each placeholder occurrence: index into the distinct names (numbered). */
   slots: number[];
   /** Distinct names in order of first use. */
   distinct: string[];
+  /** Does the statement update rows on conflict (an upsert)? */
+  upsert: boolean;
+  /** Positional text when no parameter is a Rows (computed on first use). */
+  text?: string;
+  /** Positional text per number of rows, when one is (computed on first use). */
+  rowsTexts?: Map<number, string>;
 }
 
 export function compileFor(named: NamedStatement, dialect: Dialect): Compiled {
@@ -166,7 +172,7 @@ export function compileFor(named: NamedStatement, dialect: Dialect): Compiled {
     const k = distinct.indexOf(n);
     return k < 0 ? distinct.push(n) - 1 : k;
   });
-  return { ...named, dialect, slots, distinct };
+  return { ...named, dialect, slots, distinct, upsert: /\bDO\s+UPDATE\b/i.test(named.texts.join(' ')) };
 }
 
 function missing(name: string): TxmonError {
@@ -176,52 +182,57 @@ function missing(name: string): TxmonError {
 /**
  * The positional statement(s) for `params`: one, or several when a {@link Rows} holds more rows
  * than the dialect takes per statement (the caller runs them in one transaction and concatenates
- * their results; an empty Rows gives none). Chunk sizes are powers of two below the maximum, so a driver that caches
- * prepared statements by text keeps a handful per statement, not one per row count.
+ * their results; an empty Rows gives none). Chunk sizes are powers of two below the maximum, so a
+ * driver that caches prepared statements by text keeps a handful per statement, not one per row
+ * count.
  */
 export function bindStatement(c: Compiled, params: Params): Bound[] {
-  const { dialect } = c;
   let rowsAt = -1;
   for (let i = 0; i < c.distinct.length; i++) {
     const v = params[c.distinct[i]];
     if (v === undefined && !Object.hasOwn(params, c.distinct[i])) throw missing(c.distinct[i]);
     if (v instanceof Rows) rowsAt = i;
   }
-  if (rowsAt < 0) return [{ text: (c.text ??= render(c, dialect, -1, null)), values: scalarValues(c, params, dialect) }];
+  if (rowsAt < 0) return [{ text: (c.text ??= render(c, -1, null, 0)), values: scalarValues(c, params) }];
   const all = params[c.distinct[rowsAt]] as Rows;
+  const total = all.rows.length;
+  const max = c.upsert ? c.dialect.maxRowsPerStatement.upsert : c.dialect.maxRowsPerStatement.insert;
+  const texts = (c.rowsTexts ??= new Map());
   const out: Bound[] = [];
-  const max = dialect.maxRowsPerStatement;
-  for (let i = 0; i < all.rows.length;) {
-    const left = all.rows.length - i;
+  for (let i = 0; i < total;) {
+    const left = total - i;
     const n = left >= max ? max : Number.isFinite(max) ? 2 ** Math.floor(Math.log2(left)) : left;
-    const chunk = n === all.rows.length ? all : new Rows(all.shape, all.rows.slice(i, i + n));
-    const values: unknown[] = [];
-    out.push({ text: render(c, dialect, rowsAt, chunk, values, params), values });
+    let text = texts.get(n);
+    if (text === undefined) texts.set(n, (text = render(c, rowsAt, all.shape, n)));
+    out.push({ text, values: valuesWithRows(c, params, rowsAt, all, i, i + n) });
     i += n;
   }
   return out;
 }
 
-function scalarValues(c: Compiled, params: Params, dialect: Dialect): unknown[] {
-  if (dialect.placeholders === 'numbered') return c.distinct.map((n) => params[n]);
+function scalarValues(c: Compiled, params: Params): unknown[] {
+  if (c.dialect.placeholders === 'numbered') return c.distinct.map((n) => params[n]);
   return c.names.map((n) => params[n]);
 }
 
-/**
- * Positional text of a compiled statement. With `values`/`params`, also collects the values in
- * placeholder order (needed when a Rows shifts the numbering).
- */
-function render(c: Compiled, dialect: Dialect, rowsAt: number, rows: Rows | null, values?: unknown[], params?: Params): string {
+/** Values in placeholder order, rows `from` to `to` of the Rows in its place. */
+function valuesWithRows(c: Compiled, params: Params, rowsAt: number, rows: Rows, from: number, to: number): unknown[] {
+  const out: unknown[] = [];
+  const order = c.dialect.placeholders === 'numbered' ? c.distinct.map((_, k) => k) : c.slots;
+  for (const k of order) {
+    if (k === rowsAt) c.dialect.rowValues(rows.rows, rows.shape, from, to, out);
+    else out.push(params[c.distinct[k]]);
+  }
+  return out;
+}
+
+/** Positional text of a compiled statement, with `n` rows of `shape` in the Rows' place if any. */
+function render(c: Compiled, rowsAt: number, shape: RowShape | null, n: number): string {
+  const { dialect } = c;
   let text = c.texts[0];
   if (dialect.placeholders === 'anonymous') {
     for (let i = 0; i < c.names.length; i++) {
-      if (c.slots[i] === rowsAt) {
-        text += dialect.rows(rows!.shape, rows!.rows.length, 0);
-        if (values) dialect.rowValues(rows!.rows, rows!.shape, values);
-      } else {
-        text += '?';
-        if (values) values.push(params![c.names[i]]);
-      }
+      text += c.slots[i] === rowsAt ? dialect.rows(shape!, n, 0) : '?';
       text += c.texts[i + 1];
     }
     return text;
@@ -231,17 +242,11 @@ function render(c: Compiled, dialect: Dialect, rowsAt: number, rows: Rows | null
   let next = 0;
   for (let k = 0; k < c.distinct.length; k++) {
     firstNumber.push(next);
-    if (k === rowsAt) {
-      next += rows!.shape.columns.length;
-      if (values) dialect.rowValues(rows!.rows, rows!.shape, values);
-    } else {
-      next += 1;
-      if (values) values.push(params![c.distinct[k]]);
-    }
+    next += k === rowsAt ? shape!.columns.length : 1;
   }
   for (let i = 0; i < c.names.length; i++) {
     const k = c.slots[i];
-    text += k === rowsAt ? dialect.rows(rows!.shape, rows!.rows.length, firstNumber[k]) : `$${firstNumber[k] + 1}`;
+    text += k === rowsAt ? dialect.rows(shape!, n, firstNumber[k]) : `$${firstNumber[k] + 1}`;
     text += c.texts[i + 1];
   }
   return text;

@@ -31,6 +31,8 @@ import { TxmonError } from '../domain/errors.ts';
 import { minuteToIso, parseTimestamp, toMinute } from '../domain/time.ts';
 import type { QueryStore } from './store.ts';
 import { placeholderNames, rewritePlaceholders } from './placeholders.ts';
+import type { ColumnType } from './driver.ts';
+import { DIALECTS } from './dialects.ts';
 
 /** The scanner lives in placeholders.ts (the stores use it too); re-exported for the query tools. */
 export { namedToPositional, placeholderNames, rewritePlaceholders } from './placeholders.ts';
@@ -306,10 +308,8 @@ export function resolveParams(query: NamedQuery, input: QueryInput, ctx: Resolve
 // ---------------------------------------------------------------------------------------------
 // Binding and running
 
-const CASTS: Record<Dialect, Record<ParamType, string>> = {
-  sqlite: { time: 'INTEGER', integer: 'INTEGER', number: 'REAL', text: 'TEXT', enum: 'TEXT' },
-  postgres: { time: 'BIGINT', integer: 'BIGINT', number: 'DOUBLE PRECISION', text: 'TEXT', enum: 'TEXT' },
-};
+/** Each parameter type as a column type; the dialect record names its SQL type (the CAST target). */
+const COLUMN_TYPES: Record<ParamType, ColumnType> = { time: 'integer', integer: 'integer', number: 'real', text: 'text', enum: 'text' };
 
 /**
  * The SQL and values to hand to `Store.runQuery` for a dialect: every `:name` becomes
@@ -317,7 +317,8 @@ const CASTS: Record<Dialect, Record<ParamType, string>> = {
  */
 export function bindQuery(query: NamedQuery, dialect: Dialect, values: QueryValues): { sql: string; params: Record<string, string | number> } {
   const types = new Map(query.params.map((p) => [p.name, p.type]));
-  const sql = rewritePlaceholders(query.sql, (name) => `CAST(:${name} AS ${CASTS[dialect][types.get(name)!]})`);
+  const sqlTypes = DIALECTS[dialect].types;
+  const sql = rewritePlaceholders(query.sql, (name) => `CAST(:${name} AS ${sqlTypes[COLUMN_TYPES[types.get(name)!]]})`);
   const params: Record<string, string | number> = {};
   for (const p of query.params) params[p.name] = values[p.name];
   return { sql, params };

@@ -24,10 +24,11 @@ export const postgresDialect: Dialect = {
     const arrays = shape.types.map((t, i) => `$${first + i + 1}::${postgresDialect.types[t].toLowerCase()}[]`);
     return `SELECT * FROM unnest(${arrays.join(', ')})`;
   },
-  rowValues(rows, shape, out) {
-    for (let c = 0; c < shape.columns.length; c++) out.push(rows.map((r) => r[c]));
+  rowValues(rows, shape, from, to, out) {
+    const part = from === 0 && to === rows.length ? rows : rows.slice(from, to);
+    for (let c = 0; c < shape.columns.length; c++) out.push(part.map((r) => r[c]));
   },
-  maxRowsPerStatement: Infinity,
+  maxRowsPerStatement: { insert: Infinity, upsert: Infinity },
   upsert: onConflictUpdate,
   upsertOncePerStatement: true,
   insertIgnore: onConflictIgnore,
