@@ -145,10 +145,10 @@ export function onConflictIgnore(keys: readonly string[]): string {
 // ---------------------------------------------------------------------------------------------
 // Binding
 
-/** A statement in the dialect's positional form. */
+/** A statement in the dialect's positional form, run once per list of values (in order). */
 export interface Bound {
   text: string;
-  values: unknown[];
+  runs: ReadonlyArray<readonly unknown[]>;
 }
 
 /** A named statement prepared for one dialect: the text is fixed unless a {@link Rows} is bound. */
@@ -193,18 +193,26 @@ export function bindStatement(c: Compiled, params: Params): Bound[] {
     if (v === undefined && !Object.hasOwn(params, c.distinct[i])) throw missing(c.distinct[i]);
     if (v instanceof Rows) rowsAt = i;
   }
-  if (rowsAt < 0) return [{ text: (c.text ??= render(c, -1, null, 0)), values: scalarValues(c, params) }];
+  if (rowsAt < 0) return [{ text: (c.text ??= render(c, -1, null, 0)), runs: [scalarValues(c, params)] }];
   const all = params[c.distinct[rowsAt]] as Rows;
   const total = all.rows.length;
   const max = c.upsert ? c.dialect.maxRowsPerStatement.upsert : c.dialect.maxRowsPerStatement.insert;
   const texts = (c.rowsTexts ??= new Map());
+  if (max === 1 && total > 0) {
+    // One row per statement: one text, run once per row; a row is its own value list when the
+    // statement has no other parameter (the hot path of SQLite's upserts: nothing copied).
+    let text = texts.get(1);
+    if (text === undefined) texts.set(1, (text = render(c, rowsAt, all.shape, 1)));
+    const runs = c.names.length === 1 ? all.rows : all.rows.map((_, i) => valuesWithRows(c, params, rowsAt, all, i, i + 1));
+    return [{ text, runs }];
+  }
   const out: Bound[] = [];
   for (let i = 0; i < total;) {
     const left = total - i;
     const n = left >= max ? max : Number.isFinite(max) ? 2 ** Math.floor(Math.log2(left)) : left;
     let text = texts.get(n);
     if (text === undefined) texts.set(n, (text = render(c, rowsAt, all.shape, n)));
-    out.push({ text, values: valuesWithRows(c, params, rowsAt, all, i, i + n) });
+    out.push({ text, runs: [valuesWithRows(c, params, rowsAt, all, i, i + n)] });
     i += n;
   }
   return out;

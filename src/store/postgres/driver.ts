@@ -88,7 +88,7 @@ export class PostgresDriver implements Driver {
       this.compiled.set(sql, (c = compileFor(compileNamed(sql), this.dialect)));
     }
     const out: pg.QueryResult<Row>[] = [];
-    for (const { text, values } of bindStatement(c, params)) out.push(await on.query(text, values));
+    for (const { text, runs } of bindStatement(c, params)) for (const values of runs) out.push(await on.query(text, values as unknown[]));
     return out;
   }
 

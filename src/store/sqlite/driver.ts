@@ -19,6 +19,9 @@ import { sqliteDialect } from './dialect.ts';
 
 export type SqliteSynchronous = 'normal' | 'full';
 
+/** What node:sqlite binds. */
+type Value = string | number | null;
+
 /** Prepared statements kept at most (named queries and filter combinations are few; a bound). */
 const MAX_CACHED = 1000;
 
@@ -59,39 +62,39 @@ export class SqliteDriver implements Driver, GroupCommit {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   }
 
-  /** The prepared statement(s) for a named statement and its parameters. */
-  private statements(sql: string, params: Params = {}): Array<{ stmt: StatementSync; values: unknown[] }> {
+  /** The prepared statement(s) for a named statement and its parameters, each with its runs' values. */
+  private statements(sql: string, params: Params = {}): Array<{ stmt: StatementSync; runs: ReadonlyArray<readonly unknown[]> }> {
     let c = this.compiled.get(sql);
     if (!c) {
       if (this.compiled.size >= MAX_CACHED) this.compiled.clear();
       this.compiled.set(sql, (c = compileFor(compileNamed(sql), this.dialect)));
     }
-    return bindStatement(c, params).map(({ text, values }) => {
+    return bindStatement(c, params).map(({ text, runs }) => {
       let stmt = this.prepared.get(text);
       if (!stmt) {
         if (this.prepared.size >= MAX_CACHED) this.prepared.clear();
         this.prepared.set(text, (stmt = this.db.prepare(text)));
       }
-      return { stmt, values };
+      return { stmt, runs };
     });
   }
 
   private allNow(sql: string, params?: Params): Row[] {
     const bound = this.statements(sql, params);
-    if (bound.length === 1) return bound[0].stmt.all(...(bound[0].values as Array<string | number | null>)) as Row[];
+    if (bound.length === 1 && bound[0].runs.length === 1) return bound[0].stmt.all(...(bound[0].runs[0] as Value[])) as Row[];
     const out: Row[] = [];
-    for (const { stmt, values } of bound) for (const r of stmt.all(...(values as Array<string | number | null>)) as Row[]) out.push(r);
+    for (const { stmt, runs } of bound) for (const values of runs) for (const r of stmt.all(...(values as Value[])) as Row[]) out.push(r);
     return out;
   }
 
   private getNow(sql: string, params?: Params): Row | undefined {
     const [first] = this.statements(sql, params);
-    return first ? (first.stmt.get(...(first.values as Array<string | number | null>)) as Row | undefined) : undefined;
+    return first ? (first.stmt.get(...(first.runs[0] as Value[])) as Row | undefined) : undefined;
   }
 
   private runNow(sql: string, params?: Params): number {
     let changes = 0;
-    for (const { stmt, values } of this.statements(sql, params)) changes += Number(stmt.run(...(values as Array<string | number | null>)).changes);
+    for (const { stmt, runs } of this.statements(sql, params)) for (const values of runs) changes += Number(stmt.run(...(values as Value[])).changes);
     return changes;
   }
 
