@@ -142,8 +142,7 @@ export class SqlStore<D extends Driver = Driver> implements Store {
     const counts = once ? lastByKey(batch.counts, (c) => `${c.scope}\u0000${c.minute}\u0000${c.status}`) : batch.counts;
     const codes = once ? lastByKey(batch.authCodes, (a) => `${a.scope}\u0000${a.minute}\u0000${a.authCode}`) : batch.authCodes;
     // A repeated id inside one batch counts once, the first occurrence wins.
-    const seen = new Set<string>();
-    const raw = batch.raw.filter((t) => (seen.has(t.id) ? false : (seen.add(t.id), true)));
+    const raw = batch.raw.length === 0 ? batch.raw : firstOfEachId(batch.raw);
     return this.driver.transaction(async (tx) => {
       if (counts.length > 0) {
         await tx.run(this.sql.putCounts, { rows: new Rows(COUNT_ROWS, counts.map((c) => [c.scope, c.minute, c.status, c.count, now])) });
@@ -427,6 +426,11 @@ function tally(m: Tally, scope: string, minute: number, key: string): void {
   const e = m.get(k);
   if (e) e.n++;
   else m.set(k, { scope, minute, key, n: 1 });
+}
+
+function firstOfEachId<T extends { id: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => (seen.has(t.id) ? false : (seen.add(t.id), true)));
 }
 
 function lastByKey<T>(items: readonly T[], key: (t: T) => string): T[] {

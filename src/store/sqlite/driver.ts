@@ -35,8 +35,9 @@ export class SqliteDriver implements Driver, GroupCommit {
   private readonly prepared = new Map<string, StatementSync>();
   /** A group transaction is open (beginGroup): transactions join it as savepoints. */
   private groupOpen = false;
-  /** Settles when the transaction in progress ends; null when none is. */
-  private busy: Promise<void> | null = null;
+  /** A transaction holds the connection; other callers wait for their {@link turn}. */
+  private busy = false;
+  private waiters: Array<() => void> = [];
   /** Statements of the transaction in progress: they run at once, never queued. */
   private readonly direct: Session = {
     all: async (sql, params) => this.allNow(sql, params),
@@ -99,31 +100,35 @@ export class SqliteDriver implements Driver, GroupCommit {
   }
 
   async all(sql: string, params?: Params): Promise<Row[]> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     return this.allNow(sql, params);
   }
 
   async get(sql: string, params?: Params): Promise<Row | undefined> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     return this.getNow(sql, params);
   }
 
   async run(sql: string, params?: Params): Promise<number> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     return this.runNow(sql, params);
   }
 
   async exec(script: string): Promise<void> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     this.db.exec(script);
   }
 
   /**
    * Holds the connection for `fn`: inside a group a savepoint, else BEGIN IMMEDIATE … COMMIT;
-   * read-only: PRAGMA query_only, which refuses any write while it runs.
+   * read-only: PRAGMA query_only, which refuses any write while it runs. Other callers'
+   * statements and transactions wait until it ends.
    */
   async transaction<T>(fn: (tx: Session) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    return this.exclusive(async () => {
+    // The check and the claim happen in one microtask, so two waiters never both get through.
+    while (this.busy) await this.turn();
+    this.busy = true;
+    try {
       if (opts.readOnly) {
         this.db.exec('PRAGMA query_only = ON');
         try {
@@ -153,21 +158,17 @@ export class SqliteDriver implements Driver, GroupCommit {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');
         throw err;
       }
-    });
+    } finally {
+      this.busy = false;
+      const waiting = this.waiters;
+      this.waiters = [];
+      for (const wake of waiting) wake();
+    }
   }
 
-  /** Runs `fn` with the connection to itself: other callers' statements wait until it ends. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    // The check and the claim happen in one microtask, so two waiters never both get through.
-    while (this.busy) await this.busy;
-    let release!: () => void;
-    this.busy = new Promise<void>((resolve) => { release = resolve; });
-    try {
-      return await fn();
-    } finally {
-      this.busy = null;
-      release();
-    }
+  /** Resolves when the transaction in progress ends (the caller then checks `busy` again). */
+  private turn(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /**
@@ -177,14 +178,14 @@ export class SqliteDriver implements Driver, GroupCommit {
    * event-loop turn and answers them only after commitGroup().
    */
   async beginGroup(): Promise<void> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     if (this.groupOpen) return;
     this.db.exec('BEGIN IMMEDIATE');
     this.groupOpen = true;
   }
 
   async commitGroup(): Promise<void> {
-    while (this.busy) await this.busy;
+    while (this.busy) await this.turn();
     if (!this.groupOpen) return;
     this.groupOpen = false;
     try {
