@@ -4,17 +4,18 @@
  * transaction), and rebuilds its state from the store on start, so a restart neither forgets
  * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
  */
-import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
-import { dataMap } from '../domain/types.ts';
+import {
+  type Alert, type AlertChange, type AlertState, type Assessment, dataMap, type EpochMinute, type MinuteBatch, type MinuteSnapshot, type OutboxEntry,
+} from '../domain/types.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
 import { ScopeModels } from './scopeModels.ts';
 import type { ScopeInfo } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import { AlertLifecycle, type LifecycleConfig } from '../alerting/lifecycle.ts';
-import type { AlertChange, AlertStore, EvaluationStore, OutboxEntry, SeriesStore, WriteResult } from '../store/store.ts';
+import type { AlertStore, EvaluationStore, SeriesStore, WriteResult } from '../store/store.ts';
 import type { GroupCommit } from '../store/driver.ts';
-import type { Clock } from './clock.ts';
-import { Mutex } from './mutex.ts';
+import type { Clock } from '../domain/clock.ts';
+import { Mutex } from '../domain/mutex.ts';
 import { ScopeTracker } from './scopeTracker.ts';
 import { BatchTouches } from './batchTouches.ts';
 
@@ -69,7 +70,10 @@ export interface EvaluationEvent {
   durationSeconds: number;
 }
 
-/** A stored minute's counts after a write: the full value per status (what the store now holds for the statuses written). */
+/**
+ * A stored minute's counts after a write: the full value per status (what the store now holds for
+ * the statuses written). A minute whose rows were not adjacent in the batch comes as several entries.
+ */
 export interface WrittenMinute {
   scope: string;
   minute: EpochMinute;
@@ -483,14 +487,15 @@ export class Engine {
 
   /** Tells the write listeners what the written minutes now hold: count rows as sent (they replace), raw minutes as reloaded. */
   private announceWritten(batch: MinuteBatch, rawMinutes: MinuteSnapshot[]): void {
-    const byMinute = new Map<string, WrittenMinute>();
+    // Rows of one minute come together (parsers emit them so): one entry per run of rows with the
+    // same scope and minute. A minute whose rows are spread gets several entries, which listeners
+    // take in order exactly as one.
+    const rows: WrittenMinute[] = [];
+    let w: WrittenMinute | null = null;
     for (const c of batch.counts) {
-      const key = `${c.scope}\u0000${c.minute}`;
-      let w = byMinute.get(key);
-      if (!w) byMinute.set(key, (w = { scope: c.scope, minute: c.minute, counts: [] }));
+      if (w === null || w.minute !== c.minute || w.scope !== c.scope) rows.push((w = { scope: c.scope, minute: c.minute, counts: [] }));
       w.counts.push([c.status, c.count]);
     }
-    const rows = [...byMinute.values()];
     for (const snap of rawMinutes) rows.push({ scope: snap.scope, minute: snap.minute, counts: Object.entries(snap.counts) });
     for (const l of this.writeListeners) l(rows);
   }

@@ -176,7 +176,7 @@ export function compileFor(named: NamedStatement, dialect: Dialect): Compiled {
 }
 
 function missing(name: string): TxmonError {
-  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `no value for SQL parameter :${name}`, { field: name });
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', `no value for SQL parameter :${name}`, { field: name });
 }
 
 /**

@@ -5,7 +5,7 @@
  * alert changes go in through `saveEvaluation`, in the same transaction.
  */
 import type { Silence } from '../alerting/silences.ts';
-import type { OutboxEntry } from './store.ts';
+import type { OutboxEntry } from '../domain/types.ts';
 
 /** An outbox row as the API shows it. */
 export interface OutboxRow extends OutboxEntry {

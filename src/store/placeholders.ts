@@ -70,7 +70,7 @@ export function rewritePlaceholders(sql: string, replace: (name: string) => stri
 export function namedToPositional(sql: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
   const order: string[] = [];
   const text = rewritePlaceholders(sql, (name) => {
-    if (!Object.hasOwn(params, name)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `no value for SQL parameter :${name}`, { field: name });
+    if (!Object.hasOwn(params, name)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `no value for SQL parameter :${name}`, { field: name });
     let k = order.indexOf(name);
     if (k < 0) k = order.push(name) - 1;
     return `$${k + 1}`;

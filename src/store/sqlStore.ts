@@ -11,9 +11,10 @@
  * (scope, minute, key).
  */
 import type { Silence } from '../alerting/silences.ts';
-import type { Alert, Assessment, EpochMinute, MinuteBatch } from '../domain/types.ts';
-import { SEVERITY_RANK } from '../domain/types.ts';
-import type { CheckoutRow } from '../report/checkout/parse.ts';
+import {
+  type Alert, type AlertChange, type AlertTransition, type Assessment, type EpochMinute, type MinuteBatch, type OutboxEntry, SEVERITY_RANK,
+} from '../domain/types.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 import { Rows, rowShape, type Driver, type GroupCommit, type Session } from './driver.ts';
 import { loadMigrations } from './migrations.ts';
 import {
@@ -22,8 +23,7 @@ import {
 import type { RetentionKind } from './retention.ts';
 import { ALERT_COLUMNS, alertFromRow, alertParams, assessmentFromRow, assessmentValues, LIST_SCOPES_SQL, transitionFromRow } from './rows.ts';
 import {
-  checkCheckoutSource, type AlertChange, type AlertFilter, type AlertTransition, type AssessmentFilter, type AuthCodeRow,
-  type CountRow, type OutboxEntry, type ScopeInfo, type Store, type StoreStats, type WriteResult,
+  checkCheckoutSource, type AlertFilter, type AssessmentFilter, type AuthCodeRow, type CountRow, type ScopeInfo, type Store, type StoreStats, type WriteResult,
 } from './store.ts';
 
 // ---------------------------------------------------------------------------------------------

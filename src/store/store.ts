@@ -8,10 +8,10 @@
  * one transaction, so a crash never leaves an alert without its outbox entry or the reverse.
  */
 import type {
-  Alert, AlertState, Assessment, EpochMinute, MinuteBatch, Severity,
+  Alert, AlertChange, AlertState, AlertTransition, Assessment, EpochMinute, MinuteBatch, OutboxEntry, Severity,
 } from '../domain/types.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 import { TxmonError } from '../domain/errors.ts';
-import type { CheckoutRow } from '../report/checkout/parse.ts';
 import type { RetentionKind } from './retention.ts';
 import type { NotifyStore } from './notifyStore.ts';
 
@@ -35,35 +35,6 @@ export interface AlertFilter {
   from?: number;
   to?: number;
   limit?: number;
-}
-
-export interface AlertTransition {
-  alertId: number;
-  at: number;
-  from: AlertState | null;
-  to: AlertState;
-  severity: Severity;
-  score: number;
-  note: string;
-}
-
-/** A new or changed alert produced by the lifecycle, persisted by saveEvaluation. */
-export interface AlertChange {
-  /** Alert after the change; id 0 = new alert, the store assigns the id. */
-  alert: Alert;
-  /** State transition to record in history, when the state changed. */
-  transition?: { from: AlertState | null; to: AlertState; at: number; note: string };
-}
-
-export interface OutboxEntry {
-  id: string;
-  receiver: string;
-  payload: unknown;
-  createdAt: number;
-  nextAttemptAt: number;
-  attempts: number;
-  state: 'pending' | 'delivered' | 'failed';
-  lastError: string | null;
 }
 
 export interface AssessmentFilter { scope?: string; from?: EpochMinute; to?: EpochMinute; minSeverity?: Severity; limit?: number }
@@ -144,7 +115,7 @@ export const MAX_CHECKOUT_SOURCE = 200;
  */
 export function checkCheckoutSource(source: string): string {
   if (typeof source !== 'string' || source.length === 0 || source.length > MAX_CHECKOUT_SOURCE || /[\u0000-\u001f\u007f]/.test(source)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400,
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER',
       `checkout source must be a name of 1 to ${MAX_CHECKOUT_SOURCE} characters without control characters, got ${JSON.stringify(String(source).slice(0, 60))}`,
       { field: 'source', expected: `text of 1..${MAX_CHECKOUT_SOURCE} characters`, got: String(source).slice(0, 60) });
   }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { SEVERITY_RANK } from '../../domain/types.ts';
 import { analyzeCheckout, type CheckoutAnalysis, type Episode } from './analyze.ts';
 import { parseCheckoutCsv } from './parse.ts';
-import { synthesizeCheckout, TYPICAL_PROFILE, type InjectedEpisode } from './synthetic.ts';
+import { synthesizeCheckout, TYPICAL_PROFILE, type InjectedEpisode } from '../../../test/helpers/checkoutSynthetic.ts';
 
 const DATA = new URL('../../../../shared/data/cloudwalk/', import.meta.url);
 

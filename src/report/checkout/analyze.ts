@@ -30,7 +30,8 @@
  *    a warning threshold of 1e-3 gave 3–9% (numbers and recall in docs/checkout.md).
  */
 import { SEVERITY_RANK, maxSeverity, type Direction, type Severity } from '../../domain/types.ts';
-import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName, type CheckoutRow } from './parse.ts';
+import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName } from './parse.ts';
+import type { CheckoutRow } from '../../domain/checkout.ts';
 import { lowerTail, quantile, upperTail } from './stats.ts';
 
 /** Tunables of the analysis; every field has a documented default ({@link DEFAULT_CHECKOUT_OPTIONS}). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderSvg } from '../render.ts';
 import { analyzeCheckout } from './analyze.ts';
 import { CHECKOUT_SERIES, checkoutChartOption } from './chart.ts';
-import { synthesizeCheckout } from './synthetic.ts';
+import { synthesizeCheckout } from '../../../test/helpers/checkoutSynthetic.ts';
 
 const analysis = analyzeCheckout(synthesizeCheckout({ seed: 3, episodes: [{ start: 15, end: 17, factor: 0 }] }), 'pos-42');
 
