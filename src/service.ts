@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TxmonConfig } from './config/config.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
-import { Engine } from './engine/engine.ts';
+import type { Engine } from './engine/engine.ts';
+import { engineFromConfig } from './engine/fromConfig.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { buildApp } from './api/app.ts';
 import { AccessControl } from './api/auth.ts';
@@ -84,11 +85,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   });
   // Replaced by a reload: every user reads the variable (or ctx.notifications) at call time.
   let notifications = await NotificationService.create(notifyOptions(config.alerting, config.publicUrl));
-  const engine = new Engine({
-    store, clock, detect: config.detect, lifecycle: config.lifecycle,
-    graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
+  const engine = engineFromConfig(config, {
+    store, clock,
     planNotifications: (changes, now) => notifications.plan(changes, now),
-    idleScopeMs: config.idleScopeMs,
     // SQLite: the requests of one event-loop turn share one commit (answered after it).
     groupCommit: true,
   });
