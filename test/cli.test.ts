@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
-import { notifyStoreFor } from '../src/store/notifyStore.ts';
+import { sqliteStore } from '../src/store/open.ts';
 import { minuteRows, normalMinute, startServer, warmupRows, type TestServer } from './helpers/server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/txmon.js', import.meta.url));
@@ -58,7 +57,7 @@ describe('txmon CLI', () => {
     const r = await txmon(['import', csv, '--db', db, '--no-progress']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^imported 15 counts rows over 5 minutes in [\d.]+ s \(\d+ rows\/s\); 5 minutes evaluated, 0 alert updates$/m);
-    const store = new SqliteStore(db);
+    const store = sqliteStore(db);
     try {
       await store.migrate();
       const m0 = Date.UTC(2025, 6, 1, 10, 0) / 60_000;
@@ -91,11 +90,11 @@ describe('txmon CLI', () => {
     const cut = await txmon(['import', file, '--db', db, '--config', config, '--no-progress']);
     assert.equal(cut.code, 0, cut.stderr);
     assert.equal(evaluated(cut), 93 + 10, 'engine.max_gap_minutes: 10 reaches the import engine');
-    const store = new SqliteStore(db);
+    const store = sqliteStore(db);
     try {
       await store.migrate();
       assert.ok((await store.stats()).alerts > 0, 'the spike raised an alert');
-      assert.deepEqual(await (await notifyStoreFor(store)).listOutbox({ limit: 10 }), [], 'history is imported silently: nothing planned');
+      assert.deepEqual(await store.listOutbox({ limit: 10 }), [], 'history is imported silently: nothing planned');
     } finally {
       await store.close();
     }
