@@ -128,6 +128,8 @@ export class Engine {
   private readonly evictionListeners: Array<(scopes: string[]) => void> = [];
   /** When the current ingest last let the event loop run (see breathe). */
   private busySince = 0;
+  /** Calls of mustBreathe (it reads the clock on every 8th). */
+  private breathQuestions = 0;
   /** The store's group commit, when enabled (EngineOptions.groupCommit). */
   private readonly groups: GroupCommit | null;
   /**
@@ -469,8 +471,13 @@ export class Engine {
     this.busySince = performance.now();
   }
 
-  /** Has the current ingest held the event loop for 50 ms (see breathe)? */
+  /**
+   * Has the current ingest held the event loop for 50 ms (see breathe)? The clock is read on every
+   * 8th question only (asked once per scope of a batch; a backtest asks it 400 000 times per
+   * 3 M rows): a yield comes at most 7 scopes' evaluations later.
+   */
   private mustBreathe(): boolean {
+    if ((++this.breathQuestions & 7) !== 0) return false;
     return performance.now() - this.busySince >= 50;
   }
 
