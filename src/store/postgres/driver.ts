@@ -186,6 +186,7 @@ export class PostgresDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    if (this.group && !this.pool.ended) await this.groups.commitGroup();
     if (!this.pool.ended) await this.pool.end();
   }
 }
