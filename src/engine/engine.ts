@@ -413,14 +413,19 @@ export class Engine {
       const evaluated: Assessment[] = [];
       const changes: AlertChange[] = [];
       this.evictIdle(now);
-      for (const tracker of this.scopes.values()) {
-        const through = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
-        if (through !== null) this.closeThrough(tracker, through, evaluated, changes);
-      }
+      this.closeGraceExpired(now, evaluated, changes);
       const event = await this.persistEvent(evaluated, changes, now);
       this.stale = false;
       return event;
     });
+  }
+
+  /** Evaluates, in every scope, the minutes whose grace period has passed (a plain method: see touchRows). */
+  private closeGraceExpired(now: number, evaluated: Assessment[], changes: AlertChange[]): void {
+    for (const tracker of this.scopes.values()) {
+      const through = tracker.graceClosedThrough(now, this.graceMs, 3_600_000);
+      if (through !== null) this.closeThrough(tracker, through, evaluated, changes);
+    }
   }
 
   /** Closes every pending minute (end of a file). */
