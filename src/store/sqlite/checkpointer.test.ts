@@ -23,7 +23,11 @@ test('the WAL is checkpointed by the thread, not the commits: it restarts from i
   await d.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   await writeCommits(d, 0, 300);
   const first = statSync(`${d.path}-wal`).size;
-  await new Promise((r) => setTimeout(r, 700)); // a few checkpoints of the thread
+  // The thread copies the whole WAL (however loaded the machine, within 30 s): two complete
+  // checkpoints after this point, the second surely begun after the last commit.
+  const before = d.checkpointer!.completed;
+  for (let i = 0; i < 3000 && d.checkpointer!.completed < before + 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(d.checkpointer!.completed >= before + 2, 'the thread completed its checkpoints');
   await writeCommits(d, 300, 300);
   const second = statSync(`${d.path}-wal`).size;
   assert.ok(second < first * 1.5, `WAL ${first} → ${second} bytes: reused after the checkpoint, not appended to`);

@@ -22,19 +22,26 @@ const { DatabaseSync } = require('node:sqlite');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-const timer = setInterval(() => checkpoint.get(), workerData.intervalMs);
+const timer = setInterval(() => {
+  const r = checkpoint.get();
+  // Every frame of the WAL copied: the next commit starts the WAL over.
+  if (r.log === r.checkpointed) parentPort.postMessage('complete');
+}, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
 export class Checkpointer {
   private worker: Worker | null;
   private readonly db: DatabaseSync;
+  /** Checkpoints that copied the whole WAL so far. */
+  completed = 0;
 
   constructor(db: DatabaseSync, path: string, intervalMs = 200) {
     this.db = db;
     db.exec('PRAGMA wal_autocheckpoint = 0');
     const w = new Worker(THREAD, { eval: true, workerData: { path, intervalMs } });
     w.unref();
+    w.on('message', () => { this.completed++; });
     w.on('error', () => this.fallBack());
     w.on('exit', () => this.fallBack());
     this.worker = w;
