@@ -116,8 +116,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   engine.onWritten((rows) => {
     for (const r of rows) metrics.business.written(r.scope, r.minute, r.counts);
   });
-  // Runs right after each evaluation committed, before anyone else sees it.
-  engine.onEvaluated(() => notifications.committed());
+  // Wakes the delivery worker once the outbox rows an evaluation planned are committed (with group
+  // commit: at the group's commit; before it, PostgreSQL's other connections cannot see them).
+  engine.onCommitted(() => notifications.committed());
   // Scopes that left memory leave /metrics too (no series per scope forever).
   engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
   let lastEvaluationAt: number | null = null;
