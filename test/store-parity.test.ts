@@ -14,8 +14,8 @@ import type { Alert, Assessment, MinuteBatch, MinuteCount, AuthCodeCount, RawTra
 import type { AlertChange, OutboxEntry, Store } from '../src/store/store.ts';
 import { testDialects, type TestStore } from '../src/store/postgres/testing.ts';
 import { listNamedQueries, runNamedQuery, type QueryInput } from '../src/store/namedQueries.ts';
-import { parseCheckoutCsv, type CheckoutRow } from '../src/report/checkout/parse.ts';
-import { mulberry32 } from '../src/report/checkout/synthetic.ts';
+import { parseCheckoutCsv, type CheckoutRow } from '../src/checkout/parse.ts';
+import { mulberry32 } from './helpers/checkoutSynthetic.ts';
 import { loadMigrations } from '../src/store/migrations.ts';
 
 const DIALECTS = testDialects();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { TxmonError } from '../domain/errors.ts';
-import { checkoutRowsToCsv, synthesizeCheckout } from '../report/checkout/synthetic.ts';
+import { checkoutRowsToCsv, synthesizeCheckout } from '../../test/helpers/checkoutSynthetic.ts';
 import { openStore } from '../store/open.ts';
 import { checkoutSourceName, checkoutStoreDeps, register, runCheckoutAnalyze } from './checkout.ts';
 

@@ -9,7 +9,7 @@
  * ECharts' rich-text mode (canvas), so a status or scope name is never parsed as HTML.
  */
 import type { EChartsOption } from 'echarts';
-import { OKABE_ITO } from './checkout/chart.ts';
+import { OKABE_ITO } from '../checkout/chart.ts';
 
 export { OKABE_ITO };
 

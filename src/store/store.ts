@@ -10,7 +10,7 @@ import type {
   Alert, AlertState, Assessment, EpochMinute, MinuteBatch, Severity,
 } from '../domain/types.ts';
 import { TxmonError } from '../domain/errors.ts';
-import type { CheckoutRow } from '../report/checkout/parse.ts';
+import type { CheckoutRow } from '../checkout/parse.ts';
 import type { RetentionKind } from './retention.ts';
 
 export interface WriteResult {

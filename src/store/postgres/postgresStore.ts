@@ -22,7 +22,7 @@ import type {
   ScopeInfo, Store, StoreStats, WriteResult,
 } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
-import type { CheckoutRow } from '../../report/checkout/parse.ts';
+import type { CheckoutRow } from '../../checkout/parse.ts';
 import type { RetentionKind } from '../retention.ts';
 import { parsePgUrl, redact } from './connection.ts';
 import { isStoreUnavailable, storeUnavailable } from '../unavailable.ts';

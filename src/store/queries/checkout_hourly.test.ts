@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { parseCheckoutCsv, type CheckoutRow } from '../../report/checkout/parse.ts';
-import { synthesizeCheckout } from '../../report/checkout/synthetic.ts';
+import { parseCheckoutCsv, type CheckoutRow } from '../../checkout/parse.ts';
+import { synthesizeCheckout } from '../../../test/helpers/checkoutSynthetic.ts';
 
 const SQL = readFileSync(new URL('./checkout_hourly.sql', import.meta.url), 'utf8');
 const DDL = `CREATE TABLE checkout_hours(source TEXT, hour INTEGER, today REAL, yesterday REAL,

@@ -17,7 +17,7 @@ import type {
   ScopeInfo, Store, StoreStats, WriteResult,
 } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
-import type { CheckoutRow } from '../../report/checkout/parse.ts';
+import type { CheckoutRow } from '../../checkout/parse.ts';
 import type { RetentionKind } from '../retention.ts';
 
 type Row = Record<string, unknown>;

@@ -7,9 +7,9 @@
  * averages are means of 7 and 30 draws scaled by `averageLevel` (the real files' averages sit at
  * ≈ 0.65× a single day).
  */
-import type { CheckoutRow } from './parse.ts';
-import { hourLabel } from './parse.ts';
-import { Rng } from '../../simulate/prng.ts';
+import type { CheckoutRow } from '../../src/checkout/parse.ts';
+import { hourLabel } from '../../src/checkout/parse.ts';
+import { Rng } from '../../src/simulate/prng.ts';
 
 /** A typical POS day (sales per hour, 00h..23h): quiet night, morning ramp, busy day, evening tail. */
 export const TYPICAL_PROFILE: readonly number[] = Object.freeze([

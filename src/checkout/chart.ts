@@ -4,7 +4,7 @@
  * so the same object renders on the server (src/report/render.ts) and in the browser.
  */
 import type { EChartsOption } from 'echarts';
-import { SEVERITY_RANK } from '../../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
 import type { CheckoutAnalysis, EpisodeKind } from './analyze.ts';
 import { fmtCount } from './analyze.ts';
 import type { BaselineName } from './parse.ts';
