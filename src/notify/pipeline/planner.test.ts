@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAlertingConfig } from '../alerting/config.ts';
-import { VirtualClock } from '../engine/clock.ts';
-import type { Alert } from '../domain/types.ts';
-import type { AlertChange, OutboxEntry } from '../store/store.ts';
-import { NotificationPlanner, needsUpdate, type SentRecord } from './pipeline.ts';
-import type { Notification } from './types.ts';
+import { parseAlertingConfig } from '../../alerting/config.ts';
+import { INTEGRATION_KINDS } from '../channels/index.ts';
+import { VirtualClock } from '../../engine/clock.ts';
+import type { Alert } from '../../domain/types.ts';
+import type { AlertChange, OutboxEntry } from '../../store/store.ts';
+import { NotificationPlanner, type SentRecord } from './planner.ts';
+import type { Notification } from '../types.ts';
 
 const T = Date.UTC(2025, 6, 1, 10, 0);
 
@@ -14,7 +15,7 @@ function planner(route: Record<string, unknown>, extra: Record<string, unknown> 
     receivers: [{ name: 'r', webhook_configs: [{ url: 'http://x/hook', send_resolved: sendResolved }] }],
     route: { receiver: 'r', group_by: ['scope'], ...route },
     ...extra,
-  });
+  }, { integrationKinds: INTEGRATION_KINDS });
   return new NotificationPlanner({ config, integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved }]]]) });
 }
 
@@ -28,18 +29,6 @@ function alert(rule: string, scope: string, state: Alert['state'], over: Partial
 const ch = (a: Alert): AlertChange => ({ alert: a });
 const payload = (e: OutboxEntry) => e.payload as Notification;
 const fps = (e: OutboxEntry) => payload(e).alerts.map((a) => `${a.fingerprint}=${a.status}`).sort();
-
-test('needsUpdate follows Alertmanager', () => {
-  assert.equal(needsUpdate(undefined, [], [], true, false), false);
-  assert.equal(needsUpdate(undefined, ['a'], [], true, false), true);
-  const last = { at: 0, firing: ['a'], resolved: [] };
-  assert.equal(needsUpdate(last, ['a'], [], true, false), false, 'same content');
-  assert.equal(needsUpdate(last, ['a', 'b'], [], true, false), true, 'new firing alert');
-  assert.equal(needsUpdate(last, ['a'], [], true, true), true, 'repeat');
-  assert.equal(needsUpdate(last, [], ['a'], false, false), true, 'all resolved is recorded even without send_resolved');
-  assert.equal(needsUpdate({ at: 0, firing: ['a', 'b'], resolved: [] }, ['a'], ['b'], true, false), true);
-  assert.equal(needsUpdate({ at: 0, firing: ['a', 'b'], resolved: [] }, ['a'], ['b'], false, false), false);
-});
 
 test('group_wait, group_interval, repeat_interval and resolve on a virtual clock', () => {
   const clock = new VirtualClock(T);
