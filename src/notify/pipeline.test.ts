@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAlertingConfig } from '../alerting/config.ts';
-import { VirtualClock } from '../engine/clock.ts';
-import type { Alert } from '../domain/types.ts';
-import type { AlertChange, OutboxEntry } from '../store/store.ts';
+import { VirtualClock } from '../domain/clock.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
 import { NotificationPlanner, needsUpdate, type SentRecord } from './pipeline.ts';
 import type { Notification } from './types.ts';
 

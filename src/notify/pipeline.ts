@@ -19,13 +19,12 @@
  *
  * Pure apart from the injected config: time is the `now` passed in.
  */
-import type { Alert } from '../domain/types.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
 import type { AlertingConfig } from '../alerting/config.ts';
 import { buildRouteTree, matchRoutes, walkRoutes, type RouteNode } from '../alerting/routing.ts';
 import { groupKey, groupLabelsFor } from '../alerting/grouping.ts';
 import { createInhibitor, type Inhibitor } from '../alerting/inhibit.ts';
 import { createSilencer, type Silence, type Silencer } from '../alerting/silences.ts';
-import type { AlertChange, OutboxEntry } from '../store/store.ts';
 import { alertLabels, buildNotification, toNotifiedAlert, type Notification, type NotifiedAlert } from './types.ts';
 
 /** What the planner needs to know about an integration (a ReceiverIntegration fits). */
