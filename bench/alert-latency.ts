@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from '../src/config/config.ts';
 import { createService } from '../src/service.ts';
-import { VirtualClock } from '../src/engine/clock.ts';
+import { VirtualClock } from '../src/domain/clock.ts';
 
 const N = Number(process.env.TXMON_BENCH_ALERTS ?? 200);
 const T0 = Date.UTC(2025, 6, 1, 10, 0);

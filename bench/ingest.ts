@@ -29,7 +29,7 @@ import { mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../src/notify/backoff.ts';
+import { seededRandom } from '../src/domain/prng.ts';
 
 interface Args { raw: boolean; db?: string; only?: string; seconds: number; rounds: number; connections: number; txmonNodeArgs: string[]; keep: boolean }
 

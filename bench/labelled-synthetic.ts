@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../src/simulate/prng.ts';
+import { Rng } from '../src/domain/prng.ts';
 
 const out = process.argv[2];
 if (!out) {

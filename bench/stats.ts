@@ -8,7 +8,7 @@
  * its ratio to a reference measured in the same run — a plain loop of Math.exp over the same
  * count — so numbers from different machines or runs can be compared.
  */
-import { Rng } from '../src/simulate/prng.ts';
+import { Rng } from '../src/domain/prng.ts';
 import { binomialUpperTail, nbUpperTail, normalSf, poissonUpperTail, poissonLowerTail } from '../src/detect/stats/distributions.ts';
 import { CsvStreamScorer, StreamScorer } from '../src/eval/score.ts';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wallClock } from '../src/engine/clock.ts';
+import { wallClock } from '../src/domain/clock.ts';
 import { get, minuteRows, normalMinute, post, startServer, warmupRows, type TestServer } from './helpers/server.ts';
 import { ALERTMANAGER, freePort, missing, startProgram, versionOf, waitFor, type Started } from './helpers/external.ts';
 

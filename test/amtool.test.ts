@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wallClock } from '../src/engine/clock.ts';
+import { wallClock } from '../src/domain/clock.ts';
 import { get, minuteRows, normalMinute, post, startServer, warmupRows, type TestServer } from './helpers/server.ts';
 import { AMTOOL, missing, runCommand, versionOf } from './helpers/external.ts';
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { batchesByMinute, readBatchFile } from '../src/sources/file.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { VirtualClock } from '../src/engine/clock.ts';
+import { VirtualClock } from '../src/domain/clock.ts';
 import type { Alert } from '../src/domain/types.ts';
 
 const FILE = fileURLToPath(new URL('../../shared/data/cloudwalk/transactions.csv', import.meta.url));

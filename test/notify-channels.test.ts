@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpSink, startSmtpSink } from '../src/notify/channels/test-sink.ts';
-import type { VirtualClock } from '../src/engine/clock.ts';
+import type { VirtualClock } from '../src/domain/clock.ts';
 import { minuteRows, normalMinute, post, startServer, warmupRows } from './helpers/server.ts';
 
 const T0 = Date.UTC(2025, 6, 1, 10, 0);

@@ -12,7 +12,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpSink, type HttpSink, type RecordedRequest } from '../src/notify/channels/test-sink.ts';
-import type { VirtualClock } from '../src/engine/clock.ts';
+import type { VirtualClock } from '../src/domain/clock.ts';
 import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
 import { PostgresStore } from '../src/store/postgres/postgresStore.ts';
 import { get, minuteRows, normalMinute, post, startServer, storeDialects, warmupRows, type TestServer } from './helpers/server.ts';

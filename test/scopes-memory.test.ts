@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { get, minuteRows, normalMinute, post, startServer, warmupRows } from './helpers/server.ts';
-import type { VirtualClock } from '../src/engine/clock.ts';
+import type { VirtualClock } from '../src/domain/clock.ts';
 
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const min = (i: number) => T0 + i * 60_000;

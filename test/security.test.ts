@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { resolveConfig } from '../src/config/config.ts';
 import { createService } from '../src/service.ts';
-import { VirtualClock } from '../src/engine/clock.ts';
+import { VirtualClock } from '../src/domain/clock.ts';
 import { StreamTickets } from '../src/api/streamTicket.ts';
 import { redactUrl } from '../src/api/redact.ts';
 import { freshSqlite, post } from './helpers/server.ts';

@@ -10,12 +10,15 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Alert, Assessment, MinuteBatch, MinuteCount, AuthCodeCount, RawTransaction, Severity, AlertState } from '../src/domain/types.ts';
-import type { AlertChange, OutboxEntry, Store } from '../src/store/store.ts';
+import type {
+  Alert, AlertChange, AlertState, Assessment, AuthCodeCount, MinuteBatch, MinuteCount, OutboxEntry, RawTransaction, Severity,
+} from '../src/domain/types.ts';
+import type { Store } from '../src/store/store.ts';
 import { testDialects, type TestStore } from '../src/store/postgres/testing.ts';
 import { listNamedQueries, runNamedQuery, type QueryInput } from '../src/store/namedQueries.ts';
-import { parseCheckoutCsv, type CheckoutRow } from '../src/checkout/parse.ts';
-import { mulberry32 } from './helpers/checkoutSynthetic.ts';
+import { parseCheckoutCsv } from '../src/checkout/parse.ts';
+import type { CheckoutRow } from '../src/domain/checkout.ts';
+import { seededRandom } from '../src/domain/prng.ts';
 import { loadMigrations } from '../src/store/migrations.ts';
 
 const DIALECTS = testDialects();
@@ -45,7 +48,7 @@ function poisson(rand: () => number, mean: number): number {
 }
 
 function fixtureBatch(): MinuteBatch {
-  const rand = mulberry32(42);
+  const rand = seededRandom(42);
   const counts: MinuteCount[] = [];
   const authCodes: AuthCodeCount[] = [];
   for (const scope of ['all', 'pos-7']) {
@@ -142,7 +145,7 @@ function fixtureAlertChanges(): AlertChange[] {
 
 function checkoutSources(): Map<string, CheckoutRow[]> {
   const map = new Map<string, CheckoutRow[]>();
-  const rand = mulberry32(7);
+  const rand = seededRandom(7);
   map.set('synthetic', Array.from({ length: 24 }, (_, hour) => {
     const base = 2 + 30 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI));
     const r = (x: number) => Math.round(x * 100) / 100;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { startHttpSink } from '../src/notify/channels/test-sink.ts';
-import type { VirtualClock } from '../src/engine/clock.ts';
+import type { VirtualClock } from '../src/domain/clock.ts';
 import { get, minuteRows, normalMinute, post, startServer, warmupRows } from './helpers/server.ts';
 import { freePort, waitFor } from './helpers/external.ts';
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Alert, Assessment, Finding, Severity } from '../domain/types.ts';
-import type { AlertChange } from '../store/store.ts';
+import type { Alert, AlertChange, Assessment, Finding, Severity } from '../domain/types.ts';
 import { AlertLifecycle } from './lifecycle.ts';
 import { fingerprintOf, labelsOf, ruleOf } from './fingerprint.ts';
 

@@ -5,9 +5,9 @@
  * so one normal minute in the middle of an incident does not resolve and re-page (anti-flapping).
  * Pure and deterministic: transition times are derived from minutes, never from a wall clock.
  */
-import type { Alert, Assessment, Finding, Severity } from '../domain/types.ts';
-import { SEVERITY_RANK, maxSeverity } from '../domain/types.ts';
-import type { AlertChange } from '../store/store.ts';
+import {
+  type Alert, type AlertChange, type Assessment, type Finding, maxSeverity, type Severity, SEVERITY_RANK,
+} from '../domain/types.ts';
 import { fingerprintOf, labelsOf, ruleOf } from './fingerprint.ts';
 
 export interface LifecycleConfig {

@@ -3,7 +3,7 @@ import type { TxmonConfig } from '../config/config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Store } from '../store/store.ts';
 import type { AccessControl } from './auth.ts';
-import type { TxmonMetrics } from './promMetrics.ts';
+import type { TxmonMetrics } from '../metrics/promMetrics.ts';
 import type { EventHub } from './events.ts';
 import type { NotificationService } from '../notify/service.ts';
 

@@ -32,8 +32,9 @@
  */
 import { nbLowerTail, nbQuantile, nbSizeFromAlpha, nbUpperTail } from '../detect/stats/distributions.ts';
 import { median } from '../detect/stats/robust.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 import { SEVERITY_RANK, maxSeverity, type Direction, type Severity } from '../domain/types.ts';
-import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName, type CheckoutRow } from './parse.ts';
+import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName } from './parse.ts';
 
 /** Tunables of the analysis; every field has a documented default ({@link DEFAULT_CHECKOUT_OPTIONS}). */
 export interface CheckoutAnalyzeOptions {

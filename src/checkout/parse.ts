@@ -11,6 +11,7 @@
  */
 import { TxmonError, fieldError } from '../domain/errors.ts';
 import { parseHourMinute } from '../domain/time.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 
 /** The four baseline columns, in the order the files carry them. */
 export const BASELINE_NAMES = ['yesterday', 'same_day_last_week', 'avg_last_week', 'avg_last_month'] as const;
@@ -18,18 +19,6 @@ export type BaselineName = (typeof BASELINE_NAMES)[number];
 
 /** The columns a checkout file must have (any order). */
 export const CHECKOUT_COLUMNS = ['time', 'today', ...BASELINE_NAMES] as const;
-
-/** One hour of a checkout file. */
-export interface CheckoutRow {
-  /** Hour of the day, 0..23. */
-  hour: number;
-  /** Sales today in this hour (a count: non-negative integer). */
-  today: number;
-  yesterday: number;
-  same_day_last_week: number;
-  avg_last_week: number;
-  avg_last_month: number;
-}
 
 /** Formats an hour as the files do: 8 → "08h". */
 export function hourLabel(hour: number): string {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../simulate/prng.ts';
+import { Rng } from '../domain/prng.ts';
 import { evalCommand } from './eval.ts';
 import { scoreFile } from './score.ts';
 

@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.ts';
 import { TxmonError } from '../domain/errors.ts';
 import { openStore } from '../store/open.ts';
 import { Engine } from '../engine/engine.ts';
-import { wallClock } from '../engine/clock.ts';
+import { wallClock } from '../domain/clock.ts';
 import { batchesByMinute, chunk, readBatchFile, type FileKind } from '../sources/file.ts';
 import { isoDate } from './options.ts';
 

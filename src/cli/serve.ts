@@ -62,7 +62,7 @@ export function register(program: Command): void {
       if (opts.demo) {
         const { startDemo } = await import('../simulate/demo.ts');
         service.ctx.demo = { intervalMs: opts.demoInterval };
-        stopDemo = await startDemo(service.ctx, { intervalMs: opts.demoInterval, log: (msg) => service.app.log.info(msg) });
+        stopDemo = await startDemo({ store: service.ctx.store, engine: service.ctx.engine }, { intervalMs: opts.demoInterval, log: (msg) => service.app.log.info(msg) });
       }
       const shutdown = async (signal: string) => {
         service.app.log.info(`${signal}: shutting down`);

@@ -65,6 +65,12 @@ test('environment overrides: port, database URL, public URL, API tokens', () => 
   ]);
 });
 
+test('store.sqlite_synchronous: normal by default, full when configured, nothing else (the pragma itself: store/sqlite/sqliteStore.test.ts)', () => {
+  assert.equal(resolveConfig({}).sqliteSynchronous, 'normal');
+  assert.equal(resolveConfig({ store: { sqlite_synchronous: 'full' } }).sqliteSynchronous, 'full');
+  assert.throws(() => resolveConfig({ store: { sqlite_synchronous: 'off' } }), /sqlite_synchronous/);
+});
+
 test('validation errors name the key and what was expected', () => {
   assert.match(configError(() => resolveConfig({ server: { port: 70000 } }, {})), /server\.port/);
   assert.match(configError(() => resolveConfig({ server: { port: 'eighty' } }, {})), /server\.port/);

@@ -157,6 +157,37 @@ export interface Alert {
   lastMinute: EpochMinute;
 }
 
+/** One row of an alert's state history, as stored. */
+export interface AlertTransition {
+  alertId: number;
+  at: number;
+  from: AlertState | null;
+  to: AlertState;
+  severity: Severity;
+  score: number;
+  note: string;
+}
+
+/** A new or changed alert produced by the lifecycle, persisted by saveEvaluation. */
+export interface AlertChange {
+  /** Alert after the change; id 0 = new alert, the store assigns the id. */
+  alert: Alert;
+  /** State transition to record in history, when the state changed. */
+  transition?: { from: AlertState | null; to: AlertState; at: number; note: string };
+}
+
+/** One notification in the durable outbox (notify delivers it, the store keeps it). */
+export interface OutboxEntry {
+  id: string;
+  receiver: string;
+  payload: unknown;
+  createdAt: number;
+  nextAttemptAt: number;
+  attempts: number;
+  state: 'pending' | 'delivered' | 'failed';
+  lastError: string | null;
+}
+
 /**
  * A string-keyed map of data with no inherited keys: `__proto__` or `constructor` are keys like
  * any other, and an absent key reads `undefined`. Its prototype is an empty, frozen object with a

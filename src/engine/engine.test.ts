@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { MinuteBatch, MinuteCount } from '../domain/types.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import { Engine, type EngineOptions, type EvaluationEvent } from './engine.ts';
-import { VirtualClock } from './clock.ts';
+import { VirtualClock } from '../domain/clock.ts';
 
 const M0 = Date.UTC(2025, 6, 1, 10, 0) / 60_000;
 const end = (m: number) => (m + 1) * 60_000;

@@ -4,16 +4,17 @@
  * transaction), and rebuilds its state from the store on start, so a restart neither forgets
  * baselines nor repeats alerts. The same engine runs live (wall clock) and over files (virtual clock).
  */
-import type { Alert, AlertState, Assessment, EpochMinute, MinuteBatch, MinuteSnapshot } from '../domain/types.ts';
-import { dataMap } from '../domain/types.ts';
+import {
+  type Alert, type AlertChange, type AlertState, type Assessment, dataMap, type EpochMinute, type MinuteBatch, type MinuteSnapshot, type OutboxEntry,
+} from '../domain/types.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
 import { ScopeModels } from './scopeModels.ts';
 import type { ScopeInfo } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import { AlertLifecycle, type LifecycleConfig } from '../alerting/lifecycle.ts';
-import type { AlertChange, OutboxEntry, Store, WriteResult } from '../store/store.ts';
-import type { Clock } from './clock.ts';
-import { Mutex } from './mutex.ts';
+import type { Store, WriteResult } from '../store/store.ts';
+import type { Clock } from '../domain/clock.ts';
+import { Mutex } from '../domain/mutex.ts';
 import { ScopeTracker } from './scopeTracker.ts';
 import { BatchTouches } from './batchTouches.ts';
 

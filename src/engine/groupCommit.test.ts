@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { MinuteBatch } from '../domain/types.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import { Engine } from './engine.ts';
-import { VirtualClock } from './clock.ts';
+import { VirtualClock } from '../domain/clock.ts';
 
 const M0 = Date.UTC(2025, 6, 1, 10, 0) / 60_000;
 const minute = (m: number, scope = 'all'): MinuteBatch => ({

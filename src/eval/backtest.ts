@@ -25,7 +25,7 @@ import { minuteToIso } from '../domain/time.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { LifecycleConfig } from '../alerting/lifecycle.ts';
 import { Engine, type EvaluationEvent } from '../engine/engine.ts';
-import { VirtualClock } from '../engine/clock.ts';
+import { VirtualClock } from '../domain/clock.ts';
 import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, rowsOf, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { MemoryStore } from './memoryStore.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../simulate/prng.ts';
+import { Rng } from '../domain/prng.ts';
 import { BulkCalibrator } from './calibrate.ts';
 
 function filled(values: number[], params = {}): BulkCalibrator {

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Alert, Assessment, MinuteBatch } from '../domain/types.ts';
+import type { Alert, AlertChange, Assessment, MinuteBatch } from '../domain/types.ts';
 import { Engine } from '../engine/engine.ts';
-import { VirtualClock } from '../engine/clock.ts';
-import type { AlertChange } from '../store/store.ts';
+import { VirtualClock } from '../domain/clock.ts';
 import { MemoryStore } from './memoryStore.ts';
 
 const batch = (rows: Array<[string, number, string, number]>, codes: Array<[string, number, string, number]> = []): MinuteBatch => ({

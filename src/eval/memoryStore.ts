@@ -14,9 +14,11 @@
  * backtest passes a window: it starts its engine once on an empty store and never rebuilds, so
  * keeping every minute of a 10 M-row file would only make memory grow with the rows.
  */
-import type { Alert, Assessment, EpochMinute, MinuteBatch } from '../domain/types.ts';
+import type {
+  Alert, AlertChange, AlertTransition, Assessment, EpochMinute, MinuteBatch, OutboxEntry,
+} from '../domain/types.ts';
 import type { EngineStore } from '../engine/engine.ts';
-import type { AlertChange, AlertTransition, AuthCodeRow, CountRow, OutboxEntry, ScopeInfo, WriteResult } from '../store/store.ts';
+import type { AuthCodeRow, CountRow, ScopeInfo, WriteResult } from '../store/store.ts';
 
 export interface MemoryStoreOptions {
   /** Minutes of count history kept per scope behind its latest minute (default: all). */

@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, planRetry, seededRandom } from './backoff.ts';
-
-test('seededRandom is deterministic and uniform-ish in [0,1)', () => {
-  const a = seededRandom(42);
-  const b = seededRandom(42);
-  const xs = Array.from({ length: 10_000 }, () => a());
-  assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
-  assert.ok(xs.every((x) => x >= 0 && x < 1));
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
-  assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, seededRandom(43)));
-});
+import { seededRandom } from '../domain/prng.ts';
+import { backoffDelay, planRetry } from './backoff.ts';
 
 test('full jitter stays below the exponential ceiling, and the cap holds', () => {
   const opts = { initialMs: 1000, maxMs: 60_000, random: seededRandom(7) };

@@ -2,7 +2,7 @@
  * Retry timing for notification delivery: exponential backoff with full jitter
  * (delay = random × min(max, initial × 2^attempt), see AWS "Exponential Backoff and Jitter"),
  * honouring a server's Retry-After when it asks for longer. Pure: the random source is injected
- * (use `seededRandom` in tests and replays).
+ * (use `seededRandom` from domain/prng.ts in tests and replays).
  */
 import type { DeliveryResult } from './types.ts';
 
@@ -32,18 +32,6 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, retryAfterMs
   const jittered = Math.floor(opts.random() * ceiling);
   if (retryAfterMs !== undefined && retryAfterMs > jittered) return Math.min(retryAfterMs, opts.maxRetryAfterMs ?? 3_600_000);
   return jittered;
-}
-
-/** Mulberry32: a tiny seeded PRNG giving uniform [0, 1); same seed, same sequence. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface RetryPolicy extends BackoffOptions {

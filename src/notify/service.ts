@@ -6,12 +6,12 @@
  */
 import { defaultAlertingInput, parseAlertingConfig, type AlertingConfig as AnyAlertingConfig } from '../alerting/config.ts';
 import { notificationLogWindowMs } from '../alerting/routing.ts';
-import type { Alert } from '../domain/types.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
 import type { Silence } from '../alerting/silences.ts';
-import type { TxmonMetrics } from '../api/promMetrics.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { TxmonMetrics } from '../metrics/promMetrics.ts';
+import type { Clock } from '../domain/clock.ts';
 import { notifyStoreFor, type NotifyStore } from '../store/notifyStore.ts';
-import type { AlertChange, OutboxEntry, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { AlertmanagerChannel, createAllChannels, INTEGRATION_KINDS, type ChannelDeps, type Env, type IntegrationConfig, type ReceiverIntegration } from './channels/index.ts';
 import { NotificationPlanner, type SentRecord } from './pipeline/planner.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import { SqliteNotifyStore } from '../store/notifyStore.ts';
-import type { OutboxEntry } from '../store/store.ts';
+import type { OutboxEntry } from '../domain/types.ts';
 import { DeliveryWorker } from './worker.ts';
 import type { Channel, DeliveryResult, Notification } from './types.ts';
-import { seededRandom } from './backoff.ts';
+import { seededRandom } from '../domain/prng.ts';
 
 async function setup(n: number) {
   const store = new SqliteStore(':memory:');

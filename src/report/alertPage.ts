@@ -6,8 +6,7 @@
  * src/api/routes/alertPage.ts loads the rows.
  */
 import type { EChartsOption } from 'echarts';
-import type { Alert } from '../domain/types.ts';
-import type { AlertTransition } from '../store/store.ts';
+import type { Alert, AlertTransition } from '../domain/types.ts';
 import type { OutboxRow } from '../store/notifyStore.ts';
 import type { ExpectedSeries, PanelData } from './charts.ts';
 import { OKABE_ITO, statusColor } from './charts.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { AuthCodeCount, EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
 import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
 import { Engine } from '../engine/engine.ts';
-import { VirtualClock } from '../engine/clock.ts';
+import { VirtualClock } from '../domain/clock.ts';
 import { DetectionModel } from '../detect/model.ts';
 import { DEFAULT_BASELINE } from '../detect/baseline.ts';
 import type { DetectConfig } from '../detect/config.ts';

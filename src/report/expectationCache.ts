@@ -20,7 +20,7 @@
  */
 import type { EpochMinute } from '../domain/types.ts';
 import type { ScopeInfo } from '../store/store.ts';
-import { Mutex } from '../engine/mutex.ts';
+import { Mutex } from '../domain/mutex.ts';
 import {
   expectationsOf, MAX_WARMUP_MINUTES, RANGES, readSnapshots, silentMinute, warmStart,
   type MinuteCache, type PanelMinute, type PanelSource, type ReplayModel,

@@ -5,9 +5,10 @@
  * an alert within a few minutes. Minutes go straight to the engine (same path as the HTTP ingest
  * after parsing), declared complete since each holds every status.
  */
-import type { AppContext } from '../api/context.ts';
 import type { EpochMinute, MinuteBatch } from '../domain/types.ts';
 import { minuteToIso, toMinute } from '../domain/time.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Store } from '../store/store.ts';
 import { Simulator, type SimulatedMinute } from './simulator.ts';
 
 export interface DemoOptions {
@@ -31,13 +32,19 @@ function toBatch(minutes: SimulatedMinute[]): MinuteBatch {
   return batch;
 }
 
+/** What the demo needs: where the history is (to resume after a restart) and where minutes go. */
+export interface DemoTarget {
+  store: Pick<Store, 'listScopes'>;
+  engine: Pick<Engine, 'ingest'>;
+}
+
 /** Starts the demo; resolves once history is loaded; returns a stop function. */
-export async function startDemo(ctx: AppContext, opts: DemoOptions = {}): Promise<() => Promise<void>> {
+export async function startDemo(target: DemoTarget, opts: DemoOptions = {}): Promise<() => Promise<void>> {
   const log = opts.log ?? (() => undefined);
   const intervalMs = opts.intervalMs ?? 2000;
   const seed = opts.seed ?? 7;
   const historyDays = opts.historyDays ?? 3;
-  const existing = (await ctx.store.listScopes()).find((s) => s.scope === 'all');
+  const existing = (await target.store.listScopes()).find((s) => s.scope === 'all');
   let next: EpochMinute;
   if (existing) {
     next = existing.lastMinute + 1;
@@ -48,7 +55,7 @@ export async function startDemo(ctx: AppContext, opts: DemoOptions = {}): Promis
     const history = new Simulator({ days: historyDays, seed, start: historyStart, incidents: false });
     log(`demo: preloading ${historyDays} days of synthetic history (${minuteToIso(historyStart)} → ${minuteToIso(now)})`);
     for (let from = historyStart; from < now; from += 360) {
-      await ctx.engine.ingest(toBatch([...history.range(from, Math.min(now, from + 360))]));
+      await target.engine.ingest(toBatch([...history.range(from, Math.min(now, from + 360))]));
     }
     next = now;
   }
@@ -61,7 +68,7 @@ export async function startDemo(ctx: AppContext, opts: DemoOptions = {}): Promis
   const timer = setInterval(() => {
     if (stopped) return;
     const minute = next++;
-    running = ctx.engine
+    running = target.engine
       .ingest(toBatch([...live.range(minute, minute + 1)]))
       .then((outcome) => {
         for (const a of outcome.alerts) if (a.state === 'firing' && a.startsAt === a.lastMinute * 60_000) log(`demo: ALERT ${a.severity} ${a.rule} — ${a.summary}`);

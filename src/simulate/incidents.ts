@@ -6,7 +6,7 @@
 import type { EpochMinute } from '../domain/types.ts';
 import { KNOWN_STATUSES } from '../domain/types.ts';
 import { minuteToIso } from '../domain/time.ts';
-import { Rng, hash4 } from './prng.ts';
+import { Rng, hash4 } from '../domain/prng.ts';
 import { C, N_COMPONENTS, TAG, type ScopeProfile } from './rates.ts';
 
 export type IncidentKind =

@@ -10,7 +10,7 @@
 import type { EpochMinute } from '../domain/types.ts';
 import { KNOWN_STATUSES } from '../domain/types.ts';
 import { minuteOfDay, minuteOfWeek } from '../domain/time.ts';
-import { Rng, hash4 } from './prng.ts';
+import { Rng, hash4 } from '../domain/prng.ts';
 
 /** The simulated components, in the order of every rate / count vector of this folder. */
 export const COMPONENTS = [

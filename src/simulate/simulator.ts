@@ -67,7 +67,7 @@
  */
 import type { EpochMinute } from '../domain/types.ts';
 import { TxmonError } from '../domain/errors.ts';
-import { Rng, hash4 } from './prng.ts';
+import { Rng, hash4 } from '../domain/prng.ts';
 import {
   BASE_RATES, C, DISPERSION, N_COMPONENTS, RHYTHMS, SIM_AUTH_CODES, SIM_STATUSES, TAG,
   componentsToStatuses, dayAnchor, dayLevelFrom, deniedMix, rhythmFactor, scopeProfiles,

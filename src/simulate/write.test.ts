@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TxmonError } from '../domain/errors.ts';
-import { readMinutes } from '../sources/stream.ts';
+import type { MinuteCount } from '../domain/types.ts';
+import { batchesByMinute, readBatchFile } from '../sources/file.ts';
+import { mergeMinutes, readMinutes, type MinuteRows } from '../sources/stream.ts';
 import { DEFAULT_START, Simulator } from './simulator.ts';
 import { csvTimestamp, exportTime, labelsJson, writeSimulation, writeSimulationFiles } from './write.ts';
 
@@ -209,4 +211,25 @@ test('csv layout with a rare status: one more row per present scope-minute, zero
   assert.equal(lines.length - 1, 360 * 8);
   assert.deepEqual(lines.slice(1, 9).map((l) => l.split(',')[1]), [...sim.statuses]);
   assert.equal(lines[8], `2025-07-14 00:00:00,chargeback,${sim.minute('all', sim.start).counts.chargeback}`);
+});
+
+test('multi-scope simulated file: the streaming reader equals the whole-file parser row for row, auth codes merged by minute', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'txmon-sim-stream-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sim = new Simulator({ days: 0.25, seed: 11, scopes: 3 });
+  const p = join(dir, 'sim.csv');
+  const a = join(dir, 'sim-auth.csv');
+  await writeSimulationFiles(sim, { counts: p, authCodes: a });
+  const groups: MinuteRows[] = [];
+  for await (const g of readMinutes(p, { chunkBytes: 4096 })) groups.push(g);
+  const rows = (cs: MinuteCount[]): string[] => cs.map((c) => `${c.scope}|${c.status}|${c.count}`).sort();
+  const ref = batchesByMinute(readBatchFile(p).batch);
+  assert.deepEqual(groups.map((g) => g.minute), ref.map((r) => r.minute));
+  groups.forEach((g, i) => assert.deepEqual(rows(g.counts), rows(ref[i].batch.counts), `minute ${g.minute}`));
+  assert.equal(groups.reduce((s, g) => s + g.counts.length, 0), sim.scopes.length * 360 * 7);
+  const merged: MinuteRows[] = [];
+  for await (const g of mergeMinutes(readMinutes(p), readMinutes(a, { kind: 'auth-codes' }))) merged.push(g);
+  assert.equal(merged.length, groups.length);
+  assert.equal(merged.reduce((s, g) => s + g.authCodes.length, 0), readBatchFile(a).batch.authCodes.length);
+  assert.ok(merged.every((g) => g.authCodes.every((c) => c.minute === g.minute)));
 });

@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TxmonError } from '../domain/errors.ts';
 import type { MinuteCount } from '../domain/types.ts';
-import { Simulator } from '../simulate/simulator.ts';
-import { writeSimulationFiles } from '../simulate/write.ts';
 import { batchesByMinute, readBatchFile } from './file.ts';
 import { mergeMinutes, NotInTimeOrderError, readMinutes, type MinuteRows, type StreamOptions } from './stream.ts';
 
@@ -61,23 +59,6 @@ test('read size does not matter: lines longer than the buffer, multi-byte names 
   same(whole, p);
   // 16 bytes: every line is longer than a read; 17 and 61: reads end inside 2-byte characters.
   for (const chunkBytes of [16, 17, 61, 4096]) assert.deepEqual(await all(p, { chunkBytes }), whole, `chunkBytes ${chunkBytes}`);
-});
-
-test('multi-scope simulated file: streaming equals the whole-file parser row for row', async () => {
-  const sim = new Simulator({ days: 0.25, seed: 11, scopes: 3 });
-  const p = join(dir, 'sim.csv');
-  const a = join(dir, 'sim-auth.csv');
-  await writeSimulationFiles(sim, { counts: p, authCodes: a });
-  const groups = await all(p, { chunkBytes: 4096 });
-  same(groups, p);
-  assert.equal(groups.reduce((s, g) => s + g.counts.length, 0), sim.scopes.length * 360 * 7 - readBatchFile(p).batch.counts.length % 1);
-  // auth codes merged by minute
-  const merged: MinuteRows[] = [];
-  for await (const g of mergeMinutes(readMinutes(p), readMinutes(a, { kind: 'auth-codes' }))) merged.push(g);
-  assert.equal(merged.length, groups.length);
-  const ref = readBatchFile(a).batch.authCodes;
-  assert.equal(merged.reduce((s, g) => s + g.authCodes.length, 0), ref.length);
-  assert.ok(merged.every((g) => g.authCodes.every((c) => c.minute === g.minute)));
 });
 
 test('exports: time + HHh MM need --date; gaps between minutes are filled with zeros; f0_ is count', async () => {

@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from './postgres/testing.ts';
 import { notifyStoreFor, type NotifyStore } from './notifyStore.ts';
-import type { OutboxEntry, Store } from './store.ts';
-import { seededRandom } from '../notify/backoff.ts';
+import type { Store } from './store.ts';
+import type { OutboxEntry } from '../domain/types.ts';
+import { seededRandom } from '../domain/prng.ts';
 
 const LEASE = 1_000_000;
 

@@ -7,7 +7,8 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Silence } from '../alerting/silences.ts';
-import type { OutboxEntry, Store } from './store.ts';
+import type { Store } from './store.ts';
+import type { OutboxEntry } from '../domain/types.ts';
 
 /** An outbox row as the API shows it. */
 export interface OutboxRow extends OutboxEntry {

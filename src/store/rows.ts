@@ -1,6 +1,5 @@
 /** Row <-> domain mapping shared by every dialect, so both stores return identical objects. */
-import type { Alert, AlertState, Assessment, Severity } from '../domain/types.ts';
-import type { AlertTransition } from './store.ts';
+import type { Alert, AlertState, AlertTransition, Assessment, Severity } from '../domain/types.ts';
 
 type Row = Record<string, unknown>;
 

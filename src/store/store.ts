@@ -7,10 +7,10 @@
  * one transaction, so a crash never leaves an alert without its outbox entry or the reverse.
  */
 import type {
-  Alert, AlertState, Assessment, EpochMinute, MinuteBatch, Severity,
+  Alert, AlertChange, AlertState, AlertTransition, Assessment, EpochMinute, MinuteBatch, OutboxEntry, Severity,
 } from '../domain/types.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 import { TxmonError } from '../domain/errors.ts';
-import type { CheckoutRow } from '../checkout/parse.ts';
 import type { RetentionKind } from './retention.ts';
 
 export interface WriteResult {
@@ -33,35 +33,6 @@ export interface AlertFilter {
   from?: number;
   to?: number;
   limit?: number;
-}
-
-export interface AlertTransition {
-  alertId: number;
-  at: number;
-  from: AlertState | null;
-  to: AlertState;
-  severity: Severity;
-  score: number;
-  note: string;
-}
-
-/** A new or changed alert produced by the lifecycle, persisted by saveEvaluation. */
-export interface AlertChange {
-  /** Alert after the change; id 0 = new alert, the store assigns the id. */
-  alert: Alert;
-  /** State transition to record in history, when the state changed. */
-  transition?: { from: AlertState | null; to: AlertState; at: number; note: string };
-}
-
-export interface OutboxEntry {
-  id: string;
-  receiver: string;
-  payload: unknown;
-  createdAt: number;
-  nextAttemptAt: number;
-  attempts: number;
-  state: 'pending' | 'delivered' | 'failed';
-  lastError: string | null;
 }
 
 export interface AssessmentFilter { scope?: string; from?: EpochMinute; to?: EpochMinute; minSeverity?: Severity; limit?: number }

@@ -1,7 +1,7 @@
 /** Store.writeCheckout on every available dialect: replaces a source atomically, leaves others alone. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckoutRow } from '../checkout/parse.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 import { testDialects } from './postgres/testing.ts';
 
 function day(offset: number): CheckoutRow[] {

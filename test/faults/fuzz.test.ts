@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, startServer, warmupRows, post } from '../helpers/server.ts';
-import { seededRandom } from '../../src/notify/backoff.ts';
+import { seededRandom } from '../../src/domain/prng.ts';
 
 const SEED = Number(process.env.TXMON_FUZZ_SEED ?? 20261204);
 const COUNT = Number(process.env.TXMON_FUZZ_COUNT ?? 10_000);

@@ -7,9 +7,9 @@
  * averages are means of 7 and 30 draws scaled by `averageLevel` (the real files' averages sit at
  * ≈ 0.65× a single day).
  */
-import type { CheckoutRow } from '../../src/checkout/parse.ts';
+import type { CheckoutRow } from '../../src/domain/checkout.ts';
 import { hourLabel } from '../../src/checkout/parse.ts';
-import { Rng } from '../../src/simulate/prng.ts';
+import { seededRandom } from '../../src/domain/prng.ts';
 
 /** A typical POS day (sales per hour, 00h..23h): quiet night, morning ramp, busy day, evening tail. */
 export const TYPICAL_PROFILE: readonly number[] = Object.freeze([
@@ -33,12 +33,6 @@ export interface SyntheticCheckoutSpec {
   averageLevel?: number;
   /** Episodes injected into today only. */
   episodes?: readonly InjectedEpisode[];
-}
-
-/** mulberry32 (the simulator's generator): a small, fast, seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  const rng = new Rng(seed);
-  return () => rng.nextU32() / 4294967296;
 }
 
 function normal(rand: () => number): number {
@@ -89,7 +83,7 @@ export function negBinomial(mu: number, alpha: number, rand: () => number): numb
 
 /** Generates 24 checkout rows with the given injected episodes. */
 export function synthesizeCheckout(spec: SyntheticCheckoutSpec): CheckoutRow[] {
-  const rand = mulberry32(spec.seed);
+  const rand = seededRandom(spec.seed);
   const profile = spec.profile ?? TYPICAL_PROFILE;
   if (profile.length !== 24) throw new RangeError('profile must have 24 hourly values');
   const alpha = spec.dispersion ?? 0.02;

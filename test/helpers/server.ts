@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, type TxmonConfig } from '../../src/config/config.ts';
 import { createService, type Service } from '../../src/service.ts';
-import { VirtualClock, type Clock } from '../../src/engine/clock.ts';
+import { VirtualClock, type Clock } from '../../src/domain/clock.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 

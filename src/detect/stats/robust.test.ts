@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../simulate/prng.ts';
+import { Rng } from '../../domain/prng.ts';
 import { Ewma, mad, MAD_SCALE, meanVariance, median, quantile, RollingWindow, SortedWindow, trimmedMean } from './robust.ts';
 
 test('median, quantile (type 7), MAD and trimmed mean on small known inputs', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../simulate/prng.ts';
+import { Rng } from '../../domain/prng.ts';
 import { SortedWindow } from './robust.ts';
 import { lowerTailScale, TailCalibrator, upperTailScale } from './tail.ts';
 

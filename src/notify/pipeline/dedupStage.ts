@@ -4,8 +4,7 @@
  * repeat_interval passed), and if so the notification as an outbox entry. What it sends becomes
  * the group's record of what that integration was told.
  */
-import type { Alert } from '../../domain/types.ts';
-import type { OutboxEntry } from '../../store/store.ts';
+import type { Alert, OutboxEntry } from '../../domain/types.ts';
 import { buildNotification, toNotifiedAlert, type NotifiedAlert } from '../types.ts';
 import type { SentState, Stage } from './flow.ts';
 

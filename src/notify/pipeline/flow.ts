@@ -9,9 +9,8 @@
  * update, and what each stage hands to the next (routes, due groups and their alerts, mutes,
  * outbox entries).
  */
-import type { Alert } from '../../domain/types.ts';
+import type { Alert, OutboxEntry } from '../../domain/types.ts';
 import type { RouteNode } from '../../alerting/routing.ts';
-import type { OutboxEntry } from '../../store/store.ts';
 
 /** What was last sent to one integration for one group (Alertmanager's notification log). */
 export interface SentState {

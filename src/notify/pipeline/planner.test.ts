@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAlertingConfig } from '../../alerting/config.ts';
 import { INTEGRATION_KINDS } from '../channels/index.ts';
-import { VirtualClock } from '../../engine/clock.ts';
-import type { Alert } from '../../domain/types.ts';
-import type { AlertChange, OutboxEntry } from '../../store/store.ts';
+import { VirtualClock } from '../../domain/clock.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../../domain/types.ts';
 import { NotificationPlanner, type SentRecord } from './planner.ts';
 import type { Notification } from '../types.ts';
 

@@ -19,11 +19,10 @@
  *
  * Pure apart from the injected config: time is the `now` passed in.
  */
-import type { Alert } from '../../domain/types.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../../domain/types.ts';
 import type { AlertingConfig } from '../../alerting/config.ts';
 import { buildRouteTree, matchRoutes, walkRoutes, type RouteNode } from '../../alerting/routing.ts';
 import { createSilencer, type Silence, type Silencer } from '../../alerting/silences.ts';
-import type { AlertChange, OutboxEntry } from '../../store/store.ts';
 import { alertLabels, type Notification, type NotifiedAlert } from '../types.ts';
 import { dedupStage, type PlannedIntegration } from './dedupStage.ts';
 import { runStages, startFlow, type GroupState, type MuteInfo, type PlannerState, type Stage } from './flow.ts';

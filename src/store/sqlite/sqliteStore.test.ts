@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqliteStore.ts';
-import { resolveConfig } from '../../config/config.ts';
 
 test('store.sqlite_synchronous: normal by default, full when configured (WAL mode either way)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'txmon-sync-'));
@@ -16,7 +15,4 @@ test('store.sqlite_synchronous: normal by default, full when configured (WAL mod
   assert.equal(pragma(normal, 'synchronous'), 1);
   assert.equal(pragma(full, 'synchronous'), 2);
   assert.equal(pragma(full, 'journal_mode'), 'wal');
-  assert.equal(resolveConfig({}).sqliteSynchronous, 'normal');
-  assert.equal(resolveConfig({ store: { sqlite_synchronous: 'full' } }).sqliteSynchronous, 'full');
-  assert.throws(() => resolveConfig({ store: { sqlite_synchronous: 'off' } }), /sqlite_synchronous/);
 });

@@ -5,19 +5,17 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Alert, Assessment, EpochMinute, MinuteBatch } from '../../domain/types.ts';
-import { SEVERITY_RANK } from '../../domain/types.ts';
+import {
+  type Alert, type AlertChange, type AlertTransition, type Assessment, type EpochMinute, type MinuteBatch, type OutboxEntry, SEVERITY_RANK,
+} from '../../domain/types.ts';
 import { TxmonError } from '../../domain/errors.ts';
 import { loadMigrations } from '../migrations.ts';
 import {
   ALERT_COLUMNS, alertFromRow, alertValues, assessmentFromRow, assessmentValues, LIST_SCOPES_SQL, transitionFromRow,
 } from '../rows.ts';
-import type {
-  AlertChange, AlertFilter, AlertTransition, AssessmentFilter, AuthCodeRow, CountRow, OutboxEntry,
-  ScopeInfo, Store, StoreStats, WriteResult,
-} from '../store.ts';
+import type { AlertFilter, AssessmentFilter, AuthCodeRow, CountRow, ScopeInfo, Store, StoreStats, WriteResult } from '../store.ts';
 import { checkCheckoutSource } from '../store.ts';
-import type { CheckoutRow } from '../../checkout/parse.ts';
+import type { CheckoutRow } from '../../domain/checkout.ts';
 import type { RetentionKind } from '../retention.ts';
 
 type Row = Record<string, unknown>;

@@ -1,6 +1,8 @@
 /**
- * Counter-based random numbers for the simulator.
+ * Seeded random numbers, for whatever must be random and reproducible: the simulator, the
+ * synthetic checkout days of the tests, retry jitter in tests and replays, fuzzing.
  *
+ * Counter-based for the simulator:
  * Every random quantity of the simulation is keyed by a few integers (seed, scope index, minute,
  * component, purpose tag) that are hashed into a 32-bit seed for a tiny sequential generator. So
  * the count of any (seed, scope, minute, status) can be computed on its own, in any order — the
@@ -153,4 +155,14 @@ export function logFactorial(n: number): number {
   if (n < 128) return LOG_FACT_TABLE[n];
   const inv = 1 / n;
   return n * Math.log(n) - n + 0.5 * Math.log(TWO_PI * n) + inv / 12 - (inv * inv * inv) / 360;
+}
+
+/**
+ * A uniform [0, 1) source from a seed: the same mulberry32 stream as `new Rng(seed).nextU32()`
+ * scaled to [0, 1); same seed, same sequence. For retry jitter in tests and replays, fuzzing and
+ * synthetic data.
+ */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.nextU32() * INV_2_32;
 }

@@ -1,6 +1,8 @@
 /**
  * The named query checkout_hourly.sql gives the same rows on SQLite (node:sqlite) and, when
- * TXMON_TEST_PG_URL is set, on PostgreSQL (in a throw-away schema).
+ * TXMON_TEST_PG_URL is set, on PostgreSQL (in a throw-away schema). It lives in test/ rather than
+ * beside the query because it feeds the query real checkout files through the checkout parser
+ * (report/, a floor above store/: docs/architecture.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,10 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { parseCheckoutCsv, type CheckoutRow } from '../../checkout/parse.ts';
-import { synthesizeCheckout } from '../../../test/helpers/checkoutSynthetic.ts';
+import { parseCheckoutCsv } from '../src/checkout/parse.ts';
+import type { CheckoutRow } from '../src/domain/checkout.ts';
+import { synthesizeCheckout } from './helpers/checkoutSynthetic.ts';
 
-const SQL = readFileSync(new URL('./checkout_hourly.sql', import.meta.url), 'utf8');
+const SQL = readFileSync(new URL('../src/store/queries/checkout_hourly.sql', import.meta.url), 'utf8');
 const DDL = `CREATE TABLE checkout_hours(source TEXT, hour INTEGER, today REAL, yesterday REAL,
   same_day_last_week REAL, avg_last_week REAL, avg_last_month REAL)`;
 const COLUMNS = ['source', 'hour', 'today', 'yesterday', 'same_day_last_week', 'avg_last_week', 'avg_last_month'] as const;
@@ -24,7 +27,7 @@ function sources(): Map<string, CheckoutRow[]> {
   map.set('synthetic', rows);
   map.set('other', synthesizeCheckout({ seed: 6 }));
   for (const name of ['checkout_1', 'checkout_2']) {
-    const path = fileURLToPath(new URL(`../../../../shared/data/cloudwalk/${name}.csv`, import.meta.url));
+    const path = fileURLToPath(new URL(`../../shared/data/cloudwalk/${name}.csv`, import.meta.url));
     if (existsSync(path)) map.set(name, parseCheckoutCsv(readFileSync(path, 'utf8')));
   }
   return map;

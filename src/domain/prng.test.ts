@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, fmix32, hash4, logFactorial } from './prng.ts';
+import { Rng, fmix32, hash4, logFactorial, seededRandom } from './prng.ts';
 
 function moments(draw: () => number, n: number): { mean: number; variance: number } {
   let s = 0;
@@ -102,4 +102,15 @@ test('logFactorial matches the exact sum on both sides of the table', () => {
     assert.ok(Math.abs(logFactorial(n) - exact) < 1e-9 * Math.max(1, exact), `n=${n}`);
   }
   assert.equal(logFactorial(0), 0);
+});
+
+test('seededRandom is deterministic and uniform-ish in [0,1)', () => {
+  const a = seededRandom(42);
+  const b = seededRandom(42);
+  const xs = Array.from({ length: 10_000 }, () => a());
+  assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
+  assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, seededRandom(43)));
 });

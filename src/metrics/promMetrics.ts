@@ -4,7 +4,7 @@
  * Names follow Prometheus conventions: `txmon_` for txmon's own series, base units (seconds),
  * `_total` on counters; Node's default metrics keep their standard names (`process_*`,
  * `nodejs_*`) so stock Node.js dashboards work. The business series (transactions, expectations,
- * shares, anomaly score) are kept by BusinessMetrics (src/api/businessMetrics.ts); the list of
+ * shares, anomaly score) are kept by BusinessMetrics (src/metrics/businessMetrics.ts); the list of
  * every series and its labels is in docs/integrations.md.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
