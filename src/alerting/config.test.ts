@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TxmonError } from '../domain/errors.ts';
+import { assertConfigError } from '../../test/helpers/configError.ts';
 import { formatDuration, parseAlertingConfig, parseDuration } from './config.ts';
 
 test('parseDuration reads Prometheus durations', () => {
@@ -19,16 +19,7 @@ test('parseDuration reads Prometheus durations', () => {
 });
 
 function configError(input: unknown, field: string, message: RegExp): void {
-  assert.throws(
-    () => parseAlertingConfig(input),
-    (e: unknown) => {
-      assert.ok(e instanceof TxmonError, String(e));
-      assert.equal(e.code, 'TXMON_ERR_CONFIG');
-      assert.equal(e.detail?.field, field, e.message);
-      assert.match(e.message, message);
-      return true;
-    },
-  );
+  assertConfigError(() => parseAlertingConfig(input), field, message);
 }
 
 const ok = { receivers: [{ name: 'default' }], route: { receiver: 'default' } };

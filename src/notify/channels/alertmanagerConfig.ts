@@ -3,8 +3,8 @@
  * re-posting firing alerts every resend_interval (alertmanager.ts).
  */
 import { Type, type Static } from 'typebox';
-import { Duration, durationAt, NonEmpty, StringMap, strict, type IntegrationKind, type ParsedIntegration } from '../../alerting/config.ts';
-import { integrationBase, integrationSchema, oneAuthorization } from './integrationConfig.ts';
+import { Duration, durationAt, NonEmpty, type IntegrationKind, type ParsedIntegration } from '../../alerting/config.ts';
+import { HTTP_AUTH_FIELDS, httpAuth, integrationBase, integrationSchema } from './integrationConfig.ts';
 
 /** How often firing alerts are posted again when `resend_interval` is unset. */
 export const ALERTMANAGER_DEFAULT_RESEND_INTERVAL_MS = 60_000;
@@ -14,9 +14,7 @@ export const AlertmanagerConfigSchema = integrationSchema({
   urls: Type.Array(NonEmpty, { minItems: 1 }),
   /** How often firing alerts are posted again so Alertmanager does not time them out. Default 1m. */
   resend_interval: Type.Optional(Duration),
-  headers: Type.Optional(StringMap),
-  bearer_token: Type.Optional(NonEmpty),
-  basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
+  ...HTTP_AUTH_FIELDS,
 });
 
 export interface AlertmanagerIntegration extends ParsedIntegration {
@@ -33,15 +31,13 @@ export const ALERTMANAGER_KIND: IntegrationKind<AlertmanagerIntegration, Static<
   key: 'alertmanager_configs',
   schema: AlertmanagerConfigSchema,
   parse: (c, path) => {
-    oneAuthorization(c, path);
+    const auth = httpAuth(c, path); // checked before the common keys, as ever
     return {
       type: 'alertmanager',
       ...integrationBase(c, path),
       urls: c.urls.map((u) => u.replace(/\/+$/, '')),
       resendIntervalMs: durationAt(c.resend_interval, `${path}.resend_interval`, false) ?? ALERTMANAGER_DEFAULT_RESEND_INTERVAL_MS,
-      headers: { ...(c.headers ?? {}) },
-      bearerToken: c.bearer_token,
-      basicAuth: c.basic_auth,
+      ...auth,
     };
   },
 };
