@@ -25,7 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +133,25 @@ function rawBody(conn: number, seq: number, minute: number, rand: () => number, 
 }
 
 // ---------------------------------------------------------------- the measurement
-interface Run { reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; total: number }
+interface Run {
+  reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; total: number;
+  /** CPU seconds (user + system) the server process used during the run. */
+  serverCpu: number;
+  /** CPU seconds this process (autocannon, the load generator) used during the run. */
+  loadCpu: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -146,7 +164,7 @@ async function main(): Promise<void> {
   const logFile = join(dir, 'txmon.log');
   try {
     const want = (name: string) => args.only === undefined || args.only === name;
-    const servers: Array<{ name: string; url: string; path: string }> = [];
+    const servers: Array<{ name: string; url: string; path: string; pid: number }> = [];
     if (want('txmon')) {
       const out = openSync(logFile, 'w');
       const tx = spawn(process.execPath, [...args.txmonNodeArgs, join(root, 'bin/txmon.js'), 'serve', '--port', String(txPort), '--host', '127.0.0.1', '--db', db, '--log-format', 'json'], {
@@ -154,20 +172,22 @@ async function main(): Promise<void> {
       });
       children.push(tx);
       await waitUp(`http://127.0.0.1:${txPort}/health`, tx);
-      servers.push({ name: 'txmon', url: `http://127.0.0.1:${txPort}`, path: args.raw ? '/api/v1/transactions/raw' : '/api/v1/transactions' });
+      servers.push({ name: 'txmon', url: `http://127.0.0.1:${txPort}`, path: args.raw ? '/api/v1/transactions/raw' : '/api/v1/transactions', pid: tx.pid! });
     }
     if (want('hello')) {
       const hello = spawn(process.execPath, [fileURLToPath(import.meta.url), '--hello', String(helloPort)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
       children.push(hello);
       await waitUp(`http://127.0.0.1:${helloPort}/`, hello);
-      servers.push({ name: 'hello', url: `http://127.0.0.1:${helloPort}`, path: '/ingest' });
+      servers.push({ name: 'hello', url: `http://127.0.0.1:${helloPort}`, path: '/ingest', pid: hello.pid! });
     }
 
     // Every (server, connection) pair has its own scope and timeline, kept across warm-up and rounds.
     const timelines = new Map<string, { minute: number; seq: number; rand: () => number }>();
     let nextConn = 0;
     const slotCount = new Map<string, number>();
-    const measure = (s: { name: string; url: string; path: string }, seconds: number): Promise<Run> => new Promise((resolve, reject) => {
+    const measure = (s: { name: string; url: string; path: string; pid: number }, seconds: number): Promise<Run> => new Promise((resolve, reject) => {
+      const serverCpu0 = processCpuSeconds(s.pid);
+      const loadCpu0 = process.cpuUsage();
       // autocannon resets a request's context after each response, so connections have no
       // identity to hang a timeline on. Instead each request borrows a free scope from a pool and
       // gives it back when its response arrives: at most one request per scope is in flight, so
@@ -200,9 +220,11 @@ async function main(): Promise<void> {
         }],
       }, (err: Error | null, r: Record<string, any>) => {
         if (err) return reject(err);
+        const load = process.cpuUsage(loadCpu0);
         resolve({
           reqPerSec: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99,
           non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+          serverCpu: processCpuSeconds(s.pid) - serverCpu0, loadCpu: (load.user + load.system) / 1e6,
         });
       });
     });
@@ -219,23 +241,29 @@ async function main(): Promise<void> {
         const bad = r.non2xx + r.errors;
         console.log(`  round ${round + 1} ${s.name.padEnd(5)} ${r.reqPerSec.toFixed(0).padStart(7)} req/s` +
           (args.raw ? ` ${(r.reqPerSec * rowsPer).toFixed(0).padStart(9)} tx/s` : '') +
-          `  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${bad > 0 ? `  ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
+          `  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
+          `  server ${cpuPerRequest(r.serverCpu, r.total)} µs CPU/req (${percent(r.serverCpu, args.seconds)} of a core)` +
+          `  load generator ${percent(r.loadCpu, args.seconds)}${bad > 0 ? `  ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
       }
     }
     const summary = (name: string) => {
       const rs = results.get(name)!;
       const total = rs.reduce((a, r) => a + r.total, 0);
       const reqPerSec = total / (rs.length * args.seconds);
-      return { reqPerSec, p50: Math.max(...rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) };
+      const serverCpu = rs.reduce((a, r) => a + r.serverCpu, 0);
+      return { reqPerSec, total, serverCpu, p50: Math.max(...rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) };
     };
     console.log('summary (req/s over all rounds; p50/p99 the worst round):');
     for (const s of servers) {
       const m = summary(s.name);
-      console.log(`  ${s.name.padEnd(5)} ${m.reqPerSec.toFixed(0).padStart(7)} req/s${args.raw ? ` = ${(m.reqPerSec * rowsPer).toFixed(0)} tx/s` : ''}  p50 ${m.p50} ms  p99 ${m.p99} ms${m.bad ? `  (${m.bad} failed requests)` : ''}`);
+      console.log(`  ${s.name.padEnd(5)} ${m.reqPerSec.toFixed(0).padStart(7)} req/s${args.raw ? ` = ${(m.reqPerSec * rowsPer).toFixed(0)} tx/s` : ''}  p50 ${m.p50} ms  p99 ${m.p99} ms` +
+        `  ${cpuPerRequest(m.serverCpu, m.total)} µs CPU/req${m.bad ? `  (${m.bad} failed requests)` : ''}`);
     }
     if (servers.length === 2) {
       const t = summary('txmon'), h = summary('hello');
       console.log(`  ratio txmon/hello ${(t.reqPerSec / h.reqPerSec).toFixed(3)}`);
+      // CPU per request depends less on what else the machine runs than req/s does.
+      console.log(`  CPU ratio hello/txmon per request ${((h.serverCpu / h.total) / (t.serverCpu / t.total)).toFixed(3)}`);
     }
     if (want('txmon')) console.log(`  txmon log: ${statSync(logFile).size} bytes`);
     if (results.get('txmon')?.some((r) => r.non2xx + r.errors > 0)) process.exitCode = 1;
@@ -244,6 +272,16 @@ async function main(): Promise<void> {
     if (args.keep) console.log(`data kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Microseconds of CPU per request, as text. */
+function cpuPerRequest(cpuSeconds: number, requests: number): string {
+  return Number.isFinite(cpuSeconds) && requests > 0 ? ((cpuSeconds / requests) * 1e6).toFixed(0) : '?';
+}
+
+/** CPU seconds over wall seconds, as a percentage of one core. */
+function percent(cpuSeconds: number, seconds: number): string {
+  return Number.isFinite(cpuSeconds) ? `${((cpuSeconds / seconds) * 100).toFixed(0)} %` : '?';
 }
 
 // ---------------------------------------------------------------- entry (after every declaration above)

@@ -125,9 +125,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     }
     for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
     if (assessments.length > 0) {
-      events.publish('minutes', assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
+      events.publishWith('minutes', () => assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
     }
-    if (alerts.length > 0) events.publish('alerts', alerts.map((a) => a.id));
+    if (alerts.length > 0) events.publishWith('alerts', () => alerts.map((a) => a.id));
   });
   const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
   const app = await buildApp(ctx, { logger: opts.logger });

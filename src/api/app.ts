@@ -84,17 +84,20 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   applyRouteSchemas(app);
 
   const { accessLogSample, slowRequestMs } = ctx.config;
-  app.addHook('onResponse', async (req, reply) => {
+  // A callback hook: an async one costs a promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
     ctx.metrics.requestDuration.observe({ method: req.method, route, status_code: String(status) }, ms / 1000);
-    if (accessLogSample >= 1) return; // Fastify logs every request itself
-    if (status >= 400 || ms >= slowRequestMs) {
-      req.log[status >= 500 || ms >= slowRequestMs ? 'warn' : 'info']({ req, res: reply, responseTime: ms }, ms >= slowRequestMs ? 'slow request' : 'request failed');
-    } else if (accessLogSample > 0 && Math.random() < accessLogSample) {
-      req.log.info({ req, res: reply, responseTime: ms }, 'request completed');
+    if (accessLogSample < 1) { // at 1, Fastify logs every request itself
+      if (status >= 400 || ms >= slowRequestMs) {
+        req.log[status >= 500 || ms >= slowRequestMs ? 'warn' : 'info']({ req, res: reply, responseTime: ms }, ms >= slowRequestMs ? 'slow request' : 'request failed');
+      } else if (accessLogSample > 0 && Math.random() < accessLogSample) {
+        req.log.info({ req, res: reply, responseTime: ms }, 'request completed');
+      }
     }
+    done();
   });
 
   app.setErrorHandler((err: FastifyError | TxmonError, req, reply) => {

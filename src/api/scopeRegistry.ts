@@ -51,9 +51,38 @@ export class ScopeRegistry {
     return set;
   }
 
-  /** Checks the caps for a batch and reserves its new scopes and statuses; throws 422 when passed. */
-  async admit(batch: MinuteBatch, limits: RegistryLimits): Promise<void> {
+  /**
+   * Checks the caps for a batch and reserves its new scopes and statuses; throws 422 when passed.
+   * Synchronous (undefined) when every scope the batch names is known already, the usual case:
+   * a promise only when names must be read from the store first.
+   */
+  admit(batch: MinuteBatch, limits: RegistryLimits): Promise<void> | undefined {
+    const scopes = this.scopes;
+    if (scopes === null || !this.allLoaded(scopes, batch)) return this.admitAfterLoading(batch, limits);
+    this.check(scopes, batch, limits);
+    return undefined;
+  }
+
+  /** Are the statuses of every scope the batch names in memory (or the scope new)? */
+  private allLoaded(scopes: Map<string, Set<string> | null>, batch: MinuteBatch): boolean {
+    for (const c of batch.counts) if (scopes.get(c.scope) === null) return false;
+    for (const a of batch.authCodes) if (scopes.get(a.scope) === null) return false;
+    for (const t of batch.raw) if (scopes.get(t.scope) === null) return false;
+    return true;
+  }
+
+  private async admitAfterLoading(batch: MinuteBatch, limits: RegistryLimits): Promise<void> {
     const scopes = await this.load();
+    const names = new Set<string>();
+    for (const c of batch.counts) names.add(c.scope);
+    for (const a of batch.authCodes) names.add(a.scope);
+    for (const t of batch.raw) names.add(t.scope);
+    for (const scope of names) if (scopes.has(scope)) await this.statusesOf(scopes, scope);
+    this.check(scopes, batch, limits);
+  }
+
+  /** The check and the reservation, in one synchronous step (no other request in between). */
+  private check(scopes: Map<string, Set<string> | null>, batch: MinuteBatch, limits: RegistryLimits): void {
     const wanted = new Map<string, Set<string>>();
     const add = (scope: string, status?: string) => {
       let s = wanted.get(scope);
@@ -63,8 +92,6 @@ export class ScopeRegistry {
     for (const c of batch.counts) add(c.scope, c.status);
     for (const a of batch.authCodes) add(a.scope);
     for (const t of batch.raw) add(t.scope, t.status);
-    // Load what is needed first (async), then check and reserve in one synchronous step.
-    for (const scope of wanted.keys()) if (scopes.has(scope)) await this.statusesOf(scopes, scope);
     const fresh = [...wanted.keys()].filter((s) => !scopes.has(s));
     if (scopes.size + fresh.length > limits.maxScopes) {
       throw new TxmonError('TXMON_ERR_LIMIT', 422,

@@ -99,6 +99,16 @@ export const MAX_JSON_DEPTH = 32;
  */
 export function tooDeep(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {
   if (value === null || typeof value !== 'object') return null;
+  // The usual record is one flat object: answered without building the walk (a raw-transactions
+  // body has a thousand of them).
+  if (maxDepth >= 1 && !Array.isArray(value)) {
+    let flat = true;
+    for (const k in value) {
+      const c = (value as Record<string, unknown>)[k];
+      if (c !== null && typeof c === 'object') { flat = false; break; }
+    }
+    if (flat) return null;
+  }
   const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 1, path: '$' }];
   while (stack.length > 0) {
     const { v, depth, path } = stack.pop()!;

@@ -59,6 +59,11 @@ test('parseTimestamp: rejects what cannot be read, never rolls impossible values
   for (const bad of [Number.NaN, Infinity, -1, 9e15, null, undefined, true, {}, []]) assert.equal(parseTimestamp(bad), null, String(bad));
   assert.equal(parseTimestamp('2024-02-29T10:00:00Z'), utc('2024-02-29T10:00:00Z'), 'leap day');
   assert.equal(parseTimestamp('2025-02-29 10:00:00'), null, 'not a leap year');
+  assert.equal(parseTimestamp('2000-02-29T00:00:00z'), utc('2000-02-29T00:00:00Z'), 'a leap year divisible by 400; lower-case z');
+  assert.equal(parseTimestamp('2100-02-29T00:00:00Z'), null, 'divisible by 100, not by 400: not a leap year');
+  assert.equal(parseTimestamp('2025-04-31 00:00:00'), null, 'April has 30 days');
+  assert.equal(parseTimestamp('2025-12-31T23:59:59Z'), utc('2025-12-31T23:59:59Z'));
+  assert.equal(parseTimestamp('2025-07-12 13:45:00Z '), utc('2025-07-12T13:45:00Z'), 'trailing space after the zone');
 });
 
 test('parseHourMinute: "HHh MM" export times', () => {

@@ -94,6 +94,9 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number | null 
   const text = value.trim();
   if (text === '') return null;
   if (/^\d+(\.\d+)?$/.test(text)) return parseTimestamp(Number(text), timeZone);
+  // The three forms exclude each other; a text ending in Z can only be zoned: read it first.
+  const last = text.charCodeAt(text.length - 1);
+  if (last === 90 || last === 122) return parseZoned(text);
   const naive = NAIVE.exec(text);
   if (naive) {
     const [, y, mo, d, h, mi, s, frac] = naive;
@@ -108,6 +111,11 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number | null 
     if (!validFields(y, mo, d, 0, 0, 0)) return null;
     return zonedToEpochMs(y, mo, d, 0, 0, 0, 0, timeZone);
   }
+  return parseZoned(text);
+}
+
+/** An ISO-8601 timestamp with a zone (Z or an offset) as epoch ms, or null. */
+function parseZoned(text: string): number | null {
   const zoned = ZONED.exec(text);
   if (zoned) {
     // Parsed by hand rather than Date.parse, which rolls impossible dates over
@@ -129,10 +137,12 @@ export function parseTimestamp(value: unknown, timeZone = 'UTC'): number | null 
   return null;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validFields(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= daysInMonth;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
 }
 
 /** Parses the "HHh MM" time of CSV exports (e.g. "14h 05") into minutes after midnight, or null. */

@@ -75,7 +75,10 @@ export interface EvaluationEvent {
   durationSeconds: number;
 }
 
-/** A stored minute's counts after a write: the full value per status (what the store now holds for the statuses written). */
+/**
+ * A stored minute's counts after a write: the full value per status (what the store now holds for
+ * the statuses written). A minute whose rows were not adjacent in the batch comes as several entries.
+ */
 export interface WrittenMinute {
   scope: string;
   minute: EpochMinute;
@@ -490,14 +493,15 @@ export class Engine {
 
   /** Tells the write listeners what the written minutes now hold: count rows as sent (they replace), raw minutes as reloaded. */
   private announceWritten(batch: MinuteBatch, rawMinutes: MinuteSnapshot[]): void {
-    const byMinute = new Map<string, WrittenMinute>();
+    // Rows of one minute come together (parsers emit them so): one entry per run of rows with the
+    // same scope and minute. A minute whose rows are spread gets several entries, which listeners
+    // take in order exactly as one.
+    const rows: WrittenMinute[] = [];
+    let w: WrittenMinute | null = null;
     for (const c of batch.counts) {
-      const key = `${c.scope}\u0000${c.minute}`;
-      let w = byMinute.get(key);
-      if (!w) byMinute.set(key, (w = { scope: c.scope, minute: c.minute, counts: [] }));
+      if (w === null || w.minute !== c.minute || w.scope !== c.scope) rows.push((w = { scope: c.scope, minute: c.minute, counts: [] }));
       w.counts.push([c.status, c.count]);
     }
-    const rows = [...byMinute.values()];
     for (const snap of rawMinutes) rows.push({ scope: snap.scope, minute: snap.minute, counts: Object.entries(snap.counts) });
     for (const l of this.writeListeners) l(rows);
   }

@@ -22,6 +22,9 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
   const counts: MinuteCount[] = [];
   const seen = new Map<string, number>();
   const isCsv = body.encoding === 'csv';
+  // The rows of one minute repeat its timestamp: parse each distinct text once in a row.
+  let lastTimestamp: unknown;
+  let lastMinute = 0;
   for (const { row, fields } of body.records) {
     if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'status', 'count']) {
@@ -29,7 +32,10 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
         throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
       }
     }
-    const minute = minuteField(fields.timestamp, row, 'timestamp', ctx);
+    const minute = typeof fields.timestamp === 'string' && fields.timestamp === lastTimestamp
+      ? lastMinute : minuteField(fields.timestamp, row, 'timestamp', ctx);
+    lastTimestamp = fields.timestamp;
+    lastMinute = minute;
     const status = labelField(fields.status, row, 'status', { lower: true });
     const count = isCsv ? countField(fields.count, row) : jsonCountField(fields.count, row);
     const scope = optionalLabel(fields.scope, row, 'scope', ctx.defaultScope ?? DEFAULT_SCOPE);

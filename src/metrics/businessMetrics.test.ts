@@ -73,3 +73,17 @@ test('default Node metrics keep their standard names and txmon_alerts_active is 
   m.setAlertsActive([{ state: 'firing', severity: 'critical' }, { state: 'firing', severity: 'critical' }]);
   assert.equal((await series(m, 'txmon_alerts_active'))['{state="firing",severity="critical"}'], 2);
 });
+
+test('removing a scope removes every series of it and frees its pairs under the cap', async () => {
+  const m = new TxmonMetrics({ maxSeries: 2 });
+  m.business.written('a', 1, [['approved', 3]]);
+  m.business.evaluated(assessment('a', 1, { approved: 3 }, 7), [{ status: 'approved', expected: 3, low: 0, high: 9 }]);
+  m.business.written('b', 1, [['approved', 4]]);
+  m.business.removeScope('a');
+  for (const name of ['txmon_transactions_total', 'txmon_observed_transactions', 'txmon_expected_transactions', 'txmon_status_share', 'txmon_anomaly_score']) {
+    assert.ok(!Object.keys(await series(m, name)).some((k) => k.includes('scope="a"')), `${name} has no series of scope a`);
+  }
+  assert.deepEqual(await series(m, 'txmon_business_series'), { '': 1 });
+  m.business.written('c', 1, [['approved', 5]]);
+  assert.deepEqual(await series(m, 'txmon_transactions_total'), { '{scope="b",status="approved"}': 4, '{scope="c",status="approved"}': 5 });
+});

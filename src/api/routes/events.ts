@@ -89,15 +89,16 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const unsubscribe = ctx.events.subscribe((e) => (replaying ? queue.push(e) : send(e)));
     if (last !== null) {
       const missed = ctx.events.since(last);
-      // The buffer starts after the client's position: events were dropped, the page must reload.
-      if (missed.length > 0 && missed[0].id > last + 1) {
+      // The buffer starts after the client's position (or holds nothing after it while later
+      // events were published): events were dropped, the page must reload.
+      const first = missed.length > 0 ? missed[0].id : ctx.events.lastId + 1;
+      if (first > last + 1) {
         res.write(`event: reset\ndata: {"reason":"events since ${last} are no longer buffered"}\n\n`);
       }
       for (const e of missed) send(e);
     } else {
       // First connect: tell the client where the stream stands, so a reconnect can catch up.
-      const current = ctx.events.since(0);
-      const top = current.length ? current[current.length - 1].id : 0;
+      const top = ctx.events.lastId;
       sentUpTo = top;
       res.write(`id: ${top}\nevent: hello\ndata: ${JSON.stringify({ last_event_id: top })}\n\n`);
     }
