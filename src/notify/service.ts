@@ -43,8 +43,8 @@ export type AlertingConfig = AnyAlertingConfig<IntegrationConfig>;
  * Reads the alerting section, its receivers holding any integration kind of src/notify/channels:
  * the configured one, or the documented defaults when it configures no receivers, routes or
  * inhibit rules — then its other keys (delivery, outbox_retention, external_url) still apply on
- * top of the defaults. `externalUrl` (the server's public_url) is
- * the dashboard URL when neither the section nor TXMON_EXTERNAL_URL (defaults only) sets one.
+ * top of the defaults. `externalUrl` (the server's public_url) is the dashboard URL when neither
+ * the section nor TXMON_EXTERNAL_URL (defaults only) sets one.
  */
 export function alertingConfigOf(section: Record<string, unknown>, env: Env, externalUrl?: string): AlertingConfig {
   const routing = ['receivers', 'route', 'inhibit_rules'].some((k) => k in section);

@@ -30,7 +30,7 @@ function dueFlow(state: ReturnType<typeof emptyState>, alerts: Alert[], now: num
 }
 const stage = (sendResolved: boolean) => dedupStage({
   integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved }, { receiver: 'r', name: 'r/slack[0]', sendResolved }]]]),
-  externalUrl: URL,
+  config: { externalUrl: URL },
 });
 const shown = (f: Flow) => f.entries.map((e) => [e.receiver, (e.payload as Notification).alerts.map((a) => `${a.fingerprint}=${a.status}`).join(',')]);
 
@@ -77,4 +77,14 @@ test('dedup: a new alert (id 0) links by fingerprint; entries of earlier stages 
   assert.equal((out.entries[0].payload as Notification).alerts[0].generatorURL, `${URL}/alerts?fingerprint=x:s1`);
   const again = stage(true).run({ ...dueFlow(emptyState(), [a], T0), entries: out.entries });
   assert.equal(again.entries.length, 4);
+});
+
+test('dedup: links use the externalUrl the config has at the run, not at construction', () => {
+  const config = { externalUrl: 'http://localhost:8080' };
+  const late = dedupStage({ integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved: true }]]]), config });
+  config.externalUrl = 'http://127.0.0.1:9999'; // what the service does once it listens
+  const out = late.run(dueFlow(emptyState(), [testAlert('x', 's1', 'firing', { id: 0 })], T0));
+  const n = out.entries[0].payload as Notification;
+  assert.equal(n.externalUrl, 'http://127.0.0.1:9999');
+  assert.equal(n.alerts[0].generatorURL, 'http://127.0.0.1:9999/alerts?fingerprint=x:s1');
 });

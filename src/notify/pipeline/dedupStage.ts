@@ -4,6 +4,7 @@
  * repeat_interval passed), and if so the notification as an outbox entry. What it sends becomes
  * the group's record of what that integration was told.
  */
+import type { AlertingConfig } from '../../alerting/config.ts';
 import type { Alert, OutboxEntry } from '../../domain/types.ts';
 import { buildNotification, toNotifiedAlert, type NotifiedAlert } from '../types.ts';
 import type { SentState, Stage } from './flow.ts';
@@ -19,8 +20,8 @@ export interface PlannedIntegration {
 export interface DedupOptions {
   /** Integrations per receiver name. */
   integrations: ReadonlyMap<string, readonly PlannedIntegration[]>;
-  /** Base URL of the links in notifications. */
-  externalUrl: string;
+  /** Its `externalUrl` is the base of the links, read at every run: the service sets it once it listens. */
+  config: Pick<AlertingConfig, 'externalUrl'>;
 }
 
 const subset = (a: readonly string[], b: readonly string[]): boolean => {
@@ -39,15 +40,16 @@ export function needsUpdate(last: SentState | undefined, firing: readonly string
 }
 
 export function dedupStage(opts: DedupOptions): Stage {
-  const notified = (a: Alert): NotifiedAlert => {
-    const n = toNotifiedAlert(a, { externalUrl: opts.externalUrl });
+  const notified = (a: Alert, externalUrl: string): NotifiedAlert => {
+    const n = toNotifiedAlert(a, { externalUrl });
     // A new alert has no id until the store assigns one in this very transaction: link by fingerprint.
-    if (a.id === 0) n.generatorURL = `${opts.externalUrl}/alerts?fingerprint=${a.fingerprint}`;
+    if (a.id === 0) n.generatorURL = `${externalUrl}/alerts?fingerprint=${a.fingerprint}`;
     return n;
   };
   return {
     run(flow) {
       const { now } = flow;
+      const { externalUrl } = opts.config;
       const entries: OutboxEntry[] = [...flow.entries];
       for (const { group: g, route } of flow.due) {
         const kept = Object.values(g.alerts).filter((a) => !flow.mutes.has(a.fingerprint));
@@ -70,8 +72,8 @@ export function dedupStage(opts: DedupOptions): Stage {
             receiver: g.receiver,
             groupKey: g.key,
             groupLabels: g.labels,
-            alerts: shown.map(notified),
-            externalUrl: opts.externalUrl,
+            alerts: shown.map((a) => notified(a, externalUrl)),
+            externalUrl,
             seq: `${integ.name}@${now}`,
           });
           entries.push({ id: n.id, receiver: integ.name, payload: n, createdAt: now, nextAttemptAt: now, attempts: 0, state: 'pending', lastError: null });

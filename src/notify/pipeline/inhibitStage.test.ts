@@ -4,12 +4,12 @@ import { parseAlertingConfig } from '../../alerting/config.ts';
 import { emptyState, flowWith, T0, testAlert } from '../../../test/helpers/pipelineFixtures.ts';
 import { inhibitStage } from './inhibitStage.ts';
 
-const { inhibitRules } = parseAlertingConfig({
+const config = parseAlertingConfig({
   receivers: [{ name: 'r' }],
   route: { receiver: 'r' },
   inhibit_rules: [{ source_matchers: ['alertname="no_data"'], target_matchers: ['alertname="sales_low"'], equal: ['scope'] }],
 });
-const stage = inhibitStage(inhibitRules);
+const stage = inhibitStage(config);
 
 test('inhibit: every change enters or leaves the sources, with or without candidates', () => {
   const state = emptyState();

@@ -3,12 +3,13 @@
  * resolved one leaves), and mutes the candidates that a firing source inhibits under the inhibit
  * rules (alerting/inhibit.ts: Alertmanager's semantics).
  */
-import type { InhibitRule } from '../../alerting/config.ts';
+import type { AlertingConfig } from '../../alerting/config.ts';
 import { createInhibitor } from '../../alerting/inhibit.ts';
 import { alertLabels } from '../types.ts';
 import type { MuteInfo, Stage } from './flow.ts';
 
-export function inhibitStage(rules: readonly InhibitRule[]): Stage {
+/** @param config its `inhibitRules`, read at every run (as the planner always read its config) */
+export function inhibitStage(config: Pick<AlertingConfig, 'inhibitRules'>): Stage {
   return {
     run(flow) {
       const { open } = flow.state;
@@ -18,7 +19,7 @@ export function inhibitStage(rules: readonly InhibitRule[]): Stage {
       }
       if (flow.candidates.length === 0) return flow;
       const firing = Object.values(open).filter((a) => a.state === 'firing').map((a) => ({ fingerprint: a.fingerprint, labels: alertLabels(a) }));
-      const inhibitor = createInhibitor(rules, firing);
+      const inhibitor = createInhibitor(config.inhibitRules, firing);
       const mutes = new Map<string, MuteInfo>(flow.mutes);
       for (const a of flow.candidates) {
         const inh = inhibitor.mutes({ fingerprint: a.fingerprint, labels: alertLabels(a) });

@@ -135,3 +135,12 @@ test('restore from the outbox: nothing re-sent, owed resolved notifications stil
   assert.equal(out.length, 1);
   assert.deepEqual(fps(out[0]), ['y:s2=resolved']);
 });
+
+test('links follow the config as it is when planning: the service sets externalUrl once it listens', () => {
+  const config = parseAlertingConfig({ receivers: [{ name: 'r', webhook_configs: [{ url: 'http://x/hook' }] }], route: { receiver: 'r', group_wait: '0s' } }, { integrationKinds: INTEGRATION_KINDS });
+  const p = new NotificationPlanner({ config, integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved: true }]]]) });
+  config.externalUrl = 'http://127.0.0.1:9999';
+  const [e] = p.plan([ch(alert('x', 's1', 'firing', { id: 0 }))], T);
+  assert.equal(payload(e).externalUrl, 'http://127.0.0.1:9999');
+  assert.equal(payload(e).alerts[0].generatorURL, 'http://127.0.0.1:9999/alerts?fingerprint=x:s1');
+});

@@ -67,9 +67,10 @@ export class NotificationPlanner {
     this.stages = [
       routeStage(this.root),
       groupStage((g) => this.route(g)),
-      inhibitStage(opts.config.inhibitRules),
+      inhibitStage(opts.config),
       silenceStage(() => this.silencer),
-      dedupStage({ integrations: opts.integrations, externalUrl: opts.config.externalUrl }),
+      // The config object, not its values: the service sets externalUrl once it listens.
+      dedupStage({ integrations: opts.integrations, config: opts.config }),
     ];
   }
 
@@ -190,7 +191,7 @@ export class NotificationPlanner {
     const silencer = createSilencer(silences);
     const state: PlannerState = { open: Object.fromEntries(open.map((a) => [a.fingerprint, a])), groups: {} };
     const flow = runStages(
-      [inhibitStage(this.cfg.inhibitRules), silenceStage(() => silencer)],
+      [inhibitStage(this.cfg), silenceStage(() => silencer)],
       { ...startFlow(state, [], now), candidates: alerts },
     );
     return new Map(alerts.map((a) => [a.fingerprint, flow.mutes.get(a.fingerprint) ?? null]));
