@@ -98,7 +98,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   for (const kind of ['minute_counts', 'auth_code_counts'] as const) {
     const days = config.retention.days[kind];
     if (days > 0 && days < historyDays) {
-      throw new TxmonError('TXMON_ERR_CONFIG', 500, `retention.${kind}_days must be 0 (forever) or at least ${historyDays}: the detection replays ${historyDays - 1} days of history on start`);
+      throw new TxmonError('TXMON_ERR_CONFIG', `retention.${kind}_days must be 0 (forever) or at least ${historyDays}: the detection replays ${historyDays - 1} days of history on start`);
     }
   }
   engine.recordExpectations = true;
@@ -140,18 +140,18 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   let reloading: Promise<ReloadResult> | null = null;
   const reload = async (): Promise<ReloadResult> => {
-    if (!opts.configSource) throw new TxmonError('TXMON_ERR_CONFLICT', 409, 'this txmon was started without a config file: there is nothing to reload from');
+    if (!opts.configSource) throw new TxmonError('TXMON_ERR_CONFLICT', 'this txmon was started without a config file: there is nothing to reload from');
     let next: TxmonConfig;
     try {
       next = opts.configSource();
     } catch (err) {
-      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
     }
     let fresh: NotificationService;
     try {
       fresh = await NotificationService.create(notifyOptions(next.alerting, next.publicUrl));
     } catch (err) {
-      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', 422, `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
+      throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
     }
     // Swap between evaluations: no plan runs half on the old pipeline, half on the new.
     await engine.exclusive(async () => {
@@ -227,7 +227,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       const host = config.host ?? (ctx.access.open ? '127.0.0.1' : '0.0.0.0');
       if (ctx.access.open) {
         if (!isLoopback(host) && !config.allowOpen) {
-          throw new TxmonError('TXMON_ERR_CONFIG', 500,
+          throw new TxmonError('TXMON_ERR_CONFIG',
             `refusing to listen on ${host} without API tokens: anyone who can reach this host could ingest, silence and read everything. ` +
             'Configure tokens (auth.tokens or TXMON_API_TOKENS), listen on 127.0.0.1, or pass --allow-open (server.allow_open: true) if the network itself is trusted');
         }
@@ -288,14 +288,14 @@ async function seedTransactionCounter(store: Store, metrics: TxmonMetrics): Prom
 export function listenError(err: unknown, host: string, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
-    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503,
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE',
       `port ${port} on ${host} is already in use (another txmon or another program listens there): stop it, or start txmon on another port with --port N (or server.port / TXMON_PORT)`);
   }
   if (code === 'EACCES') {
-    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503, `no permission to listen on ${host}:${port} (ports below 1024 need privileges): use --port 8080 or another port above 1023`);
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', `no permission to listen on ${host}:${port} (ports below 1024 need privileges): use --port 8080 or another port above 1023`);
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', 503, `cannot listen on ${host}:${port}: ${host} is not an address of this machine (--host / server.host)`);
+    return new TxmonError('TXMON_ERR_ADDRESS_IN_USE', `cannot listen on ${host}:${port}: ${host} is not an address of this machine (--host / server.host)`);
   }
   return err as Error;
 }

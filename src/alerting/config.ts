@@ -263,7 +263,7 @@ export const ALERTING_DEFAULTS = {
 
 /** Throws the config error of the key at `path` (also for the integration kinds' own checks). */
 export function fail(path: string, message: string, expected: string, got: unknown): never {
-  throw new TxmonError('TXMON_ERR_CONFIG', 400, `${path}: ${message}`, { field: path, expected, got });
+  throw new TxmonError('TXMON_ERR_CONFIG', `${path}: ${message}`, { field: path, expected, got });
 }
 
 /** "/route/routes/0/receiver" -> "alerting.route.routes[0].receiver" */
@@ -314,7 +314,7 @@ function schemaError(schema: TSchema, input: unknown, prefix: string): TxmonErro
   }
   const first = problems[0] ?? { path: prefix, text: 'is invalid', got: input };
   const message = problems.map((p) => `${p.path}: ${p.text}`).join('; ');
-  return new TxmonError('TXMON_ERR_CONFIG', 400, `invalid alerting config: ${message}`, { field: first.path, expected: first.text, got: first.got });
+  return new TxmonError('TXMON_ERR_CONFIG', `invalid alerting config: ${message}`, { field: first.path, expected: first.text, got: first.got });
 }
 
 /** The duration at `path` in ms (undefined when unset); a config error when it is not one, or 0 unless `allowZero`. */

@@ -34,7 +34,7 @@ const OPERATORS = ['=~', '!~', '!=', '='] as const;
 type Operator = (typeof OPERATORS)[number];
 
 function configError(path: string, message: string, expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_CONFIG', 400, `${path}: ${message}`, { field: path, expected, got });
+  return new TxmonError('TXMON_ERR_CONFIG', `${path}: ${message}`, { field: path, expected, got });
 }
 
 /** True when `name` is a valid label name (`[a-zA-Z_][a-zA-Z0-9_]*`). */

@@ -39,7 +39,7 @@ export interface SilenceInput {
 }
 
 function bad(field: string, message: string, expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_VALIDATION', 400, `${field}: ${message}`, { field, expected, got });
+  return new TxmonError('TXMON_ERR_VALIDATION', `${field}: ${message}`, { field, expected, got });
 }
 
 function timeField(body: Record<string, unknown>, field: string, fallback: number | undefined): number {
@@ -74,7 +74,7 @@ export function parseSilenceInput(body: unknown, now: number): SilenceInput {
   try {
     compiled = matchersFrom(b.matchers, 'matchers');
   } catch (err) {
-    if (err instanceof TxmonError) throw new TxmonError('TXMON_ERR_VALIDATION', 400, err.message, err.detail);
+    if (err instanceof TxmonError) throw new TxmonError('TXMON_ERR_VALIDATION', err.message, err.detail);
     throw err;
   }
   // A silence that matches every alert (e.g. only `x=""` or `x=~".*"`) would mute everything by accident.

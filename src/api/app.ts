@@ -43,11 +43,12 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     // …and 431/408/400 from Node's HTTP parser, answered before there is a request object.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
-      const [status, e] = err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, new TxmonError('TXMON_ERR_HEADERS_TOO_LARGE', 431, 'request line and headers are larger than the server accepts (16 KB)')]
+      const e = err.code === 'HPE_HEADER_OVERFLOW'
+        ? new TxmonError('TXMON_ERR_HEADERS_TOO_LARGE', 'request line and headers are larger than the server accepts (16 KB)')
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, new TxmonError('TXMON_ERR_BAD_PARAMETER', 408, 'request not completed in time')]
-          : [400, new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'malformed HTTP request')];
+          ? TxmonError.variant('TXMON_ERR_BAD_PARAMETER', 'timeout', 'request not completed in time')
+          : new TxmonError('TXMON_ERR_BAD_PARAMETER', 'malformed HTTP request');
+      const status = e.httpStatus;
       const body = JSON.stringify(e.toJSON());
       socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -62,7 +63,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
       if (err) return done(err, undefined);
       const deep = tooDeep(value);
       if (deep !== null) {
-        return done(new TxmonError('TXMON_ERR_VALIDATION', 400, `body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep})`, { field: deep }), undefined);
+        return done(new TxmonError('TXMON_ERR_VALIDATION', `body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep})`, { field: deep }), undefined);
       }
       done(null, value);
     });
@@ -110,7 +111,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
     reply.code(mapped.httpStatus).send(mapped.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
+    reply.code(404).send(new TxmonError('TXMON_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
   for (const plugin of [ingestRoutes, readRoutes, opsRoutes, eventRoutes, silenceRoutes, queryRoutes, checkoutRoutes, dashboardRoutes, alertPageRoutes, alertmanagerRoutes]) {
@@ -125,19 +126,20 @@ function toTxmonError(err: FastifyError | TxmonError): TxmonError {
   if (isStoreUnavailable(err)) return storeUnavailable(err);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new TxmonError('TXMON_ERR_BODY_TOO_LARGE', 413, `request body is larger than the limit (${err.message})`);
+      return new TxmonError('TXMON_ERR_BODY_TOO_LARGE', `request body is larger than the limit (${err.message})`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new TxmonError('TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported Content-Type: expected application/json, application/x-ndjson or text/csv');
+      return new TxmonError('TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported Content-Type: expected application/json, application/x-ndjson or text/csv');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'request body is empty');
+      return new TxmonError('TXMON_ERR_EMPTY_BODY', 'request body is empty');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new TxmonError('TXMON_ERR_URI_TOO_LONG', 414, 'a path parameter is longer than the server accepts (100 characters)');
+      return new TxmonError('TXMON_ERR_URI_TOO_LONG', 'a path parameter is longer than the server accepts (100 characters)');
     case 'FST_ERR_BAD_URL':
-      return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'the request URL is not valid (bad percent-encoding?)');
+      return new TxmonError('TXMON_ERR_BAD_PARAMETER', 'the request URL is not valid (bad percent-encoding?)');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new TxmonError('TXMON_ERR_BAD_JSON', 400, `body is not valid JSON: ${err.message}`);
+      return new TxmonError('TXMON_ERR_BAD_JSON', `body is not valid JSON: ${err.message}`);
   }
-  if (err.validation) return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${err.validationContext ?? 'request'} ${err.message}`);
-  if (err.statusCode && err.statusCode < 500) return new TxmonError('TXMON_ERR_BAD_PARAMETER', err.statusCode, err.message);
-  return new TxmonError('TXMON_ERR_INTERNAL', 500, 'internal error; see the server log');
+  if (err.validation) return new TxmonError('TXMON_ERR_BAD_PARAMETER', `${err.validationContext ?? 'request'} ${err.message}`);
+  // Another request Fastify refused: its 4xx status is passed on.
+  if (err.statusCode && err.statusCode < 500) return TxmonError.forwarded('TXMON_ERR_BAD_PARAMETER', err.statusCode, err.message);
+  return new TxmonError('TXMON_ERR_INTERNAL', 'internal error; see the server log');
 }

@@ -29,15 +29,15 @@ export class AccessControl {
   check(req: FastifyRequest, needed: Access): ApiToken | null {
     if (this.open) return null;
     const header = req.headers.authorization;
-    if (!header) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 401, 'missing Authorization header: expected "Authorization: Bearer <token>"');
+    if (!header) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 'missing Authorization header: expected "Authorization: Bearer <token>"');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 401, 'malformed Authorization header: expected "Bearer <token>"');
+    if (!m) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 'malformed Authorization header: expected "Bearer <token>"');
     const d = digest(m[1]);
     let found: ApiToken | null = null;
     for (const t of this.tokens) if (timingSafeEqual(t.digest, d)) found = t.token;
-    if (!found) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 401, 'invalid API token');
+    if (!found) throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 'invalid API token');
     if (RANK[found.role] < RANK[needed]) {
-      throw new TxmonError('TXMON_ERR_FORBIDDEN', 403, `token "${found.name}" has role ${found.role}; this endpoint needs ${needed}`);
+      throw new TxmonError('TXMON_ERR_FORBIDDEN', `token "${found.name}" has role ${found.role}; this endpoint needs ${needed}`);
     }
     return found;
   }

@@ -15,8 +15,8 @@ export interface AppContext {
   metrics: TxmonMetrics;
   events: EventHub;
   startedAt: number;
-  /** The notification pipeline (silences, outbox); absent in apps built without it. Replaced by a reload. */
-  notifications?: NotificationService;
+  /** The notification pipeline (silences, outbox). Replaced by a reload: read it at call time. */
+  notifications: NotificationService;
   /** Reloads the alerting configuration (POST /-/reload, SIGHUP); absent in apps built without a service. */
   reload?: () => Promise<{ reloaded: string; receivers: string[]; restartNeeded: string[] }>;
   /** Set while `serve --demo` streams simulated minutes: the clock of the data is simulated and accelerated. */

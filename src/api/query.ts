@@ -3,7 +3,7 @@ import { TxmonError } from '../domain/errors.ts';
 import { parseTimestamp } from '../domain/time.ts';
 
 const bad = (name: string, expected: string, got: unknown) =>
-  new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `query parameter "${name}" must be ${expected}, got ${JSON.stringify(got)}`, { field: name, expected });
+  new TxmonError('TXMON_ERR_BAD_PARAMETER', `query parameter "${name}" must be ${expected}, got ${JSON.stringify(got)}`, { field: name, expected });
 
 export function timeParam(q: Record<string, unknown>, name: string, timeZone: string): number | undefined {
   const v = q[name];

@@ -5,17 +5,11 @@
  * the server cannot disagree.
  */
 import { Type, type TSchema } from 'typebox';
-import type { ErrorCode } from '../domain/errors.ts';
+import { STATUS_CODES } from 'node:http';
+import { ERRORS, errorStatuses, type ErrorCode } from '../domain/errors.ts';
 
-/** Every stable error code (src/domain/errors.ts); the Record type makes the compiler catch a code missing here. */
-const CODES: Record<ErrorCode, true> = {
-  TXMON_ERR_BAD_JSON: true, TXMON_ERR_BAD_CSV: true, TXMON_ERR_VALIDATION: true, TXMON_ERR_EMPTY_BODY: true, TXMON_ERR_BODY_TOO_LARGE: true,
-  TXMON_ERR_UNSUPPORTED_MEDIA_TYPE: true, TXMON_ERR_BAD_TIMESTAMP: true, TXMON_ERR_BAD_PARAMETER: true, TXMON_ERR_NOT_FOUND: true,
-  TXMON_ERR_UNAUTHORIZED: true, TXMON_ERR_FORBIDDEN: true, TXMON_ERR_CONFIG: true, TXMON_ERR_STORE: true, TXMON_ERR_STORE_UNAVAILABLE: true,
-  TXMON_ERR_LIMIT: true, TXMON_ERR_ADDRESS_IN_USE: true, TXMON_ERR_UNREACHABLE: true, TXMON_ERR_URI_TOO_LONG: true,
-  TXMON_ERR_HEADERS_TOO_LARGE: true, TXMON_ERR_CONFLICT: true, TXMON_ERR_INTERNAL: true,
-};
-export const ERROR_CODES = Object.keys(CODES) as ErrorCode[];
+/** Every stable error code, from the one table that declares them (src/domain/errors.ts). */
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 /** `{error: {code, message, row?, field?, expected?, got?}}` — every non-2xx answer. */
 export const ErrorBody = Type.Object({
@@ -29,19 +23,17 @@ export const ErrorBody = Type.Object({
   }),
 }, { $id: 'TxmonError', description: 'Error body (TXMON_ERR_* code, message, optional field/row/expected/got)' });
 
-const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid request (TXMON_ERR_BAD_PARAMETER, TXMON_ERR_VALIDATION, TXMON_ERR_BAD_JSON, …)',
-  401: 'Missing or unknown API token (TXMON_ERR_UNAUTHORIZED)',
-  403: 'The token\'s role may not do this (TXMON_ERR_FORBIDDEN)',
-  404: 'Not found (TXMON_ERR_NOT_FOUND)',
-  409: 'Conflict (TXMON_ERR_CONFLICT)',
-  413: 'Body or request too large (TXMON_ERR_BODY_TOO_LARGE, TXMON_ERR_LIMIT)',
-  414: 'A path parameter is too long (TXMON_ERR_URI_TOO_LONG)',
-  415: 'Unsupported Content-Type (TXMON_ERR_UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Valid but not processable (TXMON_ERR_LIMIT, TXMON_ERR_CONFIG)',
-  500: 'Internal error (TXMON_ERR_INTERNAL)',
-  503: 'Store unavailable, retry after the Retry-After header (TXMON_ERR_STORE_UNAVAILABLE), or a part of txmon not running here',
-};
+/** Per status, the codes answered with it (src/domain/errors.ts); what each means: docs/errors.md. */
+const ERROR_TEXT: Record<number, string> = (() => {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const e of errorStatuses()) {
+    if (e.cliOnly) continue;
+    const codes = byStatus.get(e.status) ?? [];
+    if (!codes.includes(e.code)) codes.push(e.code);
+    byStatus.set(e.status, codes);
+  }
+  return Object.fromEntries([...byStatus].map(([status, codes]) => [status, `${STATUS_CODES[status]}: ${codes.join(', ')} (docs/errors.md)`]));
+})();
 
 const errorRef = (status: number): TSchema => ({ ...Type.Ref('TxmonError'), description: ERROR_TEXT[status] ?? 'Error' }) as TSchema;
 

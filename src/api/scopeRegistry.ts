@@ -94,7 +94,7 @@ export class ScopeRegistry {
     for (const t of batch.raw) add(t.scope, t.status);
     const fresh = [...wanted.keys()].filter((s) => !scopes.has(s));
     if (scopes.size + fresh.length > limits.maxScopes) {
-      throw new TxmonError('TXMON_ERR_LIMIT', 422,
+      throw new TxmonError('TXMON_ERR_LIMIT',
         `the request adds ${fresh.length} new scope(s) to the ${scopes.size} stored; at most ${limits.maxScopes} scopes (limits.max_scopes)`,
         { field: 'scope', expected: `at most ${limits.maxScopes} scopes in all`, got: fresh.slice(0, 5).join(', ') });
     }
@@ -104,7 +104,7 @@ export class ScopeRegistry {
       const added: string[] = [];
       for (const s of statuses) if (!known.has(s)) { total++; added.push(s); }
       if (total > limits.maxStatusesPerScope) {
-        throw new TxmonError('TXMON_ERR_LIMIT', 422,
+        throw new TxmonError('TXMON_ERR_LIMIT',
           `scope "${scope}" would have ${total} distinct statuses (${known.size} stored, ${added.length} new: ${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''}); at most ${limits.maxStatusesPerScope} per scope (limits.max_statuses_per_scope)`,
           { field: 'status', expected: `at most ${limits.maxStatusesPerScope} statuses per scope`, got: total });
       }

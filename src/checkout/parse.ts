@@ -60,25 +60,25 @@ export function parseCheckoutCsv(text: string): CheckoutRow[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length === 0 || lines[0].trim() === '') {
-    throw new TxmonError('TXMON_ERR_BAD_CSV', 400, 'checkout file is empty: expected a header "time,today,yesterday,same_day_last_week,avg_last_week,avg_last_month" and 24 hourly rows');
+    throw new TxmonError('TXMON_ERR_BAD_CSV', 'checkout file is empty: expected a header "time,today,yesterday,same_day_last_week,avg_last_week,avg_last_month" and 24 hourly rows');
   }
 
   const header = splitLine(lines[0]).map((h) => h.toLowerCase());
   const index = new Map<string, number>();
   header.forEach((name, i) => {
     if (!(CHECKOUT_COLUMNS as readonly string[]).includes(name)) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `header column ${i + 1} "${name}" is not a checkout column; expected ${CHECKOUT_COLUMNS.join(',')}`, {
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `header column ${i + 1} "${name}" is not a checkout column; expected ${CHECKOUT_COLUMNS.join(',')}`, {
         row: 0, field: name, expected: CHECKOUT_COLUMNS.join(','), got: lines[0],
       });
     }
     if (index.has(name)) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `header column "${name}" appears twice`, { row: 0, field: name, expected: 'each column once', got: lines[0] });
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `header column "${name}" appears twice`, { row: 0, field: name, expected: 'each column once', got: lines[0] });
     }
     index.set(name, i);
   });
   const missing = CHECKOUT_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0) {
-    throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `header lacks column(s) ${missing.join(', ')}; expected ${CHECKOUT_COLUMNS.join(',')}`, {
+    throw new TxmonError('TXMON_ERR_BAD_CSV', `header lacks column(s) ${missing.join(', ')}; expected ${CHECKOUT_COLUMNS.join(',')}`, {
       row: 0, field: missing[0], expected: CHECKOUT_COLUMNS.join(','), got: lines[0],
     });
   }
@@ -87,11 +87,11 @@ export function parseCheckoutCsv(text: string): CheckoutRow[] {
   for (let i = 1; i < lines.length; i++) {
     const row = i; // 1-based data row (header is row 0)
     if (lines[i].trim() === '') {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `row ${row}: empty line inside the file`, { row });
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `row ${row}: empty line inside the file`, { row });
     }
     const fields = splitLine(lines[i]);
     if (fields.length !== header.length) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `row ${row}: has ${fields.length} fields, the header has ${header.length}`, {
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `row ${row}: has ${fields.length} fields, the header has ${header.length}`, {
         row, expected: `${header.length} fields`, got: fields.length,
       });
     }
@@ -110,7 +110,7 @@ export function parseCheckoutCsv(text: string): CheckoutRow[] {
     };
     const earlier = byHour.get(hour);
     if (earlier) {
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: field "time" ${hourLabel(hour)} duplicates row ${earlier.line}`, {
+      throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: field "time" ${hourLabel(hour)} duplicates row ${earlier.line}`, {
         row, field: 'time', expected: 'each hour once', got: timeText,
       });
     }
@@ -120,7 +120,7 @@ export function parseCheckoutCsv(text: string): CheckoutRow[] {
   const absent: string[] = [];
   for (let h = 0; h < 24; h++) if (!byHour.has(h)) absent.push(hourLabel(h));
   if (absent.length > 0) {
-    throw new TxmonError('TXMON_ERR_VALIDATION', 400, `field "time": hour(s) ${absent.join(', ')} missing; a checkout file has one row per hour 00h..23h`, {
+    throw new TxmonError('TXMON_ERR_VALIDATION', `field "time": hour(s) ${absent.join(', ')} missing; a checkout file has one row per hour 00h..23h`, {
       field: 'time', expected: '24 rows, 00h..23h', got: absent.join(','),
     });
   }

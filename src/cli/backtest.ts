@@ -37,7 +37,7 @@ export class EventsFile {
     try {
       this.fd = openSync(path, 'w');
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--events-out: cannot write "${path}": ${(err as Error).message}`, { field: 'events-out' });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--events-out: cannot write "${path}": ${(err as Error).message}`, { field: 'events-out' });
     }
   }
 
@@ -73,7 +73,7 @@ export function readLabelsFile(path: string): LabelledIncident[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--labels: cannot read "${path}": ${(err as Error).message}`, { field: 'labels' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--labels: cannot read "${path}": ${(err as Error).message}`, { field: 'labels' });
   }
   return parseLabels(text, path);
 }
@@ -82,11 +82,11 @@ export function readLabelsFile(path: string): LabelledIncident[] {
 export async function backtestCommand(file: string, o: BacktestCliOptions, stderr: NodeJS.WriteStream = process.stderr): Promise<{ text: string; run: BacktestRun; evaluation: Evaluation | null }> {
   checkStreamOptions({ date: o.date });
   if (o.match !== undefined && o.match !== 'scope' && o.match !== 'status') {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--match must be "scope" or "status", got ${JSON.stringify(o.match)}`, { field: 'match' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--match must be "scope" or "status", got ${JSON.stringify(o.match)}`, { field: 'match' });
   }
   const maxEpisodes = o.maxEpisodes === undefined ? 100 : Number(o.maxEpisodes);
   if (!Number.isInteger(maxEpisodes) || maxEpisodes < 0) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--max-episodes must be an integer ≥ 0, got ${JSON.stringify(o.maxEpisodes)}`, { field: 'max-episodes' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--max-episodes must be an integer ≥ 0, got ${JSON.stringify(o.maxEpisodes)}`, { field: 'max-episodes' });
   }
   const config = loadConfig(o.config);
   // Labels are checked before the (possibly long) run.

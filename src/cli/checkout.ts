@@ -84,7 +84,7 @@ export function checkoutSourceName(file: string): string {
 
 function parseFormat(value: string): CheckoutFormat {
   if ((CHECKOUT_FORMATS as readonly string[]).includes(value)) return value as CheckoutFormat;
-  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--format must be one of ${CHECKOUT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`, {
+  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--format must be one of ${CHECKOUT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`, {
     field: 'format', expected: CHECKOUT_FORMATS.join('|'), got: value,
   });
 }
@@ -95,12 +95,12 @@ async function readCheckoutFile(file: string): Promise<CheckoutRow[]> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `cannot read checkout file ${file}: ${code ?? (err as Error).message}`, { field: 'file', got: file });
+    throw new TxmonError('TXMON_ERR_NOT_FOUND', `cannot read checkout file ${file}: ${code ?? (err as Error).message}`, { field: 'file', got: file });
   }
   try {
     return parseCheckoutCsv(text);
   } catch (err) {
-    if (err instanceof TxmonError) throw new TxmonError(err.code, err.httpStatus, `${file}: ${err.message}`, err.detail);
+    if (err instanceof TxmonError) throw err.prefixed(`${file}: `);
     throw err;
   }
 }
@@ -155,7 +155,7 @@ export async function runCheckoutAnalyze(
   deps: CheckoutCommandDeps = {},
 ): Promise<CheckoutFileResult[]> {
   const format = parseFormat(options.format);
-  if (files.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'checkout analyze needs at least one FILE', { field: 'file' });
+  if (files.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'checkout analyze needs at least one FILE', { field: 'file' });
   const print = deps.print ?? ((text: string) => process.stdout.write(text + '\n'));
 
   const seen = new Map<string, string>();
@@ -163,7 +163,7 @@ export async function runCheckoutAnalyze(
     const source = checkoutSourceName(file);
     const other = seen.get(source);
     if (other !== undefined) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${file} and ${other} would both write "${source}.*"; rename one`, { field: 'file', got: file });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${file} and ${other} would both write "${source}.*"; rename one`, { field: 'file', got: file });
     }
     seen.set(source, file);
   }

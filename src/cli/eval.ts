@@ -48,11 +48,11 @@ export function findFiles(paths: readonly string[]): Found[] {
     try {
       st = statSync(p);
     } catch {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${p}: no such file or folder`, { field: 'PATH', expected: 'a labelled CSV file or a folder of them', got: p });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${p}: no such file or folder`, { field: 'PATH', expected: 'a labelled CSV file or a folder of them', got: p });
     }
     if (st.isDirectory()) {
       const files = listCsv(p);
-      if (files.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${p}: no .csv files in this folder`, { field: 'PATH', expected: 'a folder with labelled CSV files', got: p });
+      if (files.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${p}: no .csv files in this folder`, { field: 'PATH', expected: 'a folder with labelled CSV files', got: p });
       for (const f of files) out.push({ path: f, rel: relative(p, f) });
     } else out.push({ path: p, rel: basename(p) });
   }
@@ -64,19 +64,19 @@ function readScores(file: string, series: LabelledSeries): Float64Array {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--scores: no score file ${file} for ${series.name}`, { field: 'scores', expected: 'a score CSV mirroring each data file', got: file });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--scores: no score file ${file} for ${series.name}`, { field: 'scores', expected: 'a score CSV mirroring each data file', got: file });
   }
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l.trim() !== '');
-  const header = splitCsvLine(lines[0] ?? '', () => new TxmonError('TXMON_ERR_BAD_CSV', 400, `${file}: header: unterminated quoted field`)).map((c) => unquoteField(c).toLowerCase());
+  const header = splitCsvLine(lines[0] ?? '', () => new TxmonError('TXMON_ERR_BAD_CSV', `${file}: header: unterminated quoted field`)).map((c) => unquoteField(c).toLowerCase());
   const col = header.indexOf('anomaly_score');
-  if (col === -1) throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `${file}: header must have an "anomaly_score" column`, { row: 0, field: 'header', expected: 'anomaly_score' });
+  if (col === -1) throw new TxmonError('TXMON_ERR_BAD_CSV', `${file}: header must have an "anomaly_score" column`, { row: 0, field: 'header', expected: 'anomaly_score' });
   const rows = lines.length - 1;
-  if (rows !== series.values.length) throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `${file}: ${rows} score rows for ${series.values.length} data rows in ${series.name}`, { expected: `${series.values.length} rows`, got: rows });
+  if (rows !== series.values.length) throw new TxmonError('TXMON_ERR_BAD_CSV', `${file}: ${rows} score rows for ${series.values.length} data rows in ${series.name}`, { expected: `${series.values.length} rows`, got: rows });
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
-    const f = splitCsvLine(lines[i + 1], () => new TxmonError('TXMON_ERR_BAD_CSV', 400, `${file}: row ${i + 1}: unterminated quoted field`, { row: i + 1 }));
+    const f = splitCsvLine(lines[i + 1], () => new TxmonError('TXMON_ERR_BAD_CSV', `${file}: row ${i + 1}: unterminated quoted field`, { row: i + 1 }));
     const v = Number(unquoteField(f[col] ?? ''));
-    if (!Number.isFinite(v)) throw new TxmonError('TXMON_ERR_VALIDATION', 400, `${file}: row ${i + 1}: field "anomaly_score" must be a number, got ${JSON.stringify(f[col] ?? '')}`, { row: i + 1, field: 'anomaly_score' });
+    if (!Number.isFinite(v)) throw new TxmonError('TXMON_ERR_VALIDATION', `${file}: row ${i + 1}: field "anomaly_score" must be a number, got ${JSON.stringify(f[col] ?? '')}`, { row: i + 1, field: 'anomaly_score' });
     out[i] = v;
   }
   return out;
@@ -85,14 +85,14 @@ function readScores(file: string, series: LabelledSeries): Float64Array {
 /** Runs the evaluation; returns the text to print on stdout. */
 export function evalCommand(paths: readonly string[], opts: EvalCliOptions): string {
   const format = opts.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--format must be "text" or "json", got ${JSON.stringify(format)}`, { field: 'format', expected: 'text | json', got: format });
-  if (paths.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'give at least one labelled CSV file or folder', { field: 'PATH' });
+  if (format !== 'text' && format !== 'json') throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--format must be "text" or "json", got ${JSON.stringify(format)}`, { field: 'format', expected: 'text | json', got: format });
+  if (paths.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'give at least one labelled CSV file or folder', { field: 'PATH' });
   const scored: ScoredSeries[] = findFiles(paths).map(({ path, rel }) => {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${path}: cannot read: ${(err as Error).message}`, { field: 'PATH', got: path });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${path}: cannot read: ${(err as Error).message}`, { field: 'PATH', got: path });
     }
     const series = parseLabelledCsv(text, path);
     const scores = opts.scores ? readScores(join(opts.scores, rel), series) : scoreSeries(series);

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .action(async (file: string, opts) => {
       const config = loadConfig(opts.config);
       if (opts.kind !== undefined && !['counts', 'auth-codes', 'raw'].includes(opts.kind)) {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--kind must be counts, auth-codes or raw, got "${opts.kind}"`, { field: 'kind' });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--kind must be counts, auth-codes or raw, got "${opts.kind}"`, { field: 'kind' });
       }
       const { kind, batch } = readBatchFile(file, { date: opts.date, timeZone: config.timeZone, kind: opts.kind as FileKind | undefined, scope: opts.scope });
       const store = await openStore(opts.db ?? config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous });

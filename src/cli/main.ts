@@ -20,7 +20,9 @@ export const EXIT_USAGE = 2;
 export function isUsageError(err: unknown): boolean {
   if (err instanceof CommanderError) return true;
   if (!(err instanceof TxmonError)) return false;
-  return err.code === 'TXMON_ERR_CONFIG' || (err.httpStatus >= 400 && err.httpStatus < 500 && err.code !== 'TXMON_ERR_UNREACHABLE');
+  // A client error (4xx), or txmon's own configuration (TXMON_ERR_CONFIG, a 500 to HTTP clients
+  // but the user's to fix on the command line). Unreachable servers are 503: runtime failures.
+  return err.code === 'TXMON_ERR_CONFIG' || (err.httpStatus >= 400 && err.httpStatus < 500);
 }
 
 type Registrar = { register(program: Command): void };

@@ -36,11 +36,11 @@ export function register(program: Command): void {
       const alerting = alertingConfigOf(config.alerting, process.env, config.publicUrl ?? `http://localhost:${config.port}`);
       const names = alerting.receivers.map((r) => r.name).join(', ');
       if (opts.receiver === undefined && alerting.receivers.length !== 1) {
-        throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver is required when several receivers are configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name' });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--receiver is required when several receivers are configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name' });
       }
       const receiver = opts.receiver === undefined ? alerting.receivers[0] : alerting.receivers.find((r) => r.name === opts.receiver);
       if (!receiver) {
-        throw new TxmonError('TXMON_ERR_CONFIG', 400, `--receiver: no receiver named ${JSON.stringify(opts.receiver)}; configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name', got: opts.receiver });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--receiver: no receiver named ${JSON.stringify(opts.receiver)}; configured: ${names}`, { field: 'receiver', expected: 'a configured receiver name', got: opts.receiver });
       }
       const integrations = createReceiverChannels(receiver, process.env, {}, `alerting.receivers[${alerting.receivers.indexOf(receiver)}]`);
       if (integrations.length === 0) {

@@ -57,8 +57,8 @@ export function parseParamOptions(params: readonly string[]): QueryInput {
   const input: QueryInput = {};
   for (const kv of params) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(kv);
-    if (!m) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--param must be name=value, got ${JSON.stringify(kv)}`, { field: 'param', expected: 'name=value', got: kv });
-    if (Object.hasOwn(input, m[1])) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--param ${m[1]} is given twice`, { field: m[1] });
+    if (!m) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--param must be name=value, got ${JSON.stringify(kv)}`, { field: 'param', expected: 'name=value', got: kv });
+    if (Object.hasOwn(input, m[1])) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--param ${m[1]} is given twice`, { field: m[1] });
     input[m[1]] = m[2];
   }
   return input;
@@ -73,17 +73,17 @@ export async function runQueryCommand(name: string | undefined, opts: QueryComma
     return text;
   }
   if (!name) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `name a query or use --list; available: ${listNamedQueries().map((q) => q.name).join(', ')}`, { field: 'name' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `name a query or use --list; available: ${listNamedQueries().map((q) => q.name).join(', ')}`, { field: 'name' });
   }
   const format = (opts.format ?? 'table') as OutputFormat;
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`, { field: 'format' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`, { field: 'format' });
   }
   getNamedQuery(name); // unknown names fail before the store is opened
   const input: QueryInput = parseParamOptions(opts.param ?? []);
   for (const k of ['from', 'to', 'scope'] as const) {
     if (opts[k] === undefined) continue;
-    if (Object.hasOwn(input, k)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${k} is given both as --${k} and as --param ${k}=…`, { field: k });
+    if (Object.hasOwn(input, k)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${k} is given both as --${k} and as --param ${k}=…`, { field: k });
     input[k] = opts[k];
   }
   const config = loadConfig(opts.config);

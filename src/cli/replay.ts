@@ -21,11 +21,11 @@ export function register(program: Command): void {
       try {
         base = new URL(opts.to);
       } catch {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--to must be a URL such as http://localhost:8080, got "${opts.to}"`);
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--to must be a URL such as http://localhost:8080, got "${opts.to}"`);
       }
       const { kind, batch } = readBatchFile(file, { date: opts.date });
       const minutes = batchesByMinute(batch);
-      if (minutes.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${file}: no rows`);
+      if (minutes.length === 0) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `${file}: no rows`);
       const shift = opts.shiftToNow ? toMinute(Date.now()) - minutes[minutes.length - 1].minute : 0;
       const endpoint = new URL(kind === 'auth-codes' ? '/api/v1/auth-codes' : kind === 'raw' ? '/api/v1/transactions/raw' : '/api/v1/transactions', base);
       endpoint.searchParams.set('complete', kind === 'counts' ? 'true' : 'false');
@@ -53,9 +53,9 @@ export function register(program: Command): void {
         try {
           answer = (await res.json()) as typeof answer;
         } catch {
-          throw new TxmonError('TXMON_ERR_UNREACHABLE', 502, `${endpoint.origin} answered HTTP ${res.status} with a body that is not JSON: is --to the address of a txmon server?`);
+          throw new TxmonError('TXMON_ERR_UNREACHABLE', `${endpoint.origin} answered HTTP ${res.status} with a body that is not JSON: is --to the address of a txmon server?`);
         }
-        if (!res.ok) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', res.status, `server rejected minute ${minuteToIso(minute + shift)}: ${answer.error?.code} ${answer.error?.message}`);
+        if (!res.ok) throw TxmonError.forwarded('TXMON_ERR_BAD_PARAMETER', res.status, `server rejected minute ${minuteToIso(minute + shift)}: ${answer.error?.code} ${answer.error?.message}`);
         sent++;
         if (answer.should_alert) alertMinutes++;
         if (answer.should_alert || !opts.quiet) process.stdout.write(`${minuteToIso(minute + shift)} ${answer.should_alert ? 'ALERT ' : ''}${answer.message}\n`);
@@ -76,5 +76,5 @@ export function unreachable(url: URL, err: unknown, sent: number): TxmonError {
         : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer (is it an HTTP server?)'
           : `${code ? code + ': ' : ''}${cause?.message ?? (err as Error).message}`;
   const progress = sent > 0 ? ` after ${sent} minute(s) were sent` : '';
-  return new TxmonError('TXMON_ERR_UNREACHABLE', 503, `cannot reach ${url.origin} (POST ${url.pathname})${progress}: ${why}`);
+  return new TxmonError('TXMON_ERR_UNREACHABLE', `cannot reach ${url.origin} (POST ${url.pathname})${progress}: ${why}`);
 }

@@ -31,20 +31,20 @@ export interface ReportCommandOptions {
 /** Runs the report command; returns what was written (for tests and the log line). */
 export async function runReport(opts: ReportCommandOptions): Promise<{ path: string; format: ReportFormat; bytes: number; alerts: number; empty: boolean }> {
   const format = FORMATS[extname(opts.out).toLowerCase()];
-  if (!format) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--out must end in .png, .svg or .html, got "${opts.out}"`, { field: 'out' });
+  if (!format) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--out must end in .png, .svg or .html, got "${opts.out}"`, { field: 'out' });
   const range = opts.range ?? 'all';
-  if (!(range in RANGES)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--range must be one of ${Object.keys(RANGES).join(', ')}, got "${range}"`, { field: 'range' });
+  if (!(range in RANGES)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--range must be one of ${Object.keys(RANGES).join(', ')}, got "${range}"`, { field: 'range' });
   const config = loadConfig(opts.config);
   const time = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const ms = parseTimestamp(v, config.timeZone);
-    if (ms === null) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--${name} must be a timestamp such as 2025-07-12T13:00:00Z, got "${v}"`, { field: name });
+    if (ms === null) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--${name} must be a timestamp such as 2025-07-12T13:00:00Z, got "${v}"`, { field: name });
     return ms;
   };
   const fromMs = time('from', opts.from);
   const toMs = time('to', opts.to);
   if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--to (${opts.to}) must be after --from (${opts.from})`, { field: 'to' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--to (${opts.to}) must be after --from (${opts.from})`, { field: 'to' });
   }
   const store = await openExistingStore(opts.db ?? config.storeUrl, opts.db !== undefined ? '--db' : 'store.url');
   try {
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'YAML configuration file (detector thresholds, time zone)')
     .option('--width <px>', 'page width in pixels', (v) => {
       const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 800 || n > 6000) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--width must be an integer from 800 to 6000, got "${v}"`);
+      if (!/^\d+$/.test(v) || n < 800 || n > 6000) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--width must be an integer from 800 to 6000, got "${v}"`);
       return n;
     })
     .action(async (opts: ReportCommandOptions) => {

@@ -43,7 +43,7 @@ export async function scoreFile(input: string, output: string): Promise<number> 
       if (o !== null) buffer.push(o);
       if (buffer.length >= 4096) await flush();
     }
-    if (!sawHeader) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${input} is empty: expected a header "timestamp,value" and rows`);
+    if (!sawHeader) throw new TxmonError('TXMON_ERR_EMPTY_BODY', `${input} is empty: expected a header "timestamp,value" and rows`);
     await flush();
     out.end();
     await once(out, 'finish');
@@ -53,10 +53,10 @@ export async function scoreFile(input: string, output: string): Promise<number> 
     out.destroy();
     await rm(tmp, { force: true });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (err as NodeJS.ErrnoException).path === input) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--input ${input}: no such file`, { field: 'input', expected: 'a readable CSV file', got: input });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--input ${input}: no such file`, { field: 'input', expected: 'a readable CSV file', got: input });
     }
     if (err instanceof TxmonError) {
-      throw new TxmonError(err.code, err.httpStatus, `${input}: ${err.message}`, err.detail);
+      throw err.prefixed(`${input}: `);
     }
     throw err;
   }

@@ -36,7 +36,7 @@ export interface RawSimulateOptions {
 }
 
 function badOption(flag: string, expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `${flag} must be ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`, {
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', `${flag} must be ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`, {
     field: flag, expected, got,
   });
 }
@@ -173,7 +173,7 @@ export async function runSimulate(raw: RawSimulateOptions, progress = false): Pr
     summary = await writeSimulationFiles(sim, files, { format, onProgress: bar ? (done) => bar.update(done) : undefined });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code && e.syscall) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `cannot write ${e.path ?? 'output'}: ${e.code}`, { field: 'output', got: e.path });
+    if (e.code && e.syscall) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `cannot write ${e.path ?? 'output'}: ${e.code}`, { field: 'output', got: e.path });
     throw err;
   } finally {
     bar?.stop();

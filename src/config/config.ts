@@ -142,9 +142,9 @@ function camelKeys(value: unknown, keepKeysUnder: Set<string> = new Set(['rules'
 export function parseTokenEnv(text: string): ApiToken[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean).map((entry, i) => {
     const [token, role = 'admin', name = `env-${i + 1}`] = entry.split(':');
-    if (token.length < 16) throw new TxmonError('TXMON_ERR_CONFIG', 500, `TXMON_API_TOKENS entry ${i + 1}: token must be at least 16 characters`);
+    if (token.length < 16) throw new TxmonError('TXMON_ERR_CONFIG', `TXMON_API_TOKENS entry ${i + 1}: token must be at least 16 characters`);
     if (role !== 'read' && role !== 'ingest' && role !== 'admin') {
-      throw new TxmonError('TXMON_ERR_CONFIG', 500, `TXMON_API_TOKENS entry ${i + 1}: role must be read, ingest or admin, got "${role}"`);
+      throw new TxmonError('TXMON_ERR_CONFIG', `TXMON_API_TOKENS entry ${i + 1}: role must be read, ingest or admin, got "${role}"`);
     }
     return { token, role, name };
   });
@@ -180,9 +180,9 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
   const link = resolvePublicUrl(raw, env, problems);
   const minTimestampMs = typeof server.min_timestamp === 'string' ? parseMinTimestamp(server.min_timestamp, problems) : Number.NaN;
   const retention = raw.retention ? retentionOf(raw.retention, problems) : undefined;
-  if (problems.length === 1) throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems[0]}`);
+  if (problems.length === 1) throw new TxmonError('TXMON_ERR_CONFIG', `${source}: ${problems[0]}`);
   if (problems.length > 1) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `${source}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const tokens: ApiToken[] = raw.auth.tokens.map((t, i) => ({ token: t.token, role: t.role, name: t.name ?? `config-${i + 1}` }));
   if (env.TXMON_API_TOKENS) tokens.push(...parseTokenEnv(env.TXMON_API_TOKENS));
@@ -285,13 +285,13 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `cannot read config file "${path}": ${(err as Error).message}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `cannot read config file "${path}": ${(err as Error).message}`);
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 500, `config file "${path}" is not valid YAML: ${(err as Error).message}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `config file "${path}" is not valid YAML: ${(err as Error).message}`);
   }
   return resolveConfig(doc, env, path);
 }

@@ -60,12 +60,12 @@ export function unquoteField(raw: string): string {
 }
 
 function badCsv(name: string, message: string, detail: TxmonError['detail']): TxmonError {
-  return new TxmonError('TXMON_ERR_BAD_CSV', 400, `${name}: ${message}`, detail);
+  return new TxmonError('TXMON_ERR_BAD_CSV', `${name}: ${message}`, detail);
 }
 
 function badField(name: string, row: number, field: string, expected: string, got: string): TxmonError {
   const shown = JSON.stringify(got.length > 60 ? got.slice(0, 60) + '…' : got);
-  return new TxmonError('TXMON_ERR_VALIDATION', 400, `${name}: row ${row}: field "${field}" must be ${expected}, got ${shown}`, {
+  return new TxmonError('TXMON_ERR_VALIDATION', `${name}: row ${row}: field "${field}" must be ${expected}, got ${shown}`, {
     row,
     field,
     expected,
@@ -78,7 +78,7 @@ export function parseLabelledCsv(text: string, name: string): LabelledSeries {
   const lines = text.split('\n');
   let i = 0;
   while (i < lines.length && lines[i].trim() === '') i++;
-  if (i === lines.length) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${name}: file is empty: expected a header such as "timestamp,value,label" and rows`);
+  if (i === lines.length) throw new TxmonError('TXMON_ERR_EMPTY_BODY', `${name}: file is empty: expected a header such as "timestamp,value,label" and rows`);
   let headerLine = stripCr(lines[i]);
   if (headerLine.charCodeAt(0) === 0xfeff) headerLine = headerLine.slice(1);
   const cols = splitCsvLine(headerLine, () => badCsv(name, 'header: unterminated quoted field', { row: 0, field: 'header' })).map((c) => unquoteField(c).toLowerCase());

@@ -30,7 +30,7 @@ export interface LabelledIncident {
 
 function bad(source: string, where: string, expected: string, got: unknown): TxmonError {
   const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80) ?? String(got);
-  return new TxmonError('TXMON_ERR_VALIDATION', 400, `${source}: ${where} must be ${expected}, got ${shown}`, { field: where, expected });
+  return new TxmonError('TXMON_ERR_VALIDATION', `${source}: ${where} must be ${expected}, got ${shown}`, { field: where, expected });
 }
 
 /** Parses and validates a labels document. `source` names it in error messages (e.g. the file path). */
@@ -39,7 +39,7 @@ export function parseLabels(text: string, source = 'labels'): LabelledIncident[]
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_BAD_JSON', 400, `${source}: not valid JSON: ${(err as Error).message}`);
+    throw new TxmonError('TXMON_ERR_BAD_JSON', `${source}: not valid JSON: ${(err as Error).message}`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !Array.isArray((doc as { incidents?: unknown }).incidents)) {
     throw bad(source, 'the document', 'an object {"incidents": [...]}', doc === null || typeof doc !== 'object' ? doc : Array.isArray(doc) ? 'an array' : Object.keys(doc));

@@ -530,7 +530,7 @@ function splitRaw(line: string, lineNo: number): string[] {
       fieldStart = i + 1;
     }
   }
-  if (inQuotes) throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: unterminated quoted field`, { row: lineNo });
+  if (inQuotes) throw new TxmonError('TXMON_ERR_BAD_CSV', `line ${lineNo}: unterminated quoted field`, { row: lineNo });
   out.push(line.slice(fieldStart));
   return out;
 }
@@ -582,7 +582,7 @@ export class CsvStreamScorer {
     this.width = cols.length;
     if (this.tsCol === -1 || this.valueCol === -1) {
       const missing = [this.tsCol === -1 ? '"timestamp"' : '', this.valueCol === -1 ? '"value"' : ''].filter(Boolean).join(' and ');
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `header must have columns "timestamp" and "value"; missing ${missing} in ${JSON.stringify(line.slice(0, 80))}`, {
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `header must have columns "timestamp" and "value"; missing ${missing} in ${JSON.stringify(line.slice(0, 80))}`, {
         row: 0,
         field: 'header',
         expected: 'timestamp,value',
@@ -600,7 +600,7 @@ export class CsvStreamScorer {
     const row = ++this.row;
     const fields = splitRaw(line, this.lineNo);
     if (fields.length !== this.width) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `row ${row} (line ${this.lineNo}): expected ${this.width} fields, got ${fields.length}`, { row, expected: `${this.width} fields`, got: fields.length });
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `row ${row} (line ${this.lineNo}): expected ${this.width} fields, got ${fields.length}`, { row, expected: `${this.width} fields`, got: fields.length });
     }
     const tsRaw = fields[this.tsCol];
     const valueRaw = fields[this.valueCol];
@@ -630,7 +630,7 @@ export function scoreCsvText(text: string, params: Partial<ScorerParams> = {}): 
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   let i = 0;
   while (i < lines.length && lines[i].trim() === '') i++;
-  if (i === lines.length) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'input is empty: expected a header "timestamp,value" and rows');
+  if (i === lines.length) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'input is empty: expected a header "timestamp,value" and rows');
   const csv = new CsvStreamScorer(params);
   const out = [csv.header(lines[i])];
   for (i++; i < lines.length; i++) {

@@ -22,11 +22,11 @@ export function parseAuthCodeCounts(body: DecodedBody, ctx: TimeContext): Minute
     if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'auth_code', 'count']) {
       if (fields[f] === undefined || fields[f] === null) {
-        throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
+        throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
       }
     }
     if (!isCsv && typeof fields.auth_code !== 'string') {
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+      throw new TxmonError('TXMON_ERR_VALIDATION',
         `row ${row}: field "auth_code" must be a string (auth codes are text: "00" is not 0), got ${JSON.stringify(fields.auth_code)}`,
         { row, field: 'auth_code' });
     }
@@ -37,7 +37,7 @@ export function parseAuthCodeCounts(body: DecodedBody, ctx: TimeContext): Minute
     const key = `${scope}\u0000${minute}\u0000${authCode}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: duplicate (scope, minute, auth_code); first given on row ${earlier}`, { row, field: 'auth_code' });
+      throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: duplicate (scope, minute, auth_code); first given on row ${earlier}`, { row, field: 'auth_code' });
     }
     seen.set(key, row);
     authCodes.push({ scope, minute, authCode, count });

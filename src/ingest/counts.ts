@@ -29,7 +29,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
     if (!isCsv) knownKeys(fields, row, JSON_KEYS);
     for (const f of ['timestamp', 'status', 'count']) {
       if (fields[f] === undefined || fields[f] === null) {
-        throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
+        throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
       }
     }
     const minute = typeof fields.timestamp === 'string' && fields.timestamp === lastTimestamp
@@ -42,7 +42,7 @@ export function parseStatusCounts(body: DecodedBody, ctx: TimeContext): MinuteBa
     const key = `${scope}\u0000${minute}\u0000${status}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+      throw new TxmonError('TXMON_ERR_VALIDATION',
         `row ${row}: duplicate (scope, minute, status) = (${scope}, ${new Date(minute * 60_000).toISOString()}, ${status}); first given on row ${earlier}`,
         { row, field: 'timestamp' });
     }

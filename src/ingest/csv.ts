@@ -17,13 +17,13 @@ export function splitCsvLine(line: string, lineNo: number): string[] {
       i++;
       for (;;) {
         const q = line.indexOf('"', i);
-        if (q === -1) throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: unterminated quoted field`, { row: lineNo });
+        if (q === -1) throw new TxmonError('TXMON_ERR_BAD_CSV', `line ${lineNo}: unterminated quoted field`, { row: lineNo });
         value += line.slice(i, q);
         if (line[q + 1] === '"') { value += '"'; i = q + 2; continue; }
         i = q + 1;
         break;
       }
-      if (i < n && line[i] !== ',') throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: unexpected character after closing quote`, { row: lineNo });
+      if (i < n && line[i] !== ',') throw new TxmonError('TXMON_ERR_BAD_CSV', `line ${lineNo}: unexpected character after closing quote`, { row: lineNo });
       fields.push(value);
       i++;
     } else {
@@ -46,7 +46,7 @@ export function parseCsv(text: string): CsvTable {
   for (let i = 0; i < rawLines.length; i++) {
     if (rawLines[i].trim() !== '') { headerLine = i; break; }
   }
-  if (headerLine === -1) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'CSV body is empty: expected a header line and at least one row');
+  if (headerLine === -1) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'CSV body is empty: expected a header line and at least one row');
   const header = splitCsvLine(stripCr(rawLines[headerLine]), headerLine + 1).map((h) => h.trim().toLowerCase());
   const rows: string[][] = [];
   const lines: number[] = [];
@@ -55,7 +55,7 @@ export function parseCsv(text: string): CsvTable {
     if (line.trim() === '') continue;
     const fields = splitCsvLine(line, i + 1);
     if (fields.length !== header.length) {
-      throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${i + 1}: expected ${header.length} fields (${header.join(',')}), got ${fields.length}`, { row: i + 1 });
+      throw new TxmonError('TXMON_ERR_BAD_CSV', `line ${i + 1}: expected ${header.length} fields (${header.join(',')}), got ${fields.length}`, { row: i + 1 });
     }
     rows.push(fields);
     lines.push(i + 1);

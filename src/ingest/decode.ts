@@ -25,7 +25,7 @@ export function encodingOf(contentType: string | undefined): Encoding {
   if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines') return 'ndjson';
   if (type === 'text/csv' || type === 'application/csv') return 'csv';
   throw new TxmonError(
-    'TXMON_ERR_UNSUPPORTED_MEDIA_TYPE', 415,
+    'TXMON_ERR_UNSUPPORTED_MEDIA_TYPE',
     `unsupported Content-Type "${type}": expected application/json, application/x-ndjson or text/csv`,
   );
 }
@@ -42,29 +42,29 @@ export function csvHeaderOf(rawHeader: string[]): { header: string[]; csvExport:
 }
 
 export function decodeBody(text: string, encoding: Encoding): DecodedBody {
-  if (text.trim() === '') throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'request body is empty: expected at least one record');
+  if (text.trim() === '') throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'request body is empty: expected at least one record');
   if (encoding === 'csv') return decodeCsv(text);
   if (encoding === 'ndjson') return { encoding, records: decodeNdjson(text) };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_BAD_JSON', 400, `body is not valid JSON: ${(err as Error).message}`);
+    throw new TxmonError('TXMON_ERR_BAD_JSON', `body is not valid JSON: ${(err as Error).message}`);
   }
   const items = Array.isArray(value) ? value : [value];
-  if (items.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'JSON array is empty: expected at least one record');
+  if (items.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'JSON array is empty: expected at least one record');
   return { encoding, records: items.map((item, i) => asRecord(item, i + 1)) };
 }
 
 function asRecord(item: unknown, row: number): InputRecord {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: expected a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`, { row });
+    throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: expected a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`, { row });
   }
   // No field of a row is a structure: a deep one is rejected before any validator walks it.
   const deep = tooDeep(item, MAX_JSON_DEPTH - 1);
   if (deep !== null) {
     const field = /^\$\.([^.[]+)/.exec(deep)?.[1];
-    throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+    throw new TxmonError('TXMON_ERR_VALIDATION',
       `row ${row}: ${field ? `field "${field}"` : 'record'} nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at ${deep.replace(/^\$/, 'row')}); expected plain values`,
       { row, field });
   }
@@ -81,11 +81,11 @@ function decodeNdjson(text: string): InputRecord[] {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_BAD_JSON', 400, `line ${i + 1}: not valid JSON: ${(err as Error).message}`, { row: i + 1 });
+      throw new TxmonError('TXMON_ERR_BAD_JSON', `line ${i + 1}: not valid JSON: ${(err as Error).message}`, { row: i + 1 });
     }
     records.push(asRecord(value, i + 1));
   }
-  if (records.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'NDJSON body holds no records');
+  if (records.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'NDJSON body holds no records');
   return records;
 }
 
@@ -97,7 +97,7 @@ function decodeCsv(text: string): DecodedBody {
     for (let c = 0; c < header.length; c++) obj[header[c]] = fields[c];
     return { row: table.lines[i], fields: obj };
   });
-  if (records.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, 'CSV has a header but no data rows');
+  if (records.length === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 'CSV has a header but no data rows');
   return { encoding: 'csv', records, csvHeader: header, csvExport };
 }
 
@@ -110,6 +110,6 @@ export function requireColumns(body: DecodedBody, required: string[], optional: 
     const parts = [];
     if (missing.length) parts.push(`missing column(s) ${missing.join(', ')}`);
     if (unknown.length) parts.push(`unknown column(s) ${unknown.join(', ')}`);
-    throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `CSV header: ${parts.join('; ')}; expected ${shape}`, { row: 1, field: 'header' });
+    throw new TxmonError('TXMON_ERR_BAD_CSV', `CSV header: ${parts.join('; ')}; expected ${shape}`, { row: 1, field: 'header' });
   }
 }

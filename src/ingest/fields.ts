@@ -64,7 +64,7 @@ export interface TimeContext {
 export function knownKeys(fields: Record<string, unknown>, row: number, accepted: readonly string[]): void {
   for (const k in fields) {
     if (!accepted.includes(k)) {
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400,
+      throw new TxmonError('TXMON_ERR_VALIDATION',
         `row ${row}: unknown field ${JSON.stringify(k.length > 40 ? k.slice(0, 40) + '…' : k)}; accepted fields: ${accepted.join(', ')}`,
         { row, field: k.slice(0, 40), expected: accepted.join(', ') });
     }

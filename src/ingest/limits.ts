@@ -27,8 +27,13 @@ export interface IngestLimits {
 
 const iso = (m: EpochMinute) => new Date(m * 60_000).toISOString().replace(':00.000Z', 'Z');
 
-function limitError(status: 413 | 422, message: string, field: string, expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_LIMIT', status, message, { field, expected, got });
+function limitError(message: string, field: string, expected: string, got: unknown): TxmonError {
+  return new TxmonError('TXMON_ERR_LIMIT', message, { field, expected, got });
+}
+
+/** Too many rows for one request: 413, the LIMIT variant clients already handle as "too large". */
+function tooManyRows(message: string, expected: string, got: number): TxmonError {
+  return TxmonError.variant('TXMON_ERR_LIMIT', 'too_large', message, { field: 'rows', expected, got });
 }
 
 interface ScopeShape { lo: EpochMinute; hi: EpochMinute; statuses: Set<string> }
@@ -57,39 +62,39 @@ function shapeOf(batch: MinuteBatch): Map<string, ScopeShape> {
 export function checkBatchShape(batch: MinuteBatch, limits: IngestLimits): void {
   const scopes = shapeOf(batch);
   if (scopes.size > limits.maxScopesPerRequest) {
-    throw limitError(422, `the request names ${scopes.size} scopes; at most ${limits.maxScopesPerRequest} per request (limits.max_scopes_per_request): split it`,
+    throw limitError(`the request names ${scopes.size} scopes; at most ${limits.maxScopesPerRequest} per request (limits.max_scopes_per_request): split it`,
       'scope', `at most ${limits.maxScopesPerRequest} scopes`, scopes.size);
   }
   let scopeMinutes = 0;
   for (const [scope, s] of scopes) {
     const span = s.hi - s.lo + 1;
     if (span > limits.maxSpanMinutes) {
-      throw limitError(422,
+      throw limitError(
         `scope "${scope}": the request spans ${span} minutes (${iso(s.lo)} to ${iso(s.hi)}); at most ${limits.maxSpanMinutes} per request (limits.max_span_minutes): send it in parts`,
         'timestamp', `a span of at most ${limits.maxSpanMinutes} minutes`, span);
     }
     if (s.statuses.size > limits.maxStatusesPerScope) {
-      throw limitError(422, `scope "${scope}": the request holds ${s.statuses.size} distinct statuses; at most ${limits.maxStatusesPerScope} per scope (limits.max_statuses_per_scope)`,
+      throw limitError(`scope "${scope}": the request holds ${s.statuses.size} distinct statuses; at most ${limits.maxStatusesPerScope} per scope (limits.max_statuses_per_scope)`,
         'status', `at most ${limits.maxStatusesPerScope} statuses`, s.statuses.size);
     }
     scopeMinutes += span;
   }
   if (scopeMinutes > limits.maxScopeMinutes) {
-    throw limitError(422, `the request covers ${scopeMinutes} scope-minutes (the spans of its ${scopes.size} scopes added up); at most ${limits.maxScopeMinutes} (limits.max_scope_minutes): send it in parts`,
+    throw limitError(`the request covers ${scopeMinutes} scope-minutes (the spans of its ${scopes.size} scopes added up); at most ${limits.maxScopeMinutes} (limits.max_scope_minutes): send it in parts`,
       'timestamp', `at most ${limits.maxScopeMinutes} scope-minutes`, scopeMinutes);
   }
   const rows = batch.counts.length + batch.authCodes.length + batch.raw.length;
   if (rows > limits.maxRows) {
-    throw limitError(413, `the request would store ${rows} rows; at most ${limits.maxRows} per request (limits.max_rows): send it in parts`,
-      'rows', `at most ${limits.maxRows} rows`, rows);
+    throw tooManyRows(`the request would store ${rows} rows; at most ${limits.maxRows} per request (limits.max_rows): send it in parts`,
+      `at most ${limits.maxRows} rows`, rows);
   }
 }
 
 /** Checks, before filling, that zero-fill would not create more than `maxRows` rows in all. */
 export function checkZeroFill(rowsGiven: number, planned: number, limits: IngestLimits): void {
   if (planned > limits.maxRows) {
-    throw limitError(413,
+    throw tooManyRows(
       `the CSV body has ${rowsGiven} rows, which zero-fill (absent minute/status pairs mean 0) turns into ${planned}; at most ${limits.maxRows} per request (limits.max_rows): send fewer minutes or statuses per request`,
-      'rows', `at most ${limits.maxRows} rows after zero-fill`, planned);
+      `at most ${limits.maxRows} rows after zero-fill`, planned);
   }
 }

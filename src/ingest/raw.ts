@@ -18,7 +18,7 @@ export function parseRawTransactions(body: DecodedBody, ctx: TimeContext): Minut
   for (const { row, fields } of body.records) {
     for (const f of ['id', 'timestamp', 'status']) {
       if (fields[f] === undefined || fields[f] === null) {
-        throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
+        throw new TxmonError('TXMON_ERR_VALIDATION', `row ${row}: missing field "${f}"; expected ${SHAPE}`, { row, field: f });
       }
     }
     const id = labelField(typeof fields.id === 'number' && Number.isInteger(fields.id) ? String(fields.id) : fields.id, row, 'id');
@@ -36,7 +36,7 @@ export function parseRawTransactions(body: DecodedBody, ctx: TimeContext): Minut
     const tx: RawTransaction = { id, scope, minute: toMinute(at), at, status, authCode, amount };
     const earlier = byId.get(id);
     if (earlier && (earlier.status !== tx.status || earlier.at !== tx.at || earlier.scope !== tx.scope)) {
-      throw new TxmonError('TXMON_ERR_CONFLICT', 409, `row ${row}: transaction id "${id}" appears twice in this request with different content`, { row, field: 'id' });
+      throw new TxmonError('TXMON_ERR_CONFLICT', `row ${row}: transaction id "${id}" appears twice in this request with different content`, { row, field: 'id' });
     }
     byId.set(id, tx);
   }

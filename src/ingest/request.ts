@@ -57,7 +57,7 @@ export class RequestParser {
       if (!job) return;
       this.waiting.delete(a.id);
       if ('batch' in a) job.resolve(a.batch);
-      else if ('error' in a) job.reject(new TxmonError(a.error.code, a.error.status, a.error.message, a.error.detail));
+      else if ('error' in a) job.reject(TxmonError.forwarded(a.error.code, a.error.status, a.error.message, a.error.detail));
       else job.reject(new Error(`ingest parser thread failed: ${a.crash}`));
     });
     const fail = (err: unknown) => {

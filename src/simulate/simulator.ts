@@ -147,7 +147,7 @@ export const MAX_DAYS = 366;
 export const MAX_SCOPES = 1000;
 
 function bad(field: string, expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `option "${field}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', `option "${field}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`, {
     field, expected, got,
   });
 }
@@ -288,7 +288,7 @@ export class Simulator {
   /** Index of a scope id, or a TxmonError when the simulator has no such scope. */
   indexOf(scope: string): number {
     const i = this.scopeIndex.get(scope);
-    if (i === undefined) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `scope "${scope}" is not simulated (scopes: ${this.scopes.slice(0, 5).join(', ')}${this.scopes.length > 5 ? ', …' : ''})`, { field: 'scope', got: scope });
+    if (i === undefined) throw new TxmonError('TXMON_ERR_NOT_FOUND', `scope "${scope}" is not simulated (scopes: ${this.scopes.slice(0, 5).join(', ')}${this.scopes.length > 5 ? ', …' : ''})`, { field: 'scope', got: scope });
     return i;
   }
 

@@ -155,7 +155,7 @@ export async function writeSimulation(sim: Simulator, targets: SimulationTargets
 }
 
 function badFormat(expected: string, got: unknown): TxmonError {
-  return new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `option "format" must be ${expected}, got ${JSON.stringify(got)}`, { field: 'format', expected, got });
+  return new TxmonError('TXMON_ERR_BAD_PARAMETER', `option "format" must be ${expected}, got ${JSON.stringify(got)}`, { field: 'format', expected, got });
 }
 
 /**
@@ -164,7 +164,7 @@ function badFormat(expected: string, got: unknown): TxmonError {
  */
 export function exportDay(sim: Simulator, from: EpochMinute = sim.start, to: EpochMinute = sim.end): string {
   const fail = (expected: string, got: string): TxmonError =>
-    new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `option "format" "export" needs ${expected}, got ${got}`, { field: 'format', expected, got });
+    new TxmonError('TXMON_ERR_BAD_PARAMETER', `option "format" "export" needs ${expected}, got ${got}`, { field: 'format', expected, got });
   if (sim.scopes.length !== 1) throw fail('one scope', `${sim.scopes.length} scopes`);
   if (to <= from || Math.floor(from / 1440) !== Math.floor((to - 1) / 1440)) {
     throw fail('a range inside one UTC day (an export has times of day only)', `${minuteToIso(from)} → ${minuteToIso(to)}`);

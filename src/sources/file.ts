@@ -28,10 +28,10 @@ export function readBatchFile(path: string, opts: FileOptions = {}): { kind: Fil
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `cannot read file "${path}": ${(err as Error).message}`, { field: 'FILE' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `cannot read file "${path}": ${(err as Error).message}`, { field: 'FILE' });
   }
   if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--date must be YYYY-MM-DD, got ${JSON.stringify(opts.date)}`, { field: 'date' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--date must be YYYY-MM-DD, got ${JSON.stringify(opts.date)}`, { field: 'date' });
   }
   const body = decodeBody(text, encodingOfPath(path));
   const fields = body.csvHeader ?? Object.keys(body.records[0]?.fields ?? {});
@@ -41,7 +41,7 @@ export function readBatchFile(path: string, opts: FileOptions = {}): { kind: Fil
     const batch = kind === 'counts' ? parseStatusCounts(body, ctx) : kind === 'auth-codes' ? parseAuthCodeCounts(body, ctx) : parseRawTransactions(body, ctx);
     return { kind, batch };
   } catch (err) {
-    if (err instanceof TxmonError) throw new TxmonError(err.code, err.httpStatus, `${path}: ${err.message}`, err.detail);
+    if (err instanceof TxmonError) throw err.prefixed(`${path}: `);
     throw err;
   }
 }

@@ -75,7 +75,7 @@ export interface StreamOptions {
 export class NotInTimeOrderError extends TxmonError {
   readonly path: string;
   constructor(path: string, line: number, minute: EpochMinute, current: EpochMinute) {
-    super('TXMON_ERR_BAD_CSV', 400,
+    super('TXMON_ERR_BAD_CSV',
       `${path}: line ${line}: minute ${minuteToIso(minute)} comes after ${minuteToIso(current)}; streaming needs rows in time order`,
       { row: line, field: 'timestamp' });
     this.name = 'NotInTimeOrderError';
@@ -88,7 +88,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Checks the options shared by every reader (a bad `--date` fails before any row is read). */
 export function checkStreamOptions(opts: StreamOptions): void {
   if (opts.date !== undefined && (!DATE.test(opts.date) || Number.isNaN(Date.parse(opts.date)))) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `--date must be YYYY-MM-DD, got ${JSON.stringify(opts.date)}`, { field: 'date' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `--date must be YYYY-MM-DD, got ${JSON.stringify(opts.date)}`, { field: 'date' });
   }
 }
 
@@ -101,7 +101,7 @@ export async function fileSize(path: string): Promise<number> {
     await fh.close();
     return s.size;
   } catch (err) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `cannot read file "${path}": ${(err as Error).message}`, { field: 'FILE' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `cannot read file "${path}": ${(err as Error).message}`, { field: 'FILE' });
   }
 }
 
@@ -173,15 +173,15 @@ export async function* readMinutes(path: string, opts: StreamOptions = {}): Asyn
     }
   } catch (err) {
     if (err instanceof TxmonError && !(err instanceof NotInTimeOrderError) && !err.message.startsWith(path)) {
-      throw new TxmonError(err.code, err.httpStatus, `${path}: ${err.message}`, err.detail);
+      throw err.prefixed(`${path}: `);
     }
     throw err;
   } finally {
     await fh.close();
   }
   const p = parser as RowParser | null;
-  if (p === null) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${path}: CSV is empty: expected a header line and at least one row`);
-  if (p.rows === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', 400, `${path}: CSV has a header but no data rows`);
+  if (p === null) throw new TxmonError('TXMON_ERR_EMPTY_BODY', `${path}: CSV is empty: expected a header line and at least one row`);
+  if (p.rows === 0) throw new TxmonError('TXMON_ERR_EMPTY_BODY', `${path}: CSV has a header but no data rows`);
   yield* p.finish();
 }
 
@@ -383,7 +383,7 @@ class RowParser {
       const what = this.kind === 'counts'
         ? `(scope, minute, status) = (${scope.name}, ${minuteToIso(minute)}, ${key}); first given on row ${earlier}`
         : `(scope, minute, auth_code); first given on row ${earlier}`;
-      throw new TxmonError('TXMON_ERR_VALIDATION', 400, `row ${lineNo}: duplicate ${what}`, { row: lineNo, field: this.kind === 'counts' ? 'timestamp' : 'auth_code' });
+      throw new TxmonError('TXMON_ERR_VALIDATION', `row ${lineNo}: duplicate ${what}`, { row: lineNo, field: this.kind === 'counts' ? 'timestamp' : 'auth_code' });
     }
     if (this.kind === 'counts') {
       if (scope.known[id] !== 1) { scope.known[id] = 1; scope.statuses.push(id); }
@@ -394,7 +394,7 @@ class RowParser {
   }
 
   private widthError(lineNo: number, got: number): never {
-    throw new TxmonError('TXMON_ERR_BAD_CSV', 400, `line ${lineNo}: expected ${this.width} fields (${this.headerText}), got ${got}`, { row: lineNo });
+    throw new TxmonError('TXMON_ERR_BAD_CSV', `line ${lineNo}: expected ${this.width} fields (${this.headerText}), got ${got}`, { row: lineNo });
   }
 
   /** Hands out what is left at the end of the file. */
@@ -428,7 +428,7 @@ class RowParser {
     const earlier = ids.get(id);
     if (earlier) {
       if (earlier[0] !== status || earlier[1] !== at || earlier[2] !== scope.name) {
-        throw new TxmonError('TXMON_ERR_CONFLICT', 409, `row ${lineNo}: transaction id "${id}" appears twice in this request with different content`, { row: lineNo, field: 'id' });
+        throw new TxmonError('TXMON_ERR_CONFLICT', `row ${lineNo}: transaction id "${id}" appears twice in this request with different content`, { row: lineNo, field: 'id' });
       }
       return;
     }

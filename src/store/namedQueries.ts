@@ -96,7 +96,7 @@ const MAX_TEXT = 200;
 export const MAX_RANGE_MINUTES = 400 * 1440;
 
 const bad = (message: string, field?: string, expected?: string, got?: unknown) =>
-  new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, message, { field, expected, got });
+  new TxmonError('TXMON_ERR_BAD_PARAMETER', message, { field, expected, got });
 
 // ---------------------------------------------------------------------------------------------
 // SQL scanning
@@ -164,7 +164,7 @@ export function rewritePlaceholders(sql: string, replace: (name: string) => stri
 export function namedToPositional(sql: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
   const order: string[] = [];
   const text = rewritePlaceholders(sql, (name) => {
-    if (!Object.hasOwn(params, name)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `no value for SQL parameter :${name}`, { field: name });
+    if (!Object.hasOwn(params, name)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `no value for SQL parameter :${name}`, { field: name });
     let k = order.indexOf(name);
     if (k < 0) k = order.push(name) - 1;
     return `$${k + 1}`;
@@ -177,7 +177,7 @@ export function namedToPositional(sql: string, params: Record<string, unknown>):
 
 /** Parses one `.sql` file. Throws TXMON_ERR_CONFIG when the header and the SQL disagree. */
 export function parseNamedQuery(name: string, text: string, file = `${name}.sql`): NamedQuery {
-  const fail = (msg: string) => new TxmonError('TXMON_ERR_CONFIG', 500, `named query ${file}: ${msg}`);
+  const fail = (msg: string) => new TxmonError('TXMON_ERR_CONFIG', `named query ${file}: ${msg}`);
   const header: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.startsWith('--')) break;
@@ -279,7 +279,7 @@ export function listNamedQueries(): NamedQuery[] {
 export function getNamedQuery(name: string): NamedQuery {
   const q = catalogue().get(name);
   if (!q) {
-    throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no named query "${name}"; available: ${[...catalogue().keys()].join(', ')}`, {
+    throw new TxmonError('TXMON_ERR_NOT_FOUND', `no named query "${name}"; available: ${[...catalogue().keys()].join(', ')}`, {
       field: 'name', expected: [...catalogue().keys()].join('|'), got: name,
     });
   }

@@ -35,7 +35,7 @@ export function sqliteFileOf(url: string): string | undefined {
 export async function openExistingStore(url: string, option = '--db'): Promise<Store> {
   const file = sqliteFileOf(url);
   if (file !== undefined && !existsSync(file)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400,
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER',
       `${option}: no database file ${JSON.stringify(file)} (txmon serve and txmon import create one; check the path, or give postgres://…)`,
       { field: option.replace(/^--/, ''), expected: 'an existing SQLite file or a postgres:// URL', got: file });
   }

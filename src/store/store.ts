@@ -93,7 +93,7 @@ export const MAX_CHECKOUT_SOURCE = 200;
  */
 export function checkCheckoutSource(source: string): string {
   if (typeof source !== 'string' || source.length === 0 || source.length > MAX_CHECKOUT_SOURCE || /[\u0000-\u001f\u007f]/.test(source)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400,
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER',
       `checkout source must be a name of 1 to ${MAX_CHECKOUT_SOURCE} characters without control characters, got ${JSON.stringify(String(source).slice(0, 60))}`,
       { field: 'source', expected: `text of 1..${MAX_CHECKOUT_SOURCE} characters`, got: String(source).slice(0, 60) });
   }

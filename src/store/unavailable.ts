@@ -41,7 +41,7 @@ export function isStoreUnavailable(err: unknown): boolean {
 
 /** The 503 answered while the store is down; `cause` keeps the driver error for the server log. */
 export function storeUnavailable(cause?: unknown): TxmonError {
-  const err = new TxmonError('TXMON_ERR_STORE_UNAVAILABLE', 503,
+  const err = new TxmonError('TXMON_ERR_STORE_UNAVAILABLE',
     `the database is unreachable right now; this request was not acknowledged (sending it again is safe), retry after ${STORE_RETRY_AFTER_SECONDS} s`);
   if (cause !== undefined) (err as { cause?: unknown }).cause = cause;
   return err;

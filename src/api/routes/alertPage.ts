@@ -21,20 +21,20 @@ async function findAlert(ctx: AppContext, q: Record<string, unknown>): Promise<A
   const rawId = stringParam(q, 'id');
   const fp = stringParam(q, 'fingerprint');
   if (rawId !== undefined) {
-    if (!/^\d+$/.test(rawId)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `id must be a positive integer, got ${JSON.stringify(rawId)}`, { field: 'id' });
+    if (!/^\d+$/.test(rawId)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `id must be a positive integer, got ${JSON.stringify(rawId)}`, { field: 'id' });
     const a = await ctx.store.getAlert(Number(rawId));
-    if (!a) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no alert with id ${rawId}`);
+    if (!a) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no alert with id ${rawId}`);
     return a;
   }
   if (fp !== undefined) {
-    if (!/^[0-9a-zA-Z_-]{1,64}$/.test(fp)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'fingerprint must be 1-64 letters, digits, "-" or "_"', { field: 'fingerprint' });
+    if (!/^[0-9a-zA-Z_-]{1,64}$/.test(fp)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'fingerprint must be 1-64 letters, digits, "-" or "_"', { field: 'fingerprint' });
     const open = (await ctx.store.openAlerts()).filter((a) => a.fingerprint === fp);
     const found = open.length ? open : (await ctx.store.listAlerts({ limit: 10_000 })).filter((a) => a.fingerprint === fp);
     const newest = found.sort((x, y) => y.startsAt - x.startsAt)[0];
-    if (!newest) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no alert with fingerprint ${fp}`);
+    if (!newest) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no alert with fingerprint ${fp}`);
     return newest;
   }
-  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'give id or fingerprint', { field: 'id' });
+  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'give id or fingerprint', { field: 'id' });
 }
 
 export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -58,14 +58,15 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
       // The newest outbox rows (planning clock times may differ from data times in replays).
       notifyStoreFor(ctx.store).then((s) => s.listOutbox({ limit: 5_000 })),
     ]);
-    const statuses = ctx.notifications ? await ctx.notifications.alertStatuses([alert]) : undefined;
-    const base = alertView(alert, statuses ? statuses.get(alert.id) ?? null : undefined);
+    const statuses = await ctx.notifications.alertStatuses([alert]);
+    const base = alertView(alert, statuses.get(alert.id) ?? null);
     return {
       alert: base,
       evidence: evidenceOf(alert),
       history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString(), score_text: roundForPeople(h.score) })),
       notified: notifiedRows(outbox, alert.fingerprint),
-      notifications_enabled: ctx.notifications !== undefined,
+      // Every running txmon has a notification pipeline; the field stays for API clients.
+      notifications_enabled: true,
       chart: alertChartOption(alert, loaded.data),
       dashboard: `/?scope=${encodeURIComponent(scope)}&range=6h`,
     };

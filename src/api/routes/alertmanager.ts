@@ -113,7 +113,7 @@ function filterMatchers(raw: string | string[] | undefined): CompiledMatcher[] {
     try {
       return parseMatcher(text.trim(), `filter[${i}]`);
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, (err as Error).message, { field: 'filter', got: text });
+      throw new TxmonError('TXMON_ERR_BAD_PARAMETER', (err as Error).message, { field: 'filter', got: text });
     }
   });
 }
@@ -133,10 +133,8 @@ export const schemas = [Matcher, GettableSilence, PostableSilence, GettableAlert
 
 export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const ref = (id: string) => Type.Ref(id);
-  const notifications = () => {
-    if (!ctx.notifications) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
-    return ctx.notifications;
-  };
+  // Read at call time: a reload replaces the pipeline.
+  const notifications = () => ctx.notifications;
   const tags = ['alertmanager'];
 
   app.get('/api/v2/status', {
@@ -179,7 +177,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
       try {
         receiverRe = compileMatcher({ name: 'receiver', value: q.receiver, isRegex: true, isEqual: true }, 'receiver');
       } catch (err) {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `receiver must be a regular expression: ${(err as Error).message}`, { field: 'receiver' });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `receiver must be a regular expression: ${(err as Error).message}`, { field: 'receiver' });
       }
     }
     return alertmanagerAlerts(ctx, { ...want, filter, receiver: receiverRe });
@@ -217,7 +215,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const input = parseSilenceInput(rest, t);
     if (oldId !== undefined && oldId !== '') {
       const old = await n.store.getSilence(oldId);
-      if (!old) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no silence with id ${oldId}`);
+      if (!old) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no silence with id ${oldId}`);
       if (silenceState(old, t) !== 'expired') await n.store.expireSilence(oldId, t);
     }
     const silence: Silence = { id: randomUUID(), ...input, createdAt: t, updatedAt: t };
@@ -232,7 +230,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     ctx.access.check(req, 'read');
     const { silenceID } = req.params as { silenceID: string };
     const s = await notifications().store.getSilence(silenceID);
-    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no silence with id ${silenceID}`);
+    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no silence with id ${silenceID}`);
     return silenceView(s, notifications().clock.now());
   });
 
@@ -243,7 +241,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const n = notifications();
     const { silenceID } = req.params as { silenceID: string };
     const s = await n.store.getSilence(silenceID);
-    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no silence with id ${silenceID}`);
+    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no silence with id ${silenceID}`);
     await n.store.expireSilence(silenceID, n.clock.now());
     await n.reloadSilences();
     reply.code(200).send();
@@ -262,7 +260,6 @@ export interface AlertQuery {
 /** The firing alerts as Alertmanager's GET /api/v2/alerts lists them. */
 export async function alertmanagerAlerts(ctx: AppContext, q: AlertQuery): Promise<unknown[]> {
   const n = ctx.notifications;
-  if (!n) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
   const now = n.clock.now();
   const firing = (await ctx.store.openAlerts()).filter((a: Alert) => a.state === 'firing');
   // The Watchdog fires as long as txmon runs (alerting.watchdog.enabled).

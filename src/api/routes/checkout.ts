@@ -42,7 +42,7 @@ export function requestSource(q: Record<string, unknown>): string {
     const ext = extname(base);
     return checkCheckoutSource(ext ? base.slice(0, -ext.length) : base);
   }
-  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'query parameter "source" is required: the POS / file name to store this checkout file under', {
+  throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'query parameter "source" is required: the POS / file name to store this checkout file under', {
     field: 'source', expected: 'text',
   });
 }
@@ -74,7 +74,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     try {
       const source = requestSource(req.query as Record<string, unknown>);
       if (typeof req.body !== 'string') {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, 'body must be a checkout CSV sent as Content-Type: text/csv', { field: 'body', expected: 'text/csv' });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'body must be a checkout CSV sent as Content-Type: text/csv', { field: 'body', expected: 'text/csv' });
       }
       // Parse (and so validate) before storing: a bad file stores nothing.
       const rows = parseCheckoutCsv(req.body);

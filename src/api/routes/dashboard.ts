@@ -58,7 +58,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
 
   const sendAsset = (reply: FastifyReply, name: string) => {
     const a = assets.get(name);
-    if (!a) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no dashboard asset ${JSON.stringify(name)}`);
+    if (!a) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no dashboard asset ${JSON.stringify(name)}`);
     reply.header('content-type', a.type).header('cache-control', a.cache).header('x-content-type-options', 'nosniff');
     if (a.type.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP).header('referrer-policy', 'no-referrer');
     return reply.send(a.body);

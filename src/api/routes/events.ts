@@ -58,7 +58,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const q = req.query as Record<string, unknown>;
     if (!req.headers.authorization && typeof q.ticket === 'string' && q.ticket) {
       if (!ctx.access.open && tickets.verify(q.ticket) === null) {
-        throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 401, 'stream ticket is invalid or expired: get a new one from POST /api/v1/events/ticket');
+        throw new TxmonError('TXMON_ERR_UNAUTHORIZED', 'stream ticket is invalid or expired: get a new one from POST /api/v1/events/ticket');
       }
     } else {
       // Deprecated: the token itself as a query parameter (kept for old clients; never logged).

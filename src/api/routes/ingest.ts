@@ -85,7 +85,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
 function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
   const q = req.query as Record<string, string | undefined>;
   if (q.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(q.date)) {
-    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });
   }
   return {
     timeZone: ctx.config.timeZone,

@@ -22,11 +22,11 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.post('/-/reload', {
-    schema: { tags: ['ops'], summary: 'Reload the alerting configuration from the config file (as SIGHUP does): validated first; a bad file changes nothing (422 TXMON_ERR_CONFIG)' },
+    schema: { tags: ['ops'], summary: 'Reload the alerting configuration from the config file (as SIGHUP does): validated first; a bad file changes nothing (500 TXMON_ERR_CONFIG: the server configuration is wrong)' },
     onRequest: async (req) => { ctx.access.check(req, 'admin'); },
   }, async (req) => {
     ctx.access.check(req, 'admin');
-    if (!ctx.reload) throw new TxmonError('TXMON_ERR_CONFLICT', 409, 'reload is not available in this process');
+    if (!ctx.reload) throw new TxmonError('TXMON_ERR_CONFLICT', 'reload is not available in this process');
     return { status: 'reloaded', ...(await ctx.reload()) };
   });
 

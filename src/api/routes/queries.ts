@@ -45,7 +45,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const input: QueryInput = {};
     for (const [k, v] of Object.entries(rest)) {
       if (typeof v !== 'string') {
-        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `query parameter "${k}" must be given once, got ${JSON.stringify(v)}`, { field: k, got: v });
+        throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `query parameter "${k}" must be given once, got ${JSON.stringify(v)}`, { field: k, got: v });
       }
       input[k] = v;
     }

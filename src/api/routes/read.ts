@@ -28,7 +28,6 @@ export function alertView(a: Alert, status?: AlertNotifyStatus | null): Record<s
 
 /** Each alert's notification status (see alertView), decided by the notification planner. */
 async function notifyStatuses(ctx: AppContext, alerts: readonly Alert[]): Promise<(a: Alert) => AlertNotifyStatus | null | undefined> {
-  if (!ctx.notifications) return () => undefined;
   const statuses = await ctx.notifications.alertStatuses(alerts);
   return (a) => statuses.get(a.id) ?? null;
 }
@@ -57,9 +56,9 @@ export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.get('/api/v1/alerts/:id', { schema: { tags: ['alerts'], summary: 'One alert with its state history' } }, async (req) => {
     ctx.access.check(req, 'read');
     const raw = (req.params as { id: string }).id;
-    if (!/^\d+$/.test(raw)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `alert id must be a positive integer, got ${JSON.stringify(raw)}`, { field: 'id' });
+    if (!/^\d+$/.test(raw)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `alert id must be a positive integer, got ${JSON.stringify(raw)}`, { field: 'id' });
     const alert = await ctx.store.getAlert(Number(raw));
-    if (!alert) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no alert with id ${raw}`);
+    if (!alert) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no alert with id ${raw}`);
     const history = await ctx.store.alertHistory(alert.id);
     const statusOf = await notifyStatuses(ctx, [alert]);
     return { ...alertView(alert, statusOf(alert)), history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })) };

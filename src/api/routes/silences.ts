@@ -37,13 +37,11 @@ function outboxView(r: OutboxRow): Record<string, unknown> {
 const SILENCE_ID = /^[0-9a-f-]{36}$/;
 
 export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const notifications = () => {
-    if (!ctx.notifications) throw new TxmonError('TXMON_ERR_INTERNAL', 503, 'the notification pipeline is not running in this process');
-    return ctx.notifications;
-  };
+  // Read at call time: a reload replaces the pipeline.
+  const notifications = () => ctx.notifications;
   const now = () => notifications().clock.now();
   const silenceId = (raw: string) => {
-    if (!SILENCE_ID.test(raw)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 400, `silence id must be a UUID, got ${JSON.stringify(raw)}`, { field: 'id' });
+    if (!SILENCE_ID.test(raw)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `silence id must be a UUID, got ${JSON.stringify(raw)}`, { field: 'id' });
     return raw;
   };
 
@@ -77,7 +75,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     ctx.access.check(req, 'read');
     const id = silenceId((req.params as { id: string }).id);
     const s = await notifications().store.getSilence(id);
-    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no silence with id ${id}`);
+    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no silence with id ${id}`);
     return silenceView(s, now());
   });
 
@@ -87,7 +85,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const id = silenceId((req.params as { id: string }).id);
     const t = now();
     const s = await n.store.expireSilence(id, t);
-    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', 404, `no silence with id ${id}`);
+    if (!s) throw new TxmonError('TXMON_ERR_NOT_FOUND', `no silence with id ${id}`);
     await n.reloadSilences();
     return silenceView(s, t);
   });

@@ -53,7 +53,7 @@ export function interpolateEnv(value: string, env: Env, path = 'value'): string 
     const v = env[name as string];
     if (v !== undefined && v !== '') return v;
     if (fallback !== undefined) return fallback;
-    throw new TxmonError('TXMON_ERR_CONFIG', 400, `${path}: environment variable ${name} is not set (referenced as \${${name}})`, {
+    throw new TxmonError('TXMON_ERR_CONFIG', `${path}: environment variable ${name} is not set (referenced as \${${name}})`, {
       field: path,
       expected: `environment variable ${name} to be set`,
       got: undefined,
@@ -81,7 +81,7 @@ export function resolveEnvDeep<T>(value: T, env: Env, path: string): T {
 function requireHttpUrl(url: string, path: string): void {
   if (!isHttpUrl(url)) {
     // Do not echo the value: it may be a secret webhook URL that is merely malformed.
-    throw new TxmonError('TXMON_ERR_CONFIG', 400, `${path}: must be an absolute http(s) URL`, { field: path, expected: 'an http:// or https:// URL' });
+    throw new TxmonError('TXMON_ERR_CONFIG', `${path}: must be an absolute http(s) URL`, { field: path, expected: 'an http:// or https:// URL' });
   }
 }
 

@@ -25,10 +25,10 @@ export function parsePgUrl(url: string): PgTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new TxmonError('TXMON_ERR_CONFIG', 400, `database URL is not a valid URL: expected postgres://user@host:port/db[?schema=name], got ${JSON.stringify(redact(url))}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `database URL is not a valid URL: expected postgres://user@host:port/db[?schema=name], got ${JSON.stringify(redact(url))}`);
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new TxmonError('TXMON_ERR_CONFIG', 400, `database URL must start with postgres:// or postgresql://, got ${JSON.stringify(u.protocol)}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `database URL must start with postgres:// or postgresql://, got ${JSON.stringify(u.protocol)}`);
   }
   let schema = u.searchParams.get('schema');
   let options = u.searchParams.get('options') ?? undefined;
@@ -40,14 +40,14 @@ export function parsePgUrl(url: string): PgTarget {
   const fromOptions = options === undefined ? null : /(?:^|\s)-c\s*search_path=([^\s,]+)/.exec(options);
   if (schema === null && fromOptions) schema = fromOptions[1].replace(/^"(.*)"$/, '$1');
   if (schema !== null && !SCHEMA.test(schema)) {
-    throw new TxmonError('TXMON_ERR_CONFIG', 400, `database schema must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters), got ${JSON.stringify(schema)}`);
+    throw new TxmonError('TXMON_ERR_CONFIG', `database schema must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters), got ${JSON.stringify(schema)}`);
   }
   if (schema !== null && !fromOptions) options = `${options ? options + ' ' : ''}-c search_path=${schema}`;
 
   let max = 10;
   if (poolMax !== null) {
     if (!/^\d+$/.test(poolMax) || Number(poolMax) < 1 || Number(poolMax) > 100) {
-      throw new TxmonError('TXMON_ERR_CONFIG', 400, `pool_max must be an integer from 1 to 100, got ${JSON.stringify(poolMax)}`);
+      throw new TxmonError('TXMON_ERR_CONFIG', `pool_max must be an integer from 1 to 100, got ${JSON.stringify(poolMax)}`);
     }
     max = Number(poolMax);
   }

@@ -96,7 +96,7 @@ export class PostgresStore implements Store {
   private storeError(err: unknown, what: string): TxmonError {
     if (err instanceof TxmonError) return err;
     if (isStoreUnavailable(err)) return storeUnavailable(err);
-    const out = new TxmonError('TXMON_ERR_STORE', 500, `PostgreSQL ${what}: ${(err as Error).message}`);
+    const out = new TxmonError('TXMON_ERR_STORE', `PostgreSQL ${what}: ${(err as Error).message}`);
     (out as { cause?: unknown }).cause = err;
     return out;
   }

@@ -51,7 +51,7 @@ export class SqliteStore implements Store {
     try {
       this.db = new DatabaseSync(path);
     } catch (err) {
-      throw new TxmonError('TXMON_ERR_STORE', 500, `cannot open SQLite database "${path}": ${(err as Error).message}`);
+      throw new TxmonError('TXMON_ERR_STORE', `cannot open SQLite database "${path}": ${(err as Error).message}`);
     }
     const sync = opts.synchronous === 'full' ? 'FULL' : 'NORMAL';
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
