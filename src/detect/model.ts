@@ -63,6 +63,8 @@ interface CountSeries {
 
 interface ShareSeries {
   status: string;
+  /** Position of its status in the scope's countList (and in the minute's count values). */
+  index: number;
   /** Problem status: its share also runs the sustained-rise CUSUM. */
   sustained: boolean;
   baseline: ShareBaseline;
@@ -82,6 +84,12 @@ interface ScopeState {
   statuses: Set<string>;
   /** The same statuses in the same order (the order of countList). */
   statusList: string[];
+  /**
+   * The minute's counts by position in statusList (minuteMetrics fills it): judged and learned by
+   * index rather than read again by status name from the count objects (keyed reads of a string
+   * key missing the inline caches, a dozen per scope-minute). Scratch, valid during one assess.
+   */
+  values: number[];
   authMix: AuthCodeMix;
   lastMinute: number | null;
   silentMinutes: number;
@@ -196,7 +204,8 @@ export class DetectionModel {
     }
     const statuses = learn ? state.statusList : [...new Set([...state.statusList, ...Object.keys(snapshot.counts)])];
     // The statuses cover every key of the snapshot: new ones were added above (or joined in a preview).
-    const metrics = minuteMetrics(snapshot, statuses, true);
+    const values = state.values;
+    const metrics = minuteMetrics(snapshot, statuses, true, values);
     if (!snapshot.hasData) return this.noData(state, snapshot, metrics, learn);
     if (learn) { state.silentMinutes = 0; state.silentExpected = 0; state.noDataFlags = (state.noDataFlags << 1) & 0xffff; }
 
@@ -218,13 +227,13 @@ export class DetectionModel {
     const countList = state.countList;
     for (let i = 0; i < countList.length; i++) {
       const series = countList[i];
-      const status = series.status;
       const down = series.direction === 'down';
       const exp = series.baseline.expected(minute);
-      this.judgeCount(series, metrics.counts[status], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
+      // countList[i] is the series of statuses[i] (see above), so values[i] is its count.
+      this.judgeCount(series, values[i], exp, down ? 1 : volumeFactor, snapshot, raw, flagged, tests, 'count');
       if (series.share !== null) {
         const p0 = this.expectedShare(series.share, exp, totalExp);
-        this.judgeShare(series.share, metrics.counts[status], metrics.total, p0, snapshot, raw, flagged, tests, series.flags);
+        this.judgeShare(series.share, values[i], metrics.total, p0, snapshot, raw, flagged, tests, series.flags);
       }
     }
     this.bandState = state;
@@ -244,7 +253,7 @@ export class DetectionModel {
       }
     }
     const assessment = combineFindings(scope, minute, metrics, findings, true);
-    if (learn) this.learn(state, snapshot, metrics.total, flagged, assessment.severity);
+    if (learn) this.learn(state, snapshot, metrics.total, values, flagged, assessment.severity);
     return assessment;
   }
 
@@ -430,11 +439,9 @@ export class DetectionModel {
 
   /** k-of-n confirmation per series: one odd minute does not page; overwhelming evidence does. */
   private confirm(state: ScopeState, raw: Finding[], flagged: MinuteFlags, learn: boolean): Finding[] {
-    const seriesOf = (f: Finding): { flags: number; zFlags?: number } | null =>
-      f.metric === 'share' ? state.shares.get(f.status) ?? null : f.metric === 'total' ? state.total : state.counts.get(f.status) ?? null;
     const out: Finding[] = [];
     for (const f of raw) {
-      const s = seriesOf(f);
+      const s = seriesOf(state, f);
       const isZ = f.detector === 'rolling_z';
       const { k, n } = isZ ? this.config.rollingZ.confirm : this.config.confirm;
       const mask = (1 << n) - 1;
@@ -467,27 +474,29 @@ export class DetectionModel {
     return series ? series.cusum : null;
   }
 
-  private learn(state: ScopeState, snap: MinuteSnapshot, total: number, flagged: MinuteFlags, severity: Severity): void {
+  /** @param values the minute's counts by position in countList (minuteMetrics) */
+  private learn(state: ScopeState, snap: MinuteSnapshot, total: number, values: readonly number[], flagged: MinuteFlags, severity: Severity): void {
     // A critical minute distorts every series of the scope (e.g. an outage skews all shares).
     const skipAll = severity === 'critical';
     const surge = flagged.has(state.surge);
     // A volume surge is never alerted, so nothing is gained by learning it early, and learning it
     // makes its end look like a sales drop: the volume series absorb a surge at the slower
     // `adaptSurgeMinutes`; a drop, which is alerted, becomes the new normal at `adaptMinutes`.
-    const surgeOnly = (s: CountSeries) => surge && !skipAll && !flagged.has(s) && !flagged.has(s.z);
+    // (surgeOnly: that case for one series.)
+    const surgeAlone = surge && !skipAll;
     if (state.total) {
       const t = state.total;
-      this.feed(t, total, snap.minute, skipAll || flagged.has(t) || flagged.has(t.z) || surge, surgeOnly(t));
+      this.feed(t, total, snap.minute, skipAll || flagged.has(t) || flagged.has(t.z) || surge, surgeAlone && surgeOnly(t, flagged));
     }
     for (let i = 0; i < state.countList.length; i++) {
       const s = state.countList[i];
       const down = s.direction === 'down';
       const skip = skipAll || flagged.has(s) || flagged.has(s.z) || (surge && down);
-      this.feed(s, snap.counts[s.status] ?? 0, snap.minute, skip, down && surgeOnly(s));
+      this.feed(s, values[i], snap.minute, skip, down && surgeAlone && surgeOnly(s, flagged));
     }
     for (let i = 0; i < state.shareList.length; i++) {
       const s = state.shareList[i];
-      const k = snap.counts[s.status] ?? 0;
+      const k = values[s.index];
       if (skipAll || flagged.has(s)) {
         // Flagged: learn the expected share moved toward the observed one by the run's weight.
         const w = this.adaptWeight(++s.unlearned);
@@ -613,7 +622,7 @@ export class DetectionModel {
       // deoptimises every function that relies on it (seen hundreds of times per run).
       const down = this.config.volumeStatuses.includes(status);
       const share: ShareSeries | null = down ? null
-        : { status, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
+        : { status, index: state.countList.length, sustained: this.config.problemStatuses.includes(status), baseline: new ShareBaseline(), cusum: new LlrCusum(), flags: 0, unlearned: 0, flaggedIn: -1 };
       state.counts.set(status, (s = this.newCountSeries(status, down ? 'down' : 'up', share)));
       state.countList.push(s);
       if (share !== null) {
@@ -626,7 +635,7 @@ export class DetectionModel {
 }
 
 function newScopeState(): ScopeState {
-  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, silentExpected: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
+  return { counts: new Map(), shares: new Map(), countList: [], shareList: [], total: null, statuses: new Set(), statusList: [], values: [], authMix: new AuthCodeMix(), lastMinute: null, silentMinutes: 0, silentExpected: 0, noDataFlags: 0, surge: { flaggedIn: -1 } };
 }
 
 // Text and bands are built only when there is something to say: most series-minutes are normal.
@@ -636,6 +645,16 @@ const countWhat = (status: string, metric: MetricKind): string => (metric === 't
 function countBand(mu: number, alpha: number): [number, number] {
   const sd = Math.sqrt(mu + alpha * mu * mu);
   return [round(Math.max(0, mu - 3 * sd)), round(mu + 3 * sd)];
+}
+
+/** The series a finding is about (its flags say whether earlier minutes were flagged too). */
+function seriesOf(state: ScopeState, f: Finding): { flags: number; zFlags?: number } | null {
+  return f.metric === 'share' ? state.shares.get(f.status) ?? null : f.metric === 'total' ? state.total : state.counts.get(f.status) ?? null;
+}
+
+/** A series that the minute's volume surge alone kept from learning (not flagged itself). */
+function surgeOnly(s: CountSeries, flagged: MinuteFlags): boolean {
+  return !flagged.has(s) && !flagged.has(s.z);
 }
 
 function shiftCountFlags(s: CountSeries, flagged: MinuteFlags): void {

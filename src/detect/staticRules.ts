@@ -50,7 +50,10 @@ export function staticRuleFindings(scope: string, minute: number, m: MinuteMetri
   let findings: Finding[] | null = null;
   let rules = ruleLists.get(config.rules);
   if (!rules) ruleLists.set(config.rules, (rules = Object.entries(config.rules)));
-  for (const [status, rule] of rules) {
+  for (let i = 0; i < rules.length; i++) {
+    // Indexed rather than destructured (`[status, rule] of rules` made iterator objects every minute).
+    const status = rules[i][0];
+    const rule = rules[i][1];
     const count = m.counts[status] ?? 0;
     if (rule.count) {
       const sev = crossed(count, rule.count);
