@@ -26,6 +26,9 @@ export function isLoopback(host: string): boolean {
 }
 import { NotificationService, type NotificationServiceOptions } from './notify/service.ts';
 import { Heartbeat } from './notify/watchdog.ts';
+import { ClusterNode } from './cluster/node.ts';
+import { ownedEngineStore, ownedNotifyStore } from './cluster/ownedStore.ts';
+import { clusterSettingsChecked } from './cluster/settings.ts';
 
 export interface ServiceOptions {
   config: TxmonConfig;
@@ -71,7 +74,13 @@ export interface Service {
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
   const { config } = opts;
+  // Clustered mode: checked before anything opens (a node id, a PostgreSQL store).
+  const clusterSettings = config.cluster ? clusterSettingsChecked(config.cluster, opts.store?.dialect ?? config.storeUrl) : undefined;
   const store = opts.store ?? (await openStore(config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous }));
+  // In a cluster this instance evaluates only the scopes of the partitions it owns (src/cluster).
+  let clusterNode: ClusterNode | undefined;
+  const owns = (scope: string) => clusterNode?.owns(scope) ?? false;
+  const notifyStore = clusterSettings ? ownedNotifyStore(store, owns) : store;
   const metrics = new TxmonMetrics({ maxSeries: config.metrics.maxSeries, windowMinutes: config.metrics.windowMinutes });
   const events = new EventHub();
   const clock = opts.clock ?? wallClock;
@@ -79,13 +88,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // flush runs under the engine's mutex: the late binding closes that loop.
   let engineRef: Engine | undefined;
   const notifyOptions = (alerting: Record<string, unknown>, publicUrl: string | undefined): NotificationServiceOptions => ({
-    store, alerting, externalUrl: publicUrl, clock, metrics, ...opts.notify,
+    store: notifyStore, alerting, externalUrl: publicUrl, clock, metrics, ...opts.notify,
     exclusive: (fn) => (engineRef ? engineRef.exclusive(fn) : fn()),
   });
   // Replaced by a reload: every user reads the variable (or ctx.notifications) at call time.
   let notifications = await NotificationService.create(notifyOptions(config.alerting, config.publicUrl));
   const engine = new Engine({
-    store, clock, detect: config.detect, lifecycle: config.lifecycle,
+    store: clusterSettings ? ownedEngineStore(store, owns) : store, clock, detect: config.detect, lifecycle: config.lifecycle,
     graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
     planNotifications: (changes, now) => notifications.plan(changes, now),
     idleScopeMs: config.idleScopeMs,
@@ -112,6 +121,11 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // Scopes that left memory leave /metrics too (no series per scope forever).
   engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
   let lastEvaluationAt: number | null = null;
+  // Live events: in a cluster every instance's evaluations reach every instance's SSE clients.
+  const publishEvent = (type: string, make: () => unknown) => {
+    if (clusterNode) clusterNode.publishEvent(type, make());
+    else if (!clusterSettings) events.publishWith(type, make);
+  };
   engine.onEvaluated(({ assessments, alerts, transitions, durationSeconds }) => {
     metrics.minutesEvaluated.inc(assessments.length);
     if (assessments.length > 0) lastEvaluationAt = Date.now();
@@ -125,11 +139,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     }
     for (const t of transitions) if (t.from === null) metrics.alertsRaised.inc({ severity: t.alert.severity });
     if (assessments.length > 0) {
-      events.publishWith('minutes', () => assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
+      publishEvent('minutes', () => assessments.map((a) => ({ ...a, minute: minuteToIso(a.minute) })));
     }
-    if (alerts.length > 0) events.publishWith('alerts', () => alerts.map((a) => a.id));
+    if (alerts.length > 0) publishEvent('alerts', () => alerts.map((a) => a.id));
   });
   const ctx: AppContext = { config, store, engine, access: new AccessControl(config.tokens), metrics, events, startedAt: Date.now(), notifications };
+  if (clusterSettings) ctx.cluster = null;
   const app = await buildApp(ctx, { logger: opts.logger });
   notifications.log = app.log;
   const startedAt = Date.now();
@@ -139,6 +154,31 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const heartbeat = new Heartbeat({ log: app.log, env: opts.notify?.env });
 
   let reloading: Promise<ReloadResult> | null = null;
+  /** The alerting configuration in force (a reload replaces it; a cluster rebuilds the pipeline from it). */
+  let alertingNow = { alerting: config.alerting, publicUrl: config.publicUrl };
+  const replacePipeline = async (fresh: NotificationService, publicUrl: string | undefined) => {
+    // Swap between evaluations: no plan runs half on the old pipeline, half on the new.
+    await engine.exclusive(async () => {
+      await notifications.stop();
+      notifications = fresh;
+      ctx.notifications = fresh;
+    });
+    fresh.log = app.log;
+    if (linkBase !== undefined && publicUrl === undefined) fresh.setExternalUrl(linkBase);
+    if (listening) {
+      fresh.start();
+      await fresh.startWatchdog(startedAt);
+    }
+  };
+  /**
+   * Cluster: the partitions this instance owns changed. The engine and the notification planner
+   * are rebuilt from the store for the new set, exactly as on a restart (a gained partition's
+   * scopes come back with their history, pending minutes and open alerts).
+   */
+  const ownershipChanged = async () => {
+    await engine.start();
+    await replacePipeline(await NotificationService.create(notifyOptions(alertingNow.alerting, alertingNow.publicUrl)), alertingNow.publicUrl);
+  };
   const reload = async (): Promise<ReloadResult> => {
     if (!opts.configSource) throw new TxmonError('TXMON_ERR_CONFLICT', 'this txmon was started without a config file: there is nothing to reload from');
     let next: TxmonConfig;
@@ -153,18 +193,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     } catch (err) {
       throw err instanceof TxmonError ? new TxmonError('TXMON_ERR_CONFIG', `reload refused, the running configuration stays: ${err.message}`, err.detail) : err;
     }
-    // Swap between evaluations: no plan runs half on the old pipeline, half on the new.
-    await engine.exclusive(async () => {
-      await notifications.stop();
-      notifications = fresh;
-      ctx.notifications = fresh;
-    });
-    fresh.log = app.log;
-    if (linkBase !== undefined && next.publicUrl === undefined) fresh.setExternalUrl(linkBase);
-    if (listening) {
-      fresh.start();
-      await fresh.startWatchdog(startedAt);
-    }
+    await replacePipeline(fresh, next.publicUrl);
+    alertingNow = { alerting: next.alerting, publicUrl: next.publicUrl };
     const restartNeeded = (['server', 'store', 'auth', 'engine', 'limits', 'metrics', 'detect', 'retention'] as const)
       .filter((k) => JSON.stringify((next.raw as Record<string, unknown>)[k]) !== JSON.stringify((config.raw as Record<string, unknown>)[k]));
     const { for_minutes: a, keep_firing_for_minutes: b, min_severity: c } = next.raw.alerting as Record<string, unknown>;
@@ -254,10 +284,27 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       notifications.start();
       listening = true;
       await notifications.startWatchdog(startedAt);
+      if (clusterSettings) {
+        // Joined only once listening: an instance that cannot take its port owns no partition.
+        const clusterMetrics = metrics.enableCluster({ lag: () => clusterNode?.lag() ?? Promise.resolve([]), owned: () => clusterNode?.status().partitions_owned.length ?? 0 });
+        clusterNode = await ClusterNode.connect({
+          settings: clusterSettings,
+          process: (batch, complete) => engine.ingest(batch, { complete }),
+          ownershipChanged,
+          event: (type, data) => events.publish(type, data),
+          log: app.log,
+          onLeaseChange: (kind) => clusterMetrics.leaseChange(kind),
+        });
+        ctx.cluster = clusterNode;
+        // Only now: the first partitions' state is loaded through clusterNode.owns.
+        await clusterNode.join();
+      }
       return url;
     },
     prune,
     async close() {
+      // First leave the cluster: the partitions move to the others while this instance shuts down.
+      if (clusterNode) await clusterNode.close();
       if (timer) clearInterval(timer);
       clearInterval(pruneTimer);
       closing = true;

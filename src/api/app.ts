@@ -107,6 +107,10 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
       // Expected while the database restarts: one line, no stack; the client is told when to retry.
       req.log.warn({ cause: String((mapped as { cause?: unknown }).cause ?? (err as Error).message) }, 'store unavailable');
       reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    } else if (mapped.code === 'TXMON_ERR_CLUSTER_UNAVAILABLE') {
+      // NATS unreachable or a partition's publish not acknowledged: the client retries the same request.
+      req.log.warn({ cause: mapped.message }, 'cluster unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     } else if (mapped.httpStatus >= 500) req.log.error({ err }, 'request failed');
     reply.code(mapped.httpStatus).send(mapped.toJSON());
   });

@@ -6,6 +6,7 @@ import type { AccessControl } from './auth.ts';
 import type { TxmonMetrics } from '../metrics/promMetrics.ts';
 import type { EventHub } from './events.ts';
 import type { NotificationService } from '../notify/service.ts';
+import type { ClusterNode } from '../cluster/node.ts';
 
 export interface AppContext {
   config: TxmonConfig;
@@ -19,6 +20,11 @@ export interface AppContext {
   notifications: NotificationService;
   /** Reloads the alerting configuration (POST /-/reload, SIGHUP); absent in apps built without a service. */
   reload?: () => Promise<{ reloaded: string; receivers: string[]; restartNeeded: string[] }>;
+  /**
+   * Clustered mode (docs/scaling.md): the node once this instance joined the cluster, null before
+   * (ingest answers 503 meanwhile); undefined in single-process mode.
+   */
+  cluster?: ClusterNode | null;
   /** Set while `serve --demo` streams simulated minutes: the clock of the data is simulated and accelerated. */
   demo?: { intervalMs: number };
 }

@@ -1,9 +1,10 @@
 /** `txmon serve`: the service (API, engine, dashboard), optionally with live demo traffic. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.ts';
+import { clusterSettings, loadConfig } from '../config/config.ts';
 import { createService } from '../service.ts';
 import { InvalidArgumentError } from 'commander';
 import { port } from './options.ts';
+import { TxmonError } from '../domain/errors.ts';
 
 export type LogFormat = 'auto' | 'pretty' | 'json';
 
@@ -25,6 +26,12 @@ export function loggerOptions(level: string, format: LogFormat, isTty = Boolean(
   };
 }
 
+function partitionCount(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 1024) throw new InvalidArgumentError(`--partitions must be a whole number from 1 to 1024, got "${v}"`);
+  return n;
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -36,6 +43,9 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'YAML configuration file (env TXMON_CONFIG)')
     .option('--demo', 'preload synthetic history and stream live demo traffic with occasional incidents')
     .option('--demo-interval <ms>', 'wall-clock milliseconds per simulated demo minute', (v) => Number(v), 2000)
+    .option('--cluster <urls>', 'clustered mode: NATS JetStream servers, nats://HOST:PORT[,…] (needs a PostgreSQL --db; docs/scaling.md)')
+    .option('--node-id <name>', 'clustered mode: this instance\'s name, unique in the cluster')
+    .option('--partitions <n>', 'clustered mode: scope partitions (default 16; the same on every instance)', partitionCount)
     .option('--log-level <level>', 'log level (fatal, error, warn, info, debug)', 'info')
     .option('--log-format <format>', 'auto: human-readable on a terminal, JSON otherwise; or pretty, json (env TXMON_LOG_FORMAT)', logFormat, undefined)
     .action(async (opts) => {
@@ -45,6 +55,14 @@ export function register(program: Command): void {
       if (opts.host !== undefined) config.host = opts.host;
       if (opts.allowOpen) config.allowOpen = true;
       if (opts.db !== undefined) config.storeUrl = opts.db;
+      if (opts.cluster !== undefined || opts.nodeId !== undefined || opts.partitions !== undefined) {
+        const cluster = config.cluster ?? clusterSettings(config.raw.cluster);
+        if (opts.cluster !== undefined) cluster.servers = String(opts.cluster).split(',').map((s) => s.trim()).filter((s) => s !== '');
+        if (opts.nodeId !== undefined) cluster.nodeId = opts.nodeId;
+        if (opts.partitions !== undefined) cluster.partitions = opts.partitions;
+        if (cluster.servers.length === 0) throw new TxmonError('TXMON_ERR_CONFIG', '--node-id and --partitions need --cluster nats://HOST:PORT (or cluster.servers in the config file)');
+        config.cluster = cluster;
+      }
       const service = await createService({
         config, logger: loggerOptions(opts.logLevel, opts.logFormat ?? logFormat(process.env.TXMON_LOG_FORMAT ?? 'auto')),
         // SIGHUP and POST /-/reload read the file again (without --config there is nothing to reload).

@@ -66,6 +66,15 @@ export const ConfigSchema = Type.Object({
     transactions_window_minutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 180, description: 'a re-posted minute this recent (behind its scope\'s newest minute) moves txmon_transactions_total by its increase only; older rows (backfills) do not move the counter' }),
   }, { additionalProperties: false, default: {} }),
   detect: Type.Object({}, { additionalProperties: true, default: {}, description: 'detector parameters; see docs/detection.md' }),
+  cluster: Type.Object({
+    servers: Type.Array(Type.String({ pattern: '^nats://' }), { default: [], description: 'NATS servers (nats://host:port); non-empty = clustered mode (docs/scaling.md); serve --cluster' }),
+    node_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'this instance\'s name, unique in the cluster; serve --node-id' })),
+    partitions: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'scope partitions (fixed for the life of the stream); serve --partitions' }),
+    name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', default: 'txmon', description: 'prefix of the JetStream stream, consumers and key-value buckets (several deployments on one NATS)' }),
+    lease_ttl_seconds: Type.Number({ minimum: 1, maximum: 300, default: 6, description: 'a partition whose owner stopped renewing is taken over after this long' }),
+    replicas: Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)], { default: 1, description: 'JetStream replicas of the ingest stream and the lease bucket (3 on a 3-node NATS cluster: survives one server down)' }),
+    reply_wait_ms: Type.Integer({ minimum: 0, maximum: 600_000, default: 5000, description: 'how long an ingest request waits for the owners\' recommendation before answering 202 pending' }),
+  }, { additionalProperties: false, default: {} }),
   alerting: Type.Object({
     for_minutes: Type.Integer({ minimum: 1, default: 1 }),
     keep_firing_for_minutes: Type.Integer({ minimum: 0, default: 3 }),
@@ -121,6 +130,39 @@ export interface TxmonConfig {
   retention: RetentionPolicy & { intervalMs: number };
   /** Scopes idle this long are dropped from memory and rebuilt from the store when they return. */
   idleScopeMs: number;
+  /** Clustered mode (cluster.servers non-empty, or serve --cluster); undefined = one process. */
+  cluster: ClusterSettings | undefined;
+}
+
+/** The `cluster:` section (src/cluster, docs/scaling.md). */
+export interface ClusterSettings {
+  servers: string[];
+  /** Required to start; the CLI's --node-id may supply it. */
+  nodeId: string | undefined;
+  partitions: number;
+  name: string;
+  leaseTtlMs: number;
+  replyWaitMs: number;
+  replicas: number;
+}
+
+/**
+ * Clustered mode from the section and the environment (TXMON_CLUSTER_SERVERS, comma-separated,
+ * and TXMON_NODE_ID override the file: one file serves every instance); undefined without servers.
+ */
+function clusterOf(raw: RawConfig['cluster'], env: NodeJS.ProcessEnv): ClusterSettings | undefined {
+  const settings = clusterSettings(raw);
+  if (env.TXMON_CLUSTER_SERVERS) settings.servers = env.TXMON_CLUSTER_SERVERS.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (env.TXMON_NODE_ID) settings.nodeId = env.TXMON_NODE_ID;
+  return settings.servers.length > 0 ? settings : undefined;
+}
+
+/** The cluster section as settings, whatever `servers` holds (serve --cluster may fill them in). */
+export function clusterSettings(raw: RawConfig['cluster']): ClusterSettings {
+  return {
+    servers: [...raw.servers], nodeId: raw.node_id, partitions: raw.partitions, name: raw.name,
+    leaseTtlMs: raw.lease_ttl_seconds * 1000, replyWaitMs: raw.reply_wait_ms, replicas: raw.replicas,
+  };
 }
 
 const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -208,6 +250,7 @@ export function resolveConfig(input: unknown, env: NodeJS.ProcessEnv = process.e
     maxGapMinutes: raw.engine.max_gap_minutes,
     tickMs: raw.engine.tick_seconds * 1000,
     idleScopeMs: raw.engine.idle_scope_minutes * 60_000,
+    cluster: clusterOf(raw.cluster, env),
     retention: retention!,
     // Seasonal buckets follow the server's zone unless detect.time_zone says otherwise.
     detect: { timeZone: raw.server.time_zone, ...(camelKeys(raw.detect) as Partial<DetectConfig>) },

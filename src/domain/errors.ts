@@ -76,6 +76,10 @@ export const ERRORS = {
     status: 503,
     meaning: 'The database is unreachable right now; nothing of the request was acknowledged. Send it again after the Retry-After header.',
   },
+  TXMON_ERR_CLUSTER_UNAVAILABLE: {
+    status: 503,
+    meaning: 'Clustered mode: NATS JetStream did not acknowledge every partition of the request (or this instance has not joined the cluster yet). Parts may be stored: send the same request again after the Retry-After header, it completes without duplicates (docs/scaling.md).',
+  },
   TXMON_ERR_LIMIT: {
     status: 422,
     meaning: 'The request is well-formed but exceeds a limit of `limits.*`: time span, scopes or scope-minutes per request, statuses per scope, scopes in all. The message names the limit and what to do.',

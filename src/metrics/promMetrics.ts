@@ -58,6 +58,27 @@ export class TxmonMetrics {
     for (const kind of ['counts', 'auth_codes', 'raw']) this.ingestDuration.zero({ kind });
   }
 
+  /**
+   * Clustered mode's series (registered only there): lease changes by kind, partitions owned, and
+   * each partition's consumer lag read from JetStream at scrape time.
+   */
+  enableCluster(source: { lag(): Promise<Array<{ partition: number; pending: number }>>; owned(): number }): { leaseChange(kind: string): void } {
+    const changes = new Counter({ name: 'txmon_cluster_lease_changes_total', help: 'Partition leases this instance acquired, released (rebalance, shutdown) or lost (not renewed in time)', labelNames: ['kind'] as const, registers: [this.registry] });
+    for (const kind of ['acquired', 'released', 'lost']) changes.inc({ kind }, 0);
+    new Gauge({
+      name: 'txmon_cluster_partition_lag', help: 'Ingest messages of the partition not yet processed and acknowledged by its owner (any instance), read from JetStream', labelNames: ['partition'] as const, registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { partition, pending } of await source.lag().catch(() => [])) this.set({ partition: String(partition) }, pending);
+      },
+    });
+    new Gauge({
+      name: 'txmon_cluster_partitions_owned', help: 'Partitions this instance owns now', registers: [this.registry],
+      collect() { this.set(source.owned()); },
+    });
+    return { leaseChange: (kind) => changes.inc({ kind }) };
+  }
+
   /** Sets txmon_alerts_active from the open alerts: every (state, severity) cell, 0 when empty. */
   setAlertsActive(open: ReadonlyArray<{ state: string; severity: Severity }>): void {
     const counts = new Map<string, number>();

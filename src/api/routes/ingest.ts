@@ -3,7 +3,8 @@
  * encoding gets the same precise, row-numbered errors. Each request is validated whole before
  * anything is stored, then committed atomically, then answered with the alert recommendation.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { minuteToIso } from '../../domain/time.ts';
 import { TxmonError } from '../../domain/errors.ts';
 import type { MinuteBatch } from '../../domain/types.ts';
 import { encodingOf } from '../../ingest/decode.ts';
@@ -66,9 +67,13 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       try {
         const text = typeof req.body === 'string' ? req.body : '';
         const batch = await parser.parse(ep.kind, text, encodingOf(req.headers['content-type']), timeContext(req, ctx));
+        const complete = boolParam(req.query as Record<string, unknown>, 'complete');
+        // Single-process mode ignores the header (nothing to deduplicate: the answer is the commit).
+        const idempotencyKey = ctx.cluster !== undefined ? idempotencyKeyOf(req) : undefined;
         const admitting = registry.admit(batch, ctx.config.limits);
         if (admitting) await admitting;
-        const outcome = await ctx.engine.ingest(batch, { complete: boolParam(req.query as Record<string, unknown>, 'complete') });
+        if (ctx.cluster !== undefined) return await clusteredIngest(ctx, ep.kind, batch, complete === true, idempotencyKey, started, reply);
+        const outcome = await ctx.engine.ingest(batch, { complete });
         const rows = ep.kind === 'raw' ? outcome.written.rawAccepted : ep.kind === 'counts' ? outcome.written.counts : outcome.written.authCodes;
         ctx.metrics.rowsIngested.inc({ kind: ep.kind }, rows);
         ctx.metrics.ingestDuration.observe({ kind: ep.kind }, (performance.now() - started) / 1000);
@@ -80,6 +85,47 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       }
     });
   }
+}
+
+/**
+ * Clustered mode: the batch is published to JetStream, one message per partition (2xx only once
+ * every one is durable), and answered with the owners' recommendation — or 202 `pending: true`
+ * when they did not answer within cluster.reply_wait_ms (the data is accepted all the same).
+ */
+async function clusteredIngest(ctx: AppContext, kind: IngestKind, batch: MinuteBatch, complete: boolean, idempotencyKey: string | undefined, started: number, reply: FastifyReply): Promise<unknown> {
+  if (!ctx.cluster) throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', 'this instance has not joined the cluster yet: retry in a moment');
+  const r = await ctx.cluster.ingest(batch, { complete, idempotencyKey });
+  const rows = kind === 'raw' ? batch.raw.length : kind === 'counts' ? batch.counts.length : batch.authCodes.length;
+  ctx.metrics.rowsIngested.inc({ kind }, rows);
+  ctx.metrics.ingestDuration.observe({ kind }, (performance.now() - started) / 1000);
+  const recommendation = buildRecommendation(r.outcome, ctx.config.lifecycle.minSeverity, ctx.config.limits.maxListedMinutes);
+  if (!r.pending) {
+    reply.code(200);
+    return recommendation;
+  }
+  const minutes = [...new Set([...batch.counts, ...batch.authCodes, ...batch.raw].map((x) => `${x.scope} ${minuteToIso(x.minute)}`))];
+  reply.code(202);
+  return {
+    ...recommendation,
+    pending: true,
+    accepted: { counts: batch.counts.length, auth_codes: batch.authCodes.length, raw: batch.raw.length },
+    accepted_minutes: minutes.slice(0, ctx.config.limits.maxListedMinutes),
+    accepted_minutes_total: minutes.length,
+    message: `accepted (stored durably in ${r.parts} partition message(s)${r.duplicates > 0 ? `, ${r.duplicates} already there from an earlier try` : ''}); ` +
+      `the owners' evaluation of ${r.parts - r.answered} of ${r.parts} part(s) is not known yet (cluster.reply_wait_ms): see /api/v1/assessments and /api/v1/alerts`,
+  };
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The optional Idempotency-Key header (printable ASCII, at most 200 characters). */
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const v = req.headers['idempotency-key'];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !IDEMPOTENCY_KEY.test(v)) {
+    throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'header Idempotency-Key must be 1 to 200 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
+  }
+  return v;
 }
 
 function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {

@@ -18,6 +18,8 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       scopes: ctx.engine.scopeNames().length,
       scopes_idle: ctx.engine.scopeCounts().evicted,
       auth: ctx.access.open ? 'open' : 'tokens',
+      // Clustered mode: this instance, the members it sees and the partitions it owns.
+      ...(ctx.cluster !== undefined ? { cluster: ctx.cluster ? ctx.cluster.status() : { joined: false } } : {}),
     };
   });
 
