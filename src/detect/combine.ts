@@ -15,7 +15,24 @@ export function combineFindings(scope: string, minute: number, metrics: MinuteMe
   const explanation = !hasData
     ? 'no data received for this minute'
     : ordered.length === 0
-      ? `normal: ${metrics.total} transactions`
+      ? normalText(metrics.total)
       : ordered.slice(0, 3).map((f) => f.message).join('; ') + (ordered.length > 3 ? `; and ${ordered.length - 3} more` : '');
   return { scope, minute, anomalyScore: round(score, 1), severity, findings: ordered, metrics, explanation, hasData };
+}
+
+/**
+ * The explanation of a quiet minute, from a small direct-mapped cache by total: nearly every
+ * scope-minute is quiet and the same totals recur, so the text is usually made once rather than
+ * formatted again every minute (the same string either way).
+ */
+const NORMAL_SLOTS = 1024;
+const normalTotals = new Float64Array(NORMAL_SLOTS).fill(-1);
+const normalTexts: string[] = new Array<string>(NORMAL_SLOTS).fill('');
+function normalText(total: number): string {
+  const slot = total & (NORMAL_SLOTS - 1);
+  if (normalTotals[slot] === total) return normalTexts[slot];
+  const text = `normal: ${total} transactions`;
+  normalTotals[slot] = total;
+  normalTexts[slot] = text;
+  return text;
 }

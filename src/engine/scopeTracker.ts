@@ -69,11 +69,18 @@ export class PendingMinutes {
 
   /** The latest minute whose grace period has passed at clock time `now` (after its end or its last rows). */
   latestGraceClosed(now: number, graceMs: number): EpochMinute | null {
-    const closed = (m: EpochMinute, p: PendingMinute): boolean => now >= Math.max((m + 1) * 60_000, p.lastArrival) + graceMs;
-    let through: EpochMinute | null = this.slotEntry !== null && closed(this.slotMinute, this.slotEntry) ? this.slotMinute : null;
-    if (this.more !== null) for (const [m, p] of this.more) if (closed(m, p) && (through === null || m > through)) through = m;
+    let through: EpochMinute | null = this.slotEntry !== null && graceClosed(this.slotMinute, this.slotEntry, now, graceMs) ? this.slotMinute : null;
+    if (this.more !== null) for (const [m, p] of this.more) if (graceClosed(m, p, now, graceMs) && (through === null || m > through)) through = m;
     return through;
   }
+}
+
+/**
+ * Has minute m's grace period passed at clock time `now` (after its end or its last rows)? A
+ * function, not a closure made per call: asked for every scope on every tick and ingest.
+ */
+function graceClosed(m: EpochMinute, p: PendingMinute, now: number, graceMs: number): boolean {
+  return now >= Math.max((m + 1) * 60_000, p.lastArrival) + graceMs;
 }
 
 export class ScopeTracker {
