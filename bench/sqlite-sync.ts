@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../src/store/open.ts';
 import type { MinuteCount } from '../src/domain/types.ts';
 
 const COMMITS = Number(process.argv[2] ?? 2000);
@@ -16,7 +16,7 @@ const STATUSES = ['approved', 'denied', 'failed', 'reversed', 'backend_reversed'
 async function run(sync: 'normal' | 'full', minutesPerBatch: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'txmon-sync-'));
   try {
-    const store = new SqliteStore(join(dir, 'b.db'), { synchronous: sync });
+    const store = sqliteStore(join(dir, 'b.db'), { synchronous: sync });
     await store.migrate();
     const started = performance.now();
     let minute = 29_000_000;
@@ -26,7 +26,7 @@ async function run(sync: 'normal' | 'full', minutesPerBatch: number): Promise<nu
       await store.writeBatch({ counts, authCodes: [], raw: [] });
     }
     const s = (performance.now() - started) / 1000;
-    store.db.close();
+    store.driver.db.close();
     return COMMITS / s;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Alert, Assessment, AuthCodeCount, MinuteCount, Severity } from '../src/domain/types.ts';
 import { openStore } from '../src/store/open.ts';
-import type { Store } from '../src/store/store.ts';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../src/store/postgres/postgresStore.ts';
+import type { SqlStore } from '../src/store/sqlStore.ts';
+import { SqliteDriver } from '../src/store/sqlite/driver.ts';
+import { PostgresDriver } from '../src/store/postgres/driver.ts';
 import { dropSchema, uniqueSchema, withSchema } from '../src/store/postgres/testing.ts';
 import { listNamedQueries, runNamedQuery, type QueryInput } from '../src/store/namedQueries.ts';
 
@@ -76,29 +76,30 @@ function hourBatch(hour: number): MinuteCount[] {
 interface Reference { rows: number; upsertRowsPerSec: number; plainRowsPerSec: number }
 
 /** Plain INSERT (no ON CONFLICT) of the first REFERENCE_ROWS rows into a twin table. */
-async function plainInsert(store: Store, batches: () => Iterable<MinuteCount[]>, limit: number): Promise<{ rows: number; ms: number }> {
+async function plainInsert(store: SqlStore, batches: () => Iterable<MinuteCount[]>, limit: number): Promise<{ rows: number; ms: number }> {
   let rows = 0;
   const t0 = performance.now();
-  if (store instanceof SqliteStore) {
-    store.db.exec('CREATE TABLE bench_plain (scope TEXT NOT NULL, minute INTEGER NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (scope, minute, status)) WITHOUT ROWID; CREATE INDEX bench_plain_by_minute ON bench_plain (minute)');
-    const ins = store.db.prepare('INSERT INTO bench_plain (scope, minute, status, count, updated_at) VALUES (?, ?, ?, ?, ?)');
+  const { driver } = store;
+  if (driver instanceof SqliteDriver) {
+    driver.db.exec('CREATE TABLE bench_plain (scope TEXT NOT NULL, minute INTEGER NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (scope, minute, status)) WITHOUT ROWID; CREATE INDEX bench_plain_by_minute ON bench_plain (minute)');
+    const ins = driver.db.prepare('INSERT INTO bench_plain (scope, minute, status, count, updated_at) VALUES (?, ?, ?, ?, ?)');
     for (const batch of batches()) {
       const now = Date.now();
-      store.db.exec('BEGIN');
+      driver.db.exec('BEGIN');
       for (const c of batch) ins.run(c.scope, c.minute, c.status, c.count, now);
-      store.db.exec('COMMIT');
+      driver.db.exec('COMMIT');
       rows += batch.length;
       if (rows >= limit) break;
     }
     const ms = performance.now() - t0;
-    store.db.exec('DROP TABLE bench_plain');
+    driver.db.exec('DROP TABLE bench_plain');
     return { rows, ms };
   }
-  if (store instanceof PostgresStore) {
-    await store.pool.query('CREATE TABLE bench_plain (scope TEXT NOT NULL, minute BIGINT NOT NULL, status TEXT NOT NULL, count BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (scope, minute, status)); CREATE INDEX bench_plain_by_minute ON bench_plain (minute)');
+  if (driver instanceof PostgresDriver) {
+    await driver.pool.query('CREATE TABLE bench_plain (scope TEXT NOT NULL, minute BIGINT NOT NULL, status TEXT NOT NULL, count BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (scope, minute, status)); CREATE INDEX bench_plain_by_minute ON bench_plain (minute)');
     const t1 = performance.now();
     for (const batch of batches()) {
-      await store.pool.query(
+      await driver.pool.query(
         'INSERT INTO bench_plain (scope, minute, status, count, updated_at) SELECT s, m, st, c, $5 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS t(s, m, st, c)',
         [batch.map((c) => c.scope), batch.map((c) => c.minute), batch.map((c) => c.status), batch.map((c) => c.count), Date.now()],
       );
@@ -106,7 +107,7 @@ async function plainInsert(store: Store, batches: () => Iterable<MinuteCount[]>,
       if (rows >= limit) break;
     }
     const ms = performance.now() - t1;
-    await store.pool.query('DROP TABLE bench_plain');
+    await driver.pool.query('DROP TABLE bench_plain');
     return { rows, ms };
   }
   throw new Error(`no plain-insert reference for ${store.dialect}`);
@@ -117,7 +118,7 @@ function* hours(n: number): Iterable<MinuteCount[]> {
 }
 
 /** Auth codes of the first scope (the one the queries read): 00 = approved, 51 / 59 = denied. */
-async function loadAuthCodes(store: Store): Promise<number> {
+async function loadAuthCodes(store: SqlStore): Promise<number> {
   let n = 0;
   for (let d = 0; d < days; d++) {
     const batch: AuthCodeCount[] = [];
@@ -134,7 +135,7 @@ async function loadAuthCodes(store: Store): Promise<number> {
 }
 
 /** One day of assessments per scope (the last day) and a few alerts per scope. */
-async function loadDetection(store: Store): Promise<number> {
+async function loadDetection(store: SqlStore): Promise<number> {
   const last = START + days * 1440;
   let n = 0;
   for (let s = 0; s < scopes; s++) {
@@ -181,7 +182,7 @@ function queryInputs(name: string): QueryInput {
   return params.has('scope') ? { scope: 'pos-001' } : {};
 }
 
-async function benchStore(store: Store, label: string): Promise<DialectResult> {
+async function benchStore(store: SqlStore, label: string): Promise<DialectResult> {
   const totalHours = days * 24;
   const rowsPerHour = 60 * scopes * STATUSES.length;
   const refLimit = Math.min(REFERENCE_ROWS, totalHours * rowsPerHour);
@@ -202,8 +203,7 @@ async function benchStore(store: Store, label: string): Promise<DialectResult> {
   const plain = await plainInsert(store, () => hours(totalHours), refLimit);
   const authCodes = await loadAuthCodes(store);
   const assessments = await loadDetection(store);
-  if (store instanceof PostgresStore) await store.pool.query('ANALYZE');
-  if (store instanceof SqliteStore) store.db.exec('ANALYZE');
+  await store.driver.exec('ANALYZE');
 
   const queries: QueryTiming[] = [];
   for (const q of listNamedQueries()) {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TxmonConfig } from './config/config.ts';
 import { openStore } from './store/open.ts';
-import type { Store } from './store/store.ts';
+import type { SeriesStore, Store } from './store/store.ts';
 import { Engine } from './engine/engine.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { buildApp } from './api/app.ts';
@@ -322,7 +322,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
  * counting them: after a restart, a re-posted minute moves txmon_transactions_total by its
  * increase only, as before.
  */
-async function seedTransactionCounter(store: Store, metrics: TxmonMetrics): Promise<void> {
+async function seedTransactionCounter(store: Pick<SeriesStore, 'listScopes' | 'readCounts'>, metrics: TxmonMetrics): Promise<void> {
   const window = metrics.business.windowMinutes;
   for (const info of await store.listScopes()) {
     for (const r of await store.readCounts(info.scope, info.lastMinute - window + 1, info.lastMinute + 1)) {

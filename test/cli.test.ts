@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../src/store/open.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/txmon.js', import.meta.url));
@@ -57,7 +57,7 @@ describe('txmon CLI', () => {
     const r = await txmon(['import', csv, '--db', db, '--no-progress']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^imported 15 counts rows over 5 minutes in [\d.]+ s \(\d+ rows\/s\); 5 minutes evaluated, 0 alert updates$/m);
-    const store = new SqliteStore(db);
+    const store = sqliteStore(db);
     try {
       await store.migrate();
       const m0 = Date.UTC(2025, 6, 1, 10, 0) / 60_000;

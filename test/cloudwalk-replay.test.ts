@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { batchesByMinute, readBatchFile } from '../src/sources/file.ts';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../src/store/open.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { VirtualClock } from '../src/domain/clock.ts';
 import type { Alert } from '../src/domain/types.ts';
@@ -51,7 +51,7 @@ describe('cloudwalk transactions.csv replayed through the engine', { skip: absen
   before(async () => {
     const { kind, batch } = readBatchFile(FILE);
     assert.equal(kind, 'counts');
-    const store = new SqliteStore(':memory:');
+    const store = sqliteStore(':memory:');
     await store.migrate();
     const clock = new VirtualClock(0);
     const engine = new Engine({ store, clock });

@@ -13,9 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpSink, type HttpSink, type RecordedRequest } from '../src/notify/channels/test-sink.ts';
 import type { VirtualClock } from '../src/domain/clock.ts';
-import { SqliteStore } from '../src/store/sqlite/sqliteStore.ts';
-import { PostgresStore } from '../src/store/postgres/postgresStore.ts';
 import { get, minuteRows, normalMinute, post, startServer, storeDialects, warmupRows, type TestServer } from './helpers/server.ts';
+import { SqlStore } from '../src/store/sqlStore.ts';
 
 const T0 = Date.UTC(2025, 6, 1, 10, 0);
 const min = (i: number) => T0 + i * 60_000;
@@ -55,10 +54,8 @@ const active = { state: 'active', silencedBy: [], inhibitedBy: [], inhibitedById
 /** Moves the delivery time of every delivered outbox row `byMs` into the past, in the server's own database. */
 async function ageDeliveredRows(s: TestServer, byMs: number): Promise<number> {
   const store = s.service.ctx.store;
-  const sql = "UPDATE outbox SET delivered_at = delivered_at - $1 WHERE state = 'delivered'";
-  if (store instanceof SqliteStore) return Number(store.db.prepare(sql.replace('$1', '?')).run(byMs).changes);
-  if (store instanceof PostgresStore) return (await store.pool.query(sql, [byMs])).rowCount ?? 0;
-  throw new Error(`no raw access to a ${store.dialect} store`);
+  if (!(store instanceof SqlStore)) throw new Error(`no raw access to a ${store.dialect} store`);
+  return store.driver.run("UPDATE outbox SET delivered_at = delivered_at - :by WHERE state = 'delivered'", { by: byMs });
 }
 
 for (const d of storeDialects()) describe(`notifications end to end (webhook receiver) on ${d.name}`, { skip: d.skip }, () => {

@@ -12,7 +12,7 @@ import {
   bindQuery, formatRows, getNamedQuery, listNamedQueries, namedToPositional, parseNamedQuery, placeholderNames,
   resolveParams, runNamedQuery, timeColumnKind, type NamedQuery,
 } from '../src/store/namedQueries.ts';
-import { testDialects, type TestStore } from '../src/store/postgres/testing.ts';
+import { testDialects, reportSkippedPostgres, type TestStore } from '../src/store/postgres/testing.ts';
 import { describeQueries, parseParamOptions, runQueryCommand } from '../src/cli/query.ts';
 import { get, startServer, type TestServer } from './helpers/server.ts';
 
@@ -166,6 +166,8 @@ function counts(scope: string, n: number): MinuteCount[] {
   }
   return out;
 }
+
+reportSkippedPostgres();
 
 for (const d of testDialects()) {
   describe(`injection attempts change nothing on ${d.dialect}`, () => {

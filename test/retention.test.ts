@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert, Assessment } from '../src/domain/types.ts';
-import { testDialects } from '../src/store/postgres/testing.ts';
+import { testDialects, reportSkippedPostgres } from '../src/store/postgres/testing.ts';
 import { pruneAll, type RetentionPolicy } from '../src/store/retention.ts';
 import { resolveConfig } from '../src/config/config.ts';
 import { post, startServer, warmupRows } from './helpers/server.ts';
@@ -30,6 +30,8 @@ function alert(fingerprint: string, state: Alert['state'], endedDaysAgo: number 
 }
 
 const POLICY: RetentionPolicy = { days: { minute_counts: 30, auth_code_counts: 30, raw_transactions: 7, assessments: 30, alerts: 90 }, batchSize: 7, pauseMs: 0 };
+
+reportSkippedPostgres();
 
 for (const d of testDialects()) {
   describe(`retention on ${d.dialect}`, () => {

@@ -440,11 +440,11 @@ if (DIALECTS.length > 1) {
 const PG_URL = process.env.TXMON_TEST_PG_URL;
 if (PG_URL) {
   test('PostgreSQL: ?schema= creates the schema, pins every pooled connection to it, and concurrent starts migrate once', async () => {
-    const { PostgresStore } = await import('../src/store/postgres/postgresStore.ts');
+    const { postgresStore } = await import('../src/store/open.ts');
     const { uniqueSchema, withSchema, dropSchema } = await import('../src/store/postgres/testing.ts');
     const schema = uniqueSchema('txmon_mig');
     const url = withSchema(PG_URL, schema);
-    const stores = [new PostgresStore(url), new PostgresStore(url), new PostgresStore(url)];
+    const stores = await Promise.all([postgresStore(url), postgresStore(url), postgresStore(url)]);
     try {
       await Promise.all(stores.map((s) => s.migrate()));
       const applied = await stores[0].runQuery('SELECT version FROM schema_migrations ORDER BY version', {});

@@ -28,3 +28,9 @@ export interface AppContext {
   /** Set while `serve --demo` streams simulated minutes: the clock of the data is simulated and accelerated. */
   demo?: { intervalMs: number };
 }
+
+/**
+ * What a route plugin gets: the app context with the store narrowed to the roles the plugin uses
+ * (src/store/store.ts), so each route says which parts of the store it touches.
+ */
+export type ContextWith<S> = Omit<AppContext, 'store'> & { store: S };

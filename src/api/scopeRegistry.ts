@@ -11,17 +11,17 @@
  */
 import { TxmonError } from '../domain/errors.ts';
 import type { MinuteBatch } from '../domain/types.ts';
-import type { Store } from '../store/store.ts';
+import type { QueryStore, SeriesStore } from '../store/store.ts';
 
 export interface RegistryLimits { maxScopes: number; maxStatusesPerScope: number }
 
 export class ScopeRegistry {
-  private readonly store: Pick<Store, 'listScopes' | 'runQuery'>;
+  private readonly store: Pick<SeriesStore, 'listScopes'> & QueryStore;
   /** scope → its statuses (null until first needed). */
   private scopes: Map<string, Set<string> | null> | null = null;
   private loading: Promise<void> | null = null;
 
-  constructor(store: Pick<Store, 'listScopes' | 'runQuery'>) {
+  constructor(store: Pick<SeriesStore, 'listScopes'> & QueryStore) {
     this.store = store;
   }
 

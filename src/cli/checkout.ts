@@ -20,7 +20,7 @@ import { checkoutReportHtml, checkoutReportJson, checkoutReportMarkdown, escapeH
 import { loadConfig } from '../config/config.ts';
 import { runNamedQuery } from '../store/namedQueries.ts';
 import { openStore } from '../store/open.ts';
-import type { Store } from '../store/store.ts';
+import type { CheckoutStore, QueryStore } from '../store/store.ts';
 import { renderSvg, svgToPng, type ChartSize } from '../report/render.ts';
 
 export const CHECKOUT_FORMATS = ['md', 'html', 'json'] as const;
@@ -43,7 +43,7 @@ export type CheckoutHourlyQuery = (source: string) => Promise<Array<Record<strin
 export const CHECKOUT_HOURLY_QUERY = 'checkout_hourly';
 
 /** Store-backed deps for {@link runCheckoutAnalyze}: write with `writeCheckout`, read with `checkout_hourly`. */
-export function checkoutStoreDeps(store: Store): Required<Pick<CheckoutCommandDeps, 'loadIntoStore' | 'queryHourly'>> {
+export function checkoutStoreDeps(store: CheckoutStore & QueryStore): Required<Pick<CheckoutCommandDeps, 'loadIntoStore' | 'queryHourly'>> {
   return {
     loadIntoStore: (source, rows) => store.writeCheckout(source, rows),
     queryHourly: async (source) => (await runNamedQuery(store, CHECKOUT_HOURLY_QUERY, { source })).rows,

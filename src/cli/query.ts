@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { TxmonError } from '../domain/errors.ts';
 import { openExistingStore } from '../store/open.ts';
-import type { Store } from '../store/store.ts';
+import type { MaintenanceStore, QueryStore } from '../store/store.ts';
 import {
   OUTPUT_FORMATS, formatRows, listNamedQueries, getNamedQuery, runNamedQuery, type NamedQuery, type OutputFormat, type QueryInput,
 } from '../store/namedQueries.ts';
@@ -31,7 +31,7 @@ export interface QueryCommandOptions {
 export interface QueryCommandDeps {
   print?: (text: string) => void;
   /** A store to use instead of opening --db / the configured one (tests). */
-  store?: Store;
+  store?: QueryStore & Pick<MaintenanceStore, 'close'>;
 }
 
 /** The `--list` text: each query with its summary and parameters. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MinuteBatch, MinuteCount } from '../domain/types.ts';
-import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../store/open.ts';
 import { Engine, type EngineOptions, type EvaluationEvent } from './engine.ts';
 import { VirtualClock } from '../domain/clock.ts';
 
@@ -17,7 +17,7 @@ const merge = (...bs: MinuteBatch[]): MinuteBatch => ({ counts: bs.flatMap((b) =
 const normal = (i: number) => ({ approved: 110 + (i % 7), denied: 6 + (i % 3), failed: 0 });
 
 describe('Engine', () => {
-  let store: SqliteStore;
+  let store: ReturnType<typeof sqliteStore>;
   let clock: VirtualClock;
   let engine: Engine;
   const make = async (opts: Partial<EngineOptions> = {}) => {
@@ -26,7 +26,7 @@ describe('Engine', () => {
     return e;
   };
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
+    store = sqliteStore(':memory:');
     await store.migrate();
     clock = new VirtualClock(end(M0)); // never past any grace period unless a test moves it
     engine = await make();

@@ -12,7 +12,8 @@ import { ScopeModels } from './scopeModels.ts';
 import type { ScopeInfo } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import { AlertLifecycle, type LifecycleConfig } from '../alerting/lifecycle.ts';
-import type { Store, WriteResult } from '../store/store.ts';
+import type { AlertStore, EvaluationStore, SeriesStore, WriteResult } from '../store/store.ts';
+import type { GroupCommit } from '../store/driver.ts';
 import type { Clock } from '../domain/clock.ts';
 import { Mutex } from '../domain/mutex.ts';
 import { ScopeTracker } from './scopeTracker.ts';
@@ -36,7 +37,7 @@ export interface EngineOptions {
    */
   idleScopeMs?: number;
   /**
-   * Group commit (stores with beginGroup/commitGroup: SQLite): the ingest requests that reach the
+   * Group commit (stores with `groups`: SQLite): the ingest requests that reach the
    * engine in one event-loop turn are stored and evaluated in one transaction, committed on the
    * next turn (setImmediate, under the engine's mutex, so never in the middle of a step); each
    * ingest resolves only after the commit that holds its rows. Ignored when the store has no groups.
@@ -44,14 +45,8 @@ export interface EngineOptions {
   groupCommit?: boolean;
 }
 
-/** A store that can hold several writes in one transaction (SqliteStore). */
-export interface GroupCommitStore {
-  beginGroup(): void;
-  commitGroup(): void;
-}
-
-/** The part of the store the engine needs. */
-export type EngineStore = Pick<Store, 'writeBatch' | 'saveEvaluation' | 'readCounts' | 'readAuthCodes' | 'listScopes' | 'openAlerts'>;
+/** The part of the store the engine needs; `groups` when the store can group commits (SQLite). */
+export type EngineStore = SeriesStore & Pick<EvaluationStore, 'saveEvaluation'> & Pick<AlertStore, 'openAlerts'> & { readonly groups?: GroupCommit };
 
 /** What one ingest did: the recommendation is built from this. */
 export interface IngestOutcome {
@@ -133,7 +128,7 @@ export class Engine {
   /** Calls of mustBreathe (it reads the clock on every 8th). */
   private breathQuestions = 0;
   /** The store's group commit, when enabled (EngineOptions.groupCommit). */
-  private readonly groups: GroupCommitStore | null;
+  private readonly groups: GroupCommit | null;
   /** The open group: settled when its commit succeeded or failed. */
   private group: { done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | null = null;
 
@@ -148,8 +143,7 @@ export class Engine {
     this.graceMs = opts.graceMs ?? 90_000;
     this.maxGap = opts.maxGapMinutes ?? 1440;
     this.plan = opts.planNotifications;
-    const gs = opts.store as Partial<GroupCommitStore>;
-    this.groups = opts.groupCommit && typeof gs.beginGroup === 'function' && typeof gs.commitGroup === 'function' ? (gs as GroupCommitStore) : null;
+    this.groups = opts.groupCommit ? opts.store.groups ?? null : null;
   }
 
   /** Listens to every stored ingest: the counts each written minute now holds (the /metrics counter). */
@@ -263,8 +257,8 @@ export class Engine {
   async ingest(batch: MinuteBatch, opts: { complete?: boolean } = {}): Promise<IngestOutcome> {
     if (!this.groups) return this.ingestStep(batch, opts);
     let group: Engine['group'] = null;
-    const outcome = await this.mutex.run(() => {
-      group = this.joinGroup();
+    const outcome = await this.mutex.run(async () => {
+      group = await this.joinGroup();
       return this.ingestStep(batch, opts, true);
     });
     // The answer waits for the commit that holds this request's rows (and its evaluation).
@@ -273,9 +267,9 @@ export class Engine {
   }
 
   /** The open group, opened (BEGIN) now if none is; its commit is scheduled for the next turn. */
-  private joinGroup(): NonNullable<Engine['group']> {
+  private async joinGroup(): Promise<NonNullable<Engine['group']>> {
     if (this.group) return this.group;
-    this.groups!.beginGroup();
+    await this.groups!.beginGroup();
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
@@ -289,12 +283,12 @@ export class Engine {
   }
 
   /** Commits the open group (under the mutex). A failed commit lost rows memory already holds: rebuild. */
-  private commitGroup(): void {
+  private async commitGroup(): Promise<void> {
     const group = this.group;
     if (!group) return;
     this.group = null;
     try {
-      this.groups!.commitGroup();
+      await this.groups!.commitGroup();
       group.resolve();
     } catch (err) {
       this.stale = true;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { MinuteBatch } from '../domain/types.ts';
-import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../store/open.ts';
 import { Engine } from './engine.ts';
 import { VirtualClock } from '../domain/clock.ts';
 
@@ -26,14 +26,14 @@ const minute = (m: number, scope = 'all'): MinuteBatch => ({
 });
 
 let dir: string;
-let store: SqliteStore;
+let store: ReturnType<typeof sqliteStore>;
 let other: DatabaseSync;
 const committedMinutes = () => (other.prepare('SELECT DISTINCT minute FROM minute_counts ORDER BY minute').all() as Array<{ minute: number }>).map((r) => Number(r.minute));
 const assessedMinutes = () => (other.prepare('SELECT minute FROM assessments ORDER BY minute').all() as Array<{ minute: number }>).map((r) => Number(r.minute));
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'txmon-group-'));
-  store = new SqliteStore(join(dir, 'txmon.db'));
+  store = sqliteStore(join(dir, 'txmon.db'));
   await store.migrate();
   other = new DatabaseSync(join(dir, 'txmon.db'), { readOnly: true }); // another connection sees commits only
 });
@@ -47,8 +47,8 @@ test('requests of one turn: one commit, each answered after it with its own minu
   const engine = new Engine({ store, clock: new VirtualClock((M0 + 10) * 60_000), graceMs: 3_600_000, groupCommit: true });
   await engine.start();
   let commits = 0;
-  const commit = store.commitGroup.bind(store);
-  store.commitGroup = () => { commits++; commit(); };
+  const commit = store.driver.commitGroup.bind(store.driver);
+  store.driver.commitGroup = async () => { commits++; await commit(); };
   const seenAtAnswer: number[][] = [];
   const answers = [0, 1, 2].map((i) => engine.ingest(minute(M0 + i), { complete: true }).then((o) => {
     seenAtAnswer.push(committedMinutes());
@@ -68,12 +68,11 @@ test('a failed group commit fails all of its requests; the engine rebuilds and t
   const engine = new Engine({ store, clock: new VirtualClock((M0 + 10) * 60_000), graceMs: 3_600_000, groupCommit: true });
   await engine.start();
   await engine.ingest(minute(M0), { complete: true });
-  const commit = store.commitGroup.bind(store);
-  store.commitGroup = () => {
-    store.commitGroup = commit; // fails once
-    store.db.exec('ROLLBACK');
-    (store as unknown as { groupOpen: boolean }).groupOpen = false;
-    throw new Error('disk I/O error');
+  const commit = store.driver.commitGroup.bind(store.driver);
+  store.driver.commitGroup = async () => {
+    store.driver.commitGroup = commit; // fails once: the transaction is gone, so COMMIT fails
+    store.driver.db.exec('ROLLBACK');
+    await commit();
   };
   const results = await Promise.allSettled([1, 2].map((i) => engine.ingest(minute(M0 + i), { complete: true })));
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
@@ -89,8 +88,8 @@ test('without groupCommit (or a store without groups) every request commits on i
   const engine = new Engine({ store, clock: new VirtualClock((M0 + 10) * 60_000), graceMs: 3_600_000 });
   await engine.start();
   let commits = 0;
-  const commit = store.commitGroup.bind(store);
-  store.commitGroup = () => { commits++; commit(); };
+  const commit = store.driver.commitGroup.bind(store.driver);
+  store.driver.commitGroup = async () => { commits++; await commit(); };
   await Promise.all([0, 1].map((i) => engine.ingest(minute(M0 + i), { complete: true })));
   assert.equal(commits, 0);
   assert.deepEqual(committedMinutes(), [M0, M0 + 1]);

@@ -11,16 +11,19 @@ import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
 import type { Silence } from '../alerting/silences.ts';
 import type { TxmonMetrics } from '../metrics/promMetrics.ts';
 import type { Clock } from '../domain/clock.ts';
-import { notifyStoreFor, type NotifyStore } from '../store/notifyStore.ts';
-import type { Store } from '../store/store.ts';
+import type { NotifyStore } from '../store/notifyStore.ts';
+import type { AlertStore, EvaluationStore } from '../store/store.ts';
 import { AlertmanagerChannel, createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
 import { NotificationPlanner, type SentRecord } from './pipeline.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
 import type { Channel, Notification } from './types.ts';
 import { watchdogAlert } from './watchdog.ts';
 
+/** The store roles notifications use: the outbox and silences, open and resolved alerts, and the outbox rows it writes. */
+export type NotificationServiceStore = NotifyStore & Pick<AlertStore, 'openAlerts' | 'listAlerts'> & Pick<EvaluationStore, 'saveEvaluation'>;
+
 export interface NotificationServiceOptions {
-  store: Store;
+  store: NotificationServiceStore;
   /** The YAML `alerting:` section minus the lifecycle keys (TxmonConfig.alerting); empty = defaults. */
   alerting: Record<string, unknown>;
   /** Planning clock (the engine's): group_wait, group_interval, repeat_interval, silences. */
@@ -126,7 +129,7 @@ export class NotificationService {
     const env = opts.env ?? process.env;
     const config = alertingConfigOf(opts.alerting, env, opts.externalUrl);
     const channels = createAllChannels(config.receivers, env, opts.channelDeps);
-    const svc = new NotificationService(opts, config, channels, await notifyStoreFor(opts.store));
+    const svc = new NotificationService(opts, config, channels, opts.store);
     await svc.restore();
     return svc;
   }

@@ -1,20 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
-import { SqliteNotifyStore } from '../store/notifyStore.ts';
+import { sqliteStore } from '../store/open.ts';
 import type { OutboxEntry } from '../domain/types.ts';
 import { DeliveryWorker } from './worker.ts';
 import type { Channel, DeliveryResult, Notification } from './types.ts';
 import { seededRandom } from '../domain/prng.ts';
 
 async function setup(n: number) {
-  const store = new SqliteStore(':memory:');
+  const store = sqliteStore(':memory:');
   await store.migrate();
   const entries: OutboxEntry[] = Array.from({ length: n }, (_, i) => ({
     id: `n${i}`, receiver: 'r/webhook[0]', payload: { id: `n${i}` }, createdAt: i, nextAttemptAt: 0, attempts: 0, state: 'pending', lastError: null,
   }));
   await store.saveEvaluation([], [], entries);
-  return { store, ns: new SqliteNotifyStore(store.db) };
+  return { store, ns: store };
 }
 
 const policy = { initialMs: 10, maxMs: 10, maxAttempts: 3, random: seededRandom(1) };
@@ -75,9 +74,9 @@ test('a lease that ran out (worker died) makes the row due again; the dead worke
 });
 
 test('one group in order: the resolved row waits while the firing row is retried; other groups flow meanwhile', async () => {
-  const store = new SqliteStore(':memory:');
+  const store = sqliteStore(':memory:');
   await store.migrate();
-  const ns = new SqliteNotifyStore(store.db);
+  const ns = store;
   const entry = (id: string, createdAt: number, groupKey: string, status: string): OutboxEntry => ({
     id, receiver: 'r/webhook[0]', payload: { id, groupKey, status }, createdAt, nextAttemptAt: createdAt, attempts: 0, state: 'pending', lastError: null,
   });

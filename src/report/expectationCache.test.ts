@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthCodeCount, EpochMinute, MinuteBatch, MinuteCount } from '../domain/types.ts';
-import { SqliteStore } from '../store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../store/open.ts';
 import { Engine } from '../engine/engine.ts';
 import { VirtualClock } from '../domain/clock.ts';
 import { DetectionModel } from '../detect/model.ts';
@@ -52,7 +52,7 @@ function batch(scope: string, from: number, to: number, statuses?: string[]): Mi
 /** A real store and engine, and panel sources over the store: one cached (reads counted), one plain. */
 async function setup(cacheOpts = { maxScopes: 16, windowMinutes: WINDOW }) {
   const dir = mkdtempSync(join(tmpdir(), 'txmon-cache-'));
-  const store = new SqliteStore(join(dir, 'txmon.db'));
+  const store = sqliteStore(join(dir, 'txmon.db'));
   await store.migrate();
   const engine = new Engine({ store, clock: new VirtualClock(M0 * 60_000), detect: DETECT });
   await engine.start();

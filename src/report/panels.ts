@@ -13,7 +13,7 @@
  */
 import type { Alert, Assessment, EpochMinute, MinuteSnapshot, Severity } from '../domain/types.ts';
 import { DEFAULT_SCOPE, KNOWN_STATUSES, maxSeverity } from '../domain/types.ts';
-import type { ScopeInfo, Store } from '../store/store.ts';
+import type { AlertStore, EvaluationStore, ScopeInfo, SeriesStore } from '../store/store.ts';
 import type { DetectConfig } from '../detect/config.ts';
 import type { SeriesBaseline } from '../detect/model.ts';
 import { panelOptions, SHARE_STATUSES, type ExpectedSeries, type PanelAlert, type PanelData, type PanelName, type PanelSeverity, type RuleThresholds } from './charts.ts';
@@ -65,7 +65,7 @@ export interface MinuteCache {
 
 /** Where panel data comes from. */
 export interface PanelSource {
-  store: Pick<Store, 'listScopes' | 'readCounts' | 'readAuthCodes' | 'listAssessments' | 'listAlerts' | 'openAlerts'>;
+  store: Pick<SeriesStore, 'listScopes' | 'readCounts' | 'readAuthCodes'> & Pick<EvaluationStore, 'listAssessments'> & Pick<AlertStore, 'listAlerts' | 'openAlerts'>;
   /** The running detector configuration (rule thresholds, severity scores). */
   detect: DetectConfig;
   /** A fresh model with the running configuration, for the expected-value replay. */

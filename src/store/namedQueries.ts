@@ -29,7 +29,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { TxmonError } from '../domain/errors.ts';
 import { minuteToIso, parseTimestamp, toMinute } from '../domain/time.ts';
-import type { Store } from './store.ts';
+import type { QueryStore } from './store.ts';
+import { placeholderNames, rewritePlaceholders } from './placeholders.ts';
+import type { ColumnType } from './driver.ts';
+import { DIALECTS } from './dialects.ts';
+
+/** The scanner lives in placeholders.ts (the stores use it too); re-exported for the query tools. */
+export { namedToPositional, placeholderNames, rewritePlaceholders } from './placeholders.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type ParamType = 'time' | 'integer' | 'number' | 'text' | 'enum';
@@ -97,80 +103,6 @@ export const MAX_RANGE_MINUTES = 400 * 1440;
 
 const bad = (message: string, field?: string, expected?: string, got?: unknown) =>
   new TxmonError('TXMON_ERR_BAD_PARAMETER', message, { field, expected, got });
-
-// ---------------------------------------------------------------------------------------------
-// SQL scanning
-
-/**
- * Yields the `:name` placeholders of a SQL text, skipping string literals, quoted identifiers,
- * comments and PostgreSQL `::` casts.
- */
-function scanPlaceholders(sql: string, onPlaceholder: (name: string, start: number, end: number) => void): void {
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i];
-    if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const endC = sql.indexOf('*/', i + 2);
-      i = endC < 0 ? n : endC + 2;
-    } else if (c === "'" || c === '"') {
-      // Quotes are escaped by doubling in both dialects.
-      let j = i + 1;
-      while (j < n) {
-        if (sql[j] === c) {
-          if (sql[j + 1] === c) j += 2;
-          else break;
-        } else j++;
-      }
-      i = j + 1;
-    } else if (c === ':' && sql[i + 1] === ':') {
-      i += 2;
-    } else if (c === ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_]/.test(sql[j])) j++;
-      onPlaceholder(sql.slice(i + 1, j), i, j);
-      i = j;
-    } else i++;
-  }
-}
-
-/** Names of the `:name` placeholders a SQL text uses, in order of first use. */
-export function placeholderNames(sql: string): string[] {
-  const names: string[] = [];
-  scanPlaceholders(sql, (name) => { if (!names.includes(name)) names.push(name); });
-  return names;
-}
-
-/**
- * Rewrites `:name` placeholders with `replace(name)`, leaving literals and comments alone.
- */
-export function rewritePlaceholders(sql: string, replace: (name: string) => string): string {
-  let out = '';
-  let last = 0;
-  scanPlaceholders(sql, (name, start, end) => {
-    out += sql.slice(last, start) + replace(name);
-    last = end;
-  });
-  return out + sql.slice(last);
-}
-
-/**
- * Turns named placeholders into PostgreSQL positional ones: `:a … :b … :a` → `$1 … $2 … $1`
- * plus the values in that order. Every placeholder must have a value.
- */
-export function namedToPositional(sql: string, params: Record<string, unknown>): { text: string; values: unknown[] } {
-  const order: string[] = [];
-  const text = rewritePlaceholders(sql, (name) => {
-    if (!Object.hasOwn(params, name)) throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `no value for SQL parameter :${name}`, { field: name });
-    let k = order.indexOf(name);
-    if (k < 0) k = order.push(name) - 1;
-    return `$${k + 1}`;
-  });
-  return { text, values: order.map((name) => params[name]) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Header parsing
@@ -376,10 +308,8 @@ export function resolveParams(query: NamedQuery, input: QueryInput, ctx: Resolve
 // ---------------------------------------------------------------------------------------------
 // Binding and running
 
-const CASTS: Record<Dialect, Record<ParamType, string>> = {
-  sqlite: { time: 'INTEGER', integer: 'INTEGER', number: 'REAL', text: 'TEXT', enum: 'TEXT' },
-  postgres: { time: 'BIGINT', integer: 'BIGINT', number: 'DOUBLE PRECISION', text: 'TEXT', enum: 'TEXT' },
-};
+/** Each parameter type as a column type; the dialect record names its SQL type (the CAST target). */
+const COLUMN_TYPES: Record<ParamType, ColumnType> = { time: 'integer', integer: 'integer', number: 'real', text: 'text', enum: 'text' };
 
 /**
  * The SQL and values to hand to `Store.runQuery` for a dialect: every `:name` becomes
@@ -387,7 +317,8 @@ const CASTS: Record<Dialect, Record<ParamType, string>> = {
  */
 export function bindQuery(query: NamedQuery, dialect: Dialect, values: QueryValues): { sql: string; params: Record<string, string | number> } {
   const types = new Map(query.params.map((p) => [p.name, p.type]));
-  const sql = rewritePlaceholders(query.sql, (name) => `CAST(:${name} AS ${CASTS[dialect][types.get(name)!]})`);
+  const sqlTypes = DIALECTS[dialect].types;
+  const sql = rewritePlaceholders(query.sql, (name) => `CAST(:${name} AS ${sqlTypes[COLUMN_TYPES[types.get(name)!]]})`);
   const params: Record<string, string | number> = {};
   for (const p of query.params) params[p.name] = values[p.name];
   return { sql, params };
@@ -412,7 +343,7 @@ function normaliseRow(row: Record<string, unknown>, rawTimes: boolean): Record<s
 }
 
 /** Newest minute with data in the store (any scope), or null when empty. */
-export async function latestDataMinute(store: Store): Promise<number | null> {
+export async function latestDataMinute(store: QueryStore): Promise<number | null> {
   const rows = await store.runQuery('SELECT MAX(minute) AS m FROM minute_counts', {});
   const m = rows[0]?.m;
   return m === null || m === undefined ? null : Number(m);
@@ -424,7 +355,7 @@ export async function latestDataMinute(store: Store): Promise<number | null> {
  *
  * @throws TxmonError TXMON_ERR_NOT_FOUND for an unknown name, TXMON_ERR_BAD_PARAMETER for bad input
  */
-export async function runNamedQuery(store: Store, name: string, input: QueryInput = {}, opts: RunOptions = {}): Promise<QueryResult> {
+export async function runNamedQuery(store: QueryStore, name: string, input: QueryInput = {}, opts: RunOptions = {}): Promise<QueryResult> {
   const query = getNamedQuery(name);
   const needsLatest = query.params.some((p) => p.type === 'time' && p.default !== undefined && (input[p.name] === undefined || input[p.name] === ''));
   const latestMinute = needsLatest ? await latestDataMinute(store) : null;

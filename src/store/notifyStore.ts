@@ -1,13 +1,10 @@
 /**
- * Storage of the notification side: the outbox as the delivery worker uses it (atomic claims
- * with a lease, results guarded by the claim token) and silences. Kept apart from the core
- * `Store` contract so the dialect stores stay small; `notifyStoreFor(store)` picks the
- * implementation of the store's dialect, working on the same database (and, for the outbox rows
- * written with alert changes, through `Store.saveEvaluation` in the same transaction).
+ * The notifications role of the store: the outbox as the delivery worker uses it (atomic claims
+ * with a lease, results guarded by the claim token) and silences. The one store implements it
+ * (src/store/sqlStore.ts) on the same database as the rest, so the outbox rows written with
+ * alert changes go in through `saveEvaluation`, in the same transaction.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Silence } from '../alerting/silences.ts';
-import type { Store } from './store.ts';
 import type { OutboxEntry } from '../domain/types.ts';
 
 /** An outbox row as the API shows it. */
@@ -66,14 +63,14 @@ export interface NotifyStore {
 /**
  * SQL condition (no parameters) true when outbox row `o` is the oldest pending row of its
  * receiver and group: no older pending row `p` of the same receiver and group_key exists.
- * A NULL group_key equals nothing, so such rows are never held back. Shared by both dialects.
+ * A NULL group_key equals nothing, so such rows are never held back.
  */
 export const HEAD_OF_GROUP =
   'NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = \'pending\' AND p.receiver = o.receiver AND p.group_key = o.group_key ' +
   'AND (p.created_at < o.created_at OR (p.created_at = o.created_at AND p.id < o.id)))';
 
-/** SQL condition selecting rows that finished before a cut-off; `{0}` stands for the cut-off parameter. */
-export const FINISHED_BEFORE = "((state = 'delivered' AND delivered_at < {0}) OR (state = 'failed' AND next_attempt_at < {0}))";
+/** SQL condition selecting rows that finished before the cut-off `:before`. */
+export const FINISHED_BEFORE = "((state = 'delivered' AND delivered_at < :before) OR (state = 'failed' AND next_attempt_at < :before))";
 
 /** Rows deleted per statement when pruning. */
 export const PRUNE_BATCH = 5000;
@@ -82,7 +79,7 @@ type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** Row mapping shared by both dialects. */
+/** Row mapping of every dialect. */
 export function outboxFromRow(r: Row): OutboxRow {
   return {
     id: String(r.id),
@@ -111,119 +108,10 @@ export function silenceFromRow(r: Row): Silence {
   };
 }
 
-export function silenceValues(s: Silence): Array<string | number> {
-  return [s.id, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.createdAt, s.updatedAt];
-}
-
-/** SQLite implementation over the SqliteStore's connection (single statements are atomic). */
-export class SqliteNotifyStore implements NotifyStore {
-  private readonly db: DatabaseSync;
-  private readonly stmts = new Map<string, StatementSync>();
-
-  constructor(db: DatabaseSync) {
-    this.db = db;
-  }
-
-  private stmt(sql: string): StatementSync {
-    let s = this.stmts.get(sql);
-    if (!s) this.stmts.set(sql, (s = this.db.prepare(sql)));
-    return s;
-  }
-
-  async claimDue(now: number, limit: number, leaseMs: number, token: string): Promise<OutboxRow[]> {
-    // One statement: SQLite runs it under the write lock, so the head-of-group check and the
-    // lease are atomic, even against a worker of another process on the same file.
-    const rows = this.stmt(
-      'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim_token = ?, first_attempt_at = COALESCE(first_attempt_at, ?) ' +
-        "WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND " + HEAD_OF_GROUP +
-        ' ORDER BY o.created_at, o.id LIMIT ?) RETURNING *',
-    ).all(now + leaseMs, token, now, now, limit) as Row[];
-    return rows.map(outboxFromRow).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  }
-
-  async nextDueAt(): Promise<number | null> {
-    // Rows held back by an older row of their group do not count: the worker would wake for
-    // them, claim nothing and spin until the older row is due.
-    return numOrNull((this.stmt(`SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending' AND ${HEAD_OF_GROUP}`).get() as Row).t);
-  }
-
-  private changed(sql: string, ...params: Array<string | number | null>): boolean {
-    return Number(this.stmt(sql).run(...params).changes) > 0;
-  }
-
-  async markDelivered(id: string, token: string, now: number): Promise<boolean> {
-    return this.changed("UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = NULL, claim_token = NULL WHERE id = ? AND claim_token = ?", now, id, token);
-  }
-
-  async markRetry(id: string, token: string, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.changed('UPDATE outbox SET next_attempt_at = ?, last_error = ?, claim_token = NULL WHERE id = ? AND claim_token = ?', nextAttemptAt, error, id, token);
-  }
-
-  async markFailed(id: string, token: string, error: string, now: number): Promise<boolean> {
-    return this.changed("UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = ?, claim_token = NULL WHERE id = ? AND claim_token = ?", error, now, id, token);
-  }
-
-  async release(id: string, token: string, now: number): Promise<boolean> {
-    return this.changed('UPDATE outbox SET attempts = attempts - 1, next_attempt_at = ?, claim_token = NULL WHERE id = ? AND claim_token = ?', now, id, token);
-  }
-
-  async listOutbox(filter: OutboxFilter): Promise<OutboxRow[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.state !== undefined) { where.push('state = ?'); params.push(filter.state); }
-    if (filter.since !== undefined) { where.push('created_at >= ?'); params.push(filter.since); }
-    params.push(filter.limit ?? 1000);
-    const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(outboxFromRow);
-  }
-
-  async countPending(): Promise<number> {
-    return num((this.stmt("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'").get() as Row).n);
-  }
-
-  async pruneOutbox(before: number, batch = PRUNE_BATCH): Promise<number> {
-    const del = this.stmt(`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE ${FINISHED_BEFORE.replaceAll('{0}', '?')} LIMIT ?)`);
-    let total = 0;
-    for (;;) {
-      const n = Number(del.run(before, before, batch).changes);
-      total += n;
-      if (n < batch) return total;
-      // node:sqlite is synchronous: let requests through between batches.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  async createSilence(s: Silence): Promise<void> {
-    this.stmt('INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(...silenceValues(s));
-  }
-
-  async getSilence(id: string): Promise<Silence | null> {
-    const r = this.stmt('SELECT * FROM silences WHERE id = ?').get(id) as Row | undefined;
-    return r ? silenceFromRow(r) : null;
-  }
-
-  async listSilences(endedAfter?: number): Promise<Silence[]> {
-    const rows = endedAfter === undefined
-      ? (this.stmt('SELECT * FROM silences ORDER BY created_at DESC, id').all() as Row[])
-      : (this.stmt('SELECT * FROM silences WHERE ends_at > ? ORDER BY created_at DESC, id').all(endedAfter) as Row[]);
-    return rows.map(silenceFromRow);
-  }
-
-  async expireSilence(id: string, now: number): Promise<Silence | null> {
-    this.stmt('UPDATE silences SET ends_at = ?, updated_at = ? WHERE id = ? AND ends_at > ?').run(now, now, id, now);
-    return this.getSilence(id);
-  }
-}
-
-/** The NotifyStore of a store's dialect, on the same database. */
-export async function notifyStoreFor(store: Store): Promise<NotifyStore> {
-  if (store.dialect === 'sqlite') {
-    const { SqliteStore } = await import('./sqlite/sqliteStore.ts');
-    if (!(store instanceof SqliteStore)) throw new Error('notifyStoreFor: a sqlite store must be a SqliteStore');
-    return new SqliteNotifyStore(store.db);
-  }
-  const { PostgresStore } = await import('./postgres/postgresStore.ts');
-  const { PostgresNotifyStore } = await import('./postgres/notifyStore.ts');
-  if (!(store instanceof PostgresStore)) throw new Error('notifyStoreFor: a postgres store must be a PostgresStore');
-  return new PostgresNotifyStore(store.pool);
+/** A silence's column values, by the names of the INSERT in sqlStore.ts. */
+export function silenceParams(s: Silence): Record<string, string | number> {
+  return {
+    id: s.id, matchers: JSON.stringify(s.matchers), starts_at: s.startsAt, ends_at: s.endsAt,
+    created_by: s.createdBy, comment: s.comment, created_at: s.createdAt, updated_at: s.updatedAt,
+  };
 }

@@ -1,4 +1,4 @@
-/** Row <-> domain mapping shared by every dialect, so both stores return identical objects. */
+/** Row <-> domain mapping shared by every dialect, so every dialect returns identical objects. */
 import type { Alert, AlertState, AlertTransition, Assessment, Severity } from '../domain/types.ts';
 
 type Row = Record<string, unknown>;
@@ -26,17 +26,19 @@ export function alertFromRow(r: Row): Alert {
   };
 }
 
-/** Column values of an alert, in ALERT_COLUMNS order. */
+/** The stored columns of an alert (besides its id). */
 export const ALERT_COLUMNS = [
   'fingerprint', 'rule', 'labels', 'state', 'severity', 'score', 'observed', 'expected',
   'summary', 'explanation', 'starts_at', 'ends_at', 'updated_at', 'last_minute',
 ] as const;
 
-export function alertValues(a: Alert): Array<string | number | null> {
-  return [
-    a.fingerprint, a.rule, JSON.stringify(a.labels), a.state, a.severity, a.score, a.observed, a.expected,
-    a.summary, a.explanation, a.startsAt, a.endsAt, a.updatedAt, a.lastMinute,
-  ];
+/** An alert's column values by column name (ALERT_COLUMNS). */
+export function alertParams(a: Alert): Record<(typeof ALERT_COLUMNS)[number], string | number | null> {
+  return {
+    fingerprint: a.fingerprint, rule: a.rule, labels: JSON.stringify(a.labels), state: a.state, severity: a.severity,
+    score: a.score, observed: a.observed, expected: a.expected, summary: a.summary, explanation: a.explanation,
+    starts_at: a.startsAt, ends_at: a.endsAt, updated_at: a.updatedAt, last_minute: a.lastMinute,
+  };
 }
 
 export function assessmentFromRow(r: Row): Assessment {
@@ -52,6 +54,7 @@ export function assessmentFromRow(r: Row): Assessment {
   };
 }
 
+/** An assessment's column values in the order of the store's ASSESSMENT_ROWS. */
 export function assessmentValues(a: Assessment): Array<string | number> {
   return [
     a.scope, a.minute, a.anomalyScore, a.severity, a.hasData ? 1 : 0, a.metrics.total,
@@ -74,7 +77,7 @@ export function transitionFromRow(r: Row): AlertTransition {
 export const SEVERITY_ORDER_SQL = "CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END";
 
 /**
- * Scopes with counts, their first and last minute and last evaluated minute (both dialects; the
+ * Scopes with counts, their first and last minute and last evaluated minute (every dialect; the
  * caller appends its ORDER BY). A loose index scan: the recursive CTE hops from scope to scope on
  * the (scope, minute, status) key and each MIN/MAX is one index probe, so the cost grows with
  * the number of scopes, not of rows — a GROUP BY over minute_counts read every row (12 ms on

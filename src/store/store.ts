@@ -1,6 +1,7 @@
 /**
- * The storage contract. SQLite (embedded default) and PostgreSQL implement it; every store test
- * runs against each available dialect. Methods are async so both dialects fit.
+ * The storage contract, split into the roles its callers use (series, evaluations, alerts,
+ * notifications, queries, checkout, maintenance). One implementation (src/store/sqlStore.ts)
+ * serves every dialect through a driver; every store test runs against each available dialect.
  *
  * Guarantees: `writeBatch` is atomic (all rows of a request or none) and resolves only after
  * commit; `saveEvaluation` writes assessments, alert changes and the notifications they cause in
@@ -12,6 +13,7 @@ import type {
 import type { CheckoutRow } from '../domain/checkout.ts';
 import { TxmonError } from '../domain/errors.ts';
 import type { RetentionKind } from './retention.ts';
+import type { NotifyStore } from './notifyStore.ts';
 
 export interface WriteResult {
   counts: number;
@@ -39,43 +41,57 @@ export interface AssessmentFilter { scope?: string; from?: EpochMinute; to?: Epo
 
 export interface StoreStats { countRows: number; authCodeRows: number; rawRows: number; assessments: number; alerts: number }
 
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
-  /** Applies pending migrations. Idempotent. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** Is the store reachable? (health) */
-  ping(): Promise<boolean>;
-
+/** The time series: what ingest writes and the engine and reports read. */
+export interface SeriesStore {
   /** Stores one request's data atomically. Counts replace earlier values for the same key. */
   writeBatch(batch: MinuteBatch): Promise<WriteResult>;
   /** Count rows of one scope in [from, to) minutes, ordered by minute. */
   readCounts(scope: string, from: EpochMinute, to: EpochMinute): Promise<CountRow[]>;
   readAuthCodes(scope: string, from: EpochMinute, to: EpochMinute): Promise<AuthCodeRow[]>;
   listScopes(): Promise<ScopeInfo[]>;
+}
 
+/** Evaluated minutes: written by the engine with the alert changes they caused. */
+export interface EvaluationStore {
   /** Persists evaluated minutes plus the alert changes and outbox entries they caused, atomically. Returns alerts with ids. */
   saveEvaluation(assessments: Assessment[], changes: AlertChange[], outbox?: OutboxEntry[]): Promise<Alert[]>;
   listAssessments(filter: AssessmentFilter): Promise<Assessment[]>;
+}
 
+/** Alerts as the lifecycle left them, with their history. */
+export interface AlertStore {
   listAlerts(filter: AlertFilter): Promise<Alert[]>;
   getAlert(id: number): Promise<Alert | null>;
   alertHistory(id: number): Promise<AlertTransition[]>;
   /** Alerts not resolved (pending or firing). */
   openAlerts(): Promise<Alert[]>;
+}
 
-  stats(): Promise<StoreStats>;
-
+/** Read-only SQL: the named queries (src/store/queries). */
+export interface QueryStore {
+  readonly dialect: 'sqlite' | 'postgres';
   /** Runs a read-only named query with bound parameters (see src/store/queries). */
   runQuery(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+}
 
+/** Hourly POS checkout files. */
+export interface CheckoutStore {
   /**
    * Replaces every row of one checkout source (one POS / one loaded file) in `checkout_hours`
    * with `rows`, in one transaction: readers see the old hours or the new ones, never a mix.
    * @throws TxmonError TXMON_ERR_BAD_PARAMETER for a bad source name (see {@link checkCheckoutSource})
    */
   writeCheckout(source: string, rows: readonly CheckoutRow[]): Promise<void>;
+}
 
+/** Keeping the database: schema, health, size, retention. */
+export interface MaintenanceStore {
+  /** Applies pending migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Is the store reachable? (health) */
+  ping(): Promise<boolean>;
+  stats(): Promise<StoreStats>;
   /**
    * Deletes at most `limit` rows of one kind older than `before` (an epoch minute; for alerts the
    * epoch ms of `ends_at`: resolved alerts only, with their history). Returns how many rows of the
@@ -83,6 +99,12 @@ export interface Store {
    */
   prune(kind: RetentionKind, before: number, limit: number): Promise<number>;
 }
+
+/**
+ * The whole store: every role, on one database (src/store/sqlStore.ts). Callers name the roles
+ * they use (the engine: {@link EngineStore}; the notification worker: NotifyStore; …).
+ */
+export interface Store extends SeriesStore, EvaluationStore, AlertStore, NotifyStore, QueryStore, CheckoutStore, MaintenanceStore {}
 
 /** Longest accepted checkout source name. */
 export const MAX_CHECKOUT_SOURCE = 200;

@@ -2,13 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckoutRow } from '../domain/checkout.ts';
-import { testDialects } from './postgres/testing.ts';
+import { testDialects, reportSkippedPostgres } from './postgres/testing.ts';
 
 function day(offset: number): CheckoutRow[] {
   return Array.from({ length: 24 }, (_, hour) => ({
     hour, today: hour + offset, yesterday: hour, same_day_last_week: hour + 1, avg_last_week: hour + 0.42, avg_last_month: hour + 0.85,
   }));
 }
+
+reportSkippedPostgres();
 
 for (const d of testDialects()) {
   test(`writeCheckout replaces one source atomically (${d.dialect})`, async (t) => {

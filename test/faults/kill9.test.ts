@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { freshSqlite } from '../helpers/server.ts';
 import { freePort } from '../helpers/pgCluster.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { sqliteStore } from '../../src/store/open.ts';
 import { assertNothingLost, startLoad } from './load.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/txmon.js', import.meta.url));
@@ -54,7 +54,7 @@ test('kill -9 under load: every acknowledged row survives, every acknowledged mi
   t.diagnostic(`requests ${result.requests}, acknowledged minutes ${result.acked.length} (${beforeKill} before the kill), requests cut off by the kill ${result.networkErrors}`);
   assert.deepEqual(result.bad, []);
   assert.ok(result.acked.length > beforeKill + 4, 'ingest resumed after the restart');
-  const store = new SqliteStore(fresh.url);
+  const store = sqliteStore(fresh.url);
   try {
     await assertNothingLost(store, result.acked);
   } finally {

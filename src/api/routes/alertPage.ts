@@ -11,13 +11,17 @@ import { DEFAULT_SCOPE, type Alert } from '../../domain/types.ts';
 import { DetectionModel } from '../../detect/model.ts';
 import { loadPanelData } from '../../report/panels.ts';
 import { AFTER_MINUTES, BEFORE_MINUTES, alertChartOption, evidenceOf, notifiedRows, roundForPeople } from '../../report/alertPage.ts';
-import { notifyStoreFor } from '../../store/notifyStore.ts';
 import { stringParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
+import type { NotifyStore } from '../../store/notifyStore.ts';
 import { alertView } from './read.ts';
 
+/** The store roles these routes use. */
+type RouteStore = SeriesStore & EvaluationStore & AlertStore & Pick<NotifyStore, 'listOutbox'>;
+
 /** Finds the alert a link names: by id, or the newest alert with the fingerprint. */
-async function findAlert(ctx: AppContext, q: Record<string, unknown>): Promise<Alert> {
+async function findAlert(ctx: ContextWith<RouteStore>, q: Record<string, unknown>): Promise<Alert> {
   const rawId = stringParam(q, 'id');
   const fp = stringParam(q, 'fingerprint');
   if (rawId !== undefined) {
@@ -37,7 +41,7 @@ async function findAlert(ctx: AppContext, q: Record<string, unknown>): Promise<A
   throw new TxmonError('TXMON_ERR_BAD_PARAMETER', 'give id or fingerprint', { field: 'id' });
 }
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   app.get('/api/v1/alert-page', {
     schema: {
       tags: ['alerts'],
@@ -56,7 +60,7 @@ export async function routes(app: FastifyInstance, ctx: AppContext): Promise<voi
     const [history, outbox] = await Promise.all([
       ctx.store.alertHistory(alert.id),
       // The newest outbox rows (planning clock times may differ from data times in replays).
-      notifyStoreFor(ctx.store).then((s) => s.listOutbox({ limit: 5_000 })),
+      ctx.store.listOutbox({ limit: 5_000 }),
     ]);
     const statuses = await ctx.notifications.alertStatuses([alert]);
     const base = alertView(alert, statuses.get(alert.id) ?? null);

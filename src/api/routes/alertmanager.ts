@@ -28,8 +28,12 @@ import { matchRoutes } from '../../alerting/routing.ts';
 import { alertLabels, toNotifiedAlert } from '../../notify/types.ts';
 import type { Alert } from '../../domain/types.ts';
 import { watchdogAlert } from '../../notify/watchdog.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { AlertStore } from '../../store/store.ts';
 import { errorResponses, IsoTime, StringMap } from '../schemas.ts';
+
+/** The store roles these routes use. */
+type RouteStore = Pick<AlertStore, 'openAlerts'>;
 
 /** How far ahead the endsAt of a firing alert is projected (Alertmanager's default resolve_timeout). */
 export const PROJECTED_END_MS = 5 * 60_000;
@@ -131,7 +135,7 @@ function silenceView(s: Silence, now: number) {
 /** Shared schemas of these routes (added at the root by buildApp, so /docs/json has them as components). */
 export const schemas = [Matcher, GettableSilence, PostableSilence, GettableAlert, AlertmanagerStatus];
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   const ref = (id: string) => Type.Ref(id);
   // Read at call time: a reload replaces the pipeline.
   const notifications = () => ctx.notifications;
@@ -258,7 +262,7 @@ export interface AlertQuery {
 }
 
 /** The firing alerts as Alertmanager's GET /api/v2/alerts lists them. */
-export async function alertmanagerAlerts(ctx: AppContext, q: AlertQuery): Promise<unknown[]> {
+export async function alertmanagerAlerts(ctx: ContextWith<RouteStore>, q: AlertQuery): Promise<unknown[]> {
   const n = ctx.notifications;
   const now = n.clock.now();
   const firing = (await ctx.store.openAlerts()).filter((a: Alert) => a.state === 'firing');

@@ -19,9 +19,12 @@ import { checkoutChartOption } from '../../report/checkout/chart.ts';
 import { parseCheckoutCsv } from '../../report/checkout/parse.ts';
 import { checkoutReportJson } from '../../report/checkout/report.ts';
 import { runNamedQuery } from '../../store/namedQueries.ts';
-import { checkCheckoutSource } from '../../store/store.ts';
 import { stringParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import { checkCheckoutSource, type CheckoutStore, type QueryStore } from '../../store/store.ts';
+
+/** The store roles these routes use. */
+type RouteStore = CheckoutStore & QueryStore;
 
 /** One stored checkout source, as GET /api/v1/checkout lists it. */
 export interface CheckoutSourceInfo {
@@ -55,7 +58,7 @@ const QUERY_SCHEMA = {
   },
 } as const;
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   // This plugin only: a CSV body arrives as one string.
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
 

@@ -17,9 +17,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TxmonError } from '../../domain/errors.ts';
 import { DetectionModel } from '../../detect/model.ts';
 import { enumParam, stringParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
 import { buildDashboardView, loadPanelData, RANGES } from '../../report/panels.ts';
 import { ExpectationCache } from '../../report/expectationCache.ts';
+
+/** The store roles these routes use. */
+type RouteStore = SeriesStore & EvaluationStore & AlertStore;
 
 const DASHBOARD_DIR = new URL('../../dashboard/', import.meta.url);
 
@@ -50,7 +54,7 @@ function loadAssets(): Map<string, Asset> {
   return assets;
 }
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   const assets = loadAssets();
   // One per service instance: the dashboard polls, and each request would otherwise replay up
   // to 14 days of the scope through a fresh model (src/report/expectationCache.ts).

@@ -14,7 +14,11 @@ import type { TimeContext } from '../../ingest/fields.ts';
 import { labelField } from '../../ingest/fields.ts';
 import { buildRecommendation } from '../recommendation.ts';
 import { boolParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { SeriesStore, QueryStore } from '../../store/store.ts';
+
+/** The store roles these routes use. */
+type RouteStore = Pick<SeriesStore, 'listScopes'> & QueryStore;
 
 const ENDPOINTS: Array<{ url: string; kind: IngestKind; summary: string }> = [
   { url: '/api/v1/transactions', kind: 'counts', summary: 'Ingest per-minute status counts; answers with an alert recommendation' },
@@ -31,7 +35,7 @@ const QUERY_SCHEMA = {
   },
 } as const;
 
-export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   // Own body parsing for this plugin only: any content type arrives as a string.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ctx.config.bodyLimitBytes }, (_req, body, done) => done(null, body));
@@ -92,7 +96,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
  * every one is durable), and answered with the owners' recommendation — or 202 `pending: true`
  * when they did not answer within cluster.reply_wait_ms (the data is accepted all the same).
  */
-async function clusteredIngest(ctx: AppContext, kind: IngestKind, batch: MinuteBatch, complete: boolean, idempotencyKey: string | undefined, started: number, reply: FastifyReply): Promise<unknown> {
+async function clusteredIngest(ctx: ContextWith<RouteStore>, kind: IngestKind, batch: MinuteBatch, complete: boolean, idempotencyKey: string | undefined, started: number, reply: FastifyReply): Promise<unknown> {
   if (!ctx.cluster) throw new TxmonError('TXMON_ERR_CLUSTER_UNAVAILABLE', 'this instance has not joined the cluster yet: retry in a moment');
   const r = await ctx.cluster.ingest(batch, { complete, idempotencyKey });
   const rows = kind === 'raw' ? batch.raw.length : kind === 'counts' ? batch.counts.length : batch.authCodes.length;
@@ -128,7 +132,7 @@ function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   return v;
 }
 
-function timeContext(req: FastifyRequest, ctx: AppContext): TimeContext {
+function timeContext(req: FastifyRequest, ctx: ContextWith<RouteStore>): TimeContext {
   const q = req.query as Record<string, string | undefined>;
   if (q.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(q.date)) {
     throw new TxmonError('TXMON_ERR_BAD_PARAMETER', `query parameter "date" must be YYYY-MM-DD, got ${JSON.stringify(q.date)}`, { field: 'date' });

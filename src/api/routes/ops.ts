@@ -1,9 +1,13 @@
 /** Operational endpoints: /health (liveness + store reachability) and /metrics (Prometheus). */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { MaintenanceStore, QueryStore, AlertStore } from '../../store/store.ts';
 import { TxmonError } from '../../domain/errors.ts';
 
-export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** The store roles these routes use. */
+type RouteStore = Pick<MaintenanceStore, 'ping'> & Pick<QueryStore, 'dialect'> & Pick<AlertStore, 'openAlerts'>;
+
+export async function opsRoutes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {
     const storeOk = await ctx.store.ping();
     reply.code(storeOk ? 200 : 503);

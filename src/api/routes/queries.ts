@@ -7,7 +7,11 @@
 import type { FastifyInstance } from 'fastify';
 import { TxmonError } from '../../domain/errors.ts';
 import { formatRows, getNamedQuery, listNamedQueries, runNamedQuery, type NamedQuery, type QueryInput } from '../../store/namedQueries.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { QueryStore } from '../../store/store.ts';
+
+/** The store roles these routes use. */
+type RouteStore = QueryStore;
 
 /** The public description of a query. */
 export function queryView(q: NamedQuery): Record<string, unknown> {
@@ -23,7 +27,7 @@ export function queryView(q: NamedQuery): Record<string, unknown> {
   };
 }
 
-export async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function routes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   app.get('/api/v1/queries', { schema: { tags: ['queries'], summary: 'List the named SQL queries and their parameters' } }, async (req) => {
     ctx.access.check(req, 'read');
     const queries = listNamedQueries().map(queryView);

@@ -4,8 +4,12 @@ import { TxmonError } from '../../domain/errors.ts';
 import { DEFAULT_SCOPE, type Alert } from '../../domain/types.ts';
 import { minuteToIso, toMinute } from '../../domain/time.ts';
 import { enumParam, intParam, stringParam, timeParam } from '../query.ts';
-import type { AppContext } from '../context.ts';
+import type { ContextWith } from '../context.ts';
+import type { SeriesStore, EvaluationStore, AlertStore } from '../../store/store.ts';
 import type { AlertNotifyStatus } from '../../notify/service.ts';
+
+/** The store roles these routes use. */
+type RouteStore = SeriesStore & EvaluationStore & AlertStore;
 
 type Q = Record<string, unknown>;
 
@@ -27,12 +31,12 @@ export function alertView(a: Alert, status?: AlertNotifyStatus | null): Record<s
 }
 
 /** Each alert's notification status (see alertView), decided by the notification planner. */
-async function notifyStatuses(ctx: AppContext, alerts: readonly Alert[]): Promise<(a: Alert) => AlertNotifyStatus | null | undefined> {
+async function notifyStatuses(ctx: ContextWith<RouteStore>, alerts: readonly Alert[]): Promise<(a: Alert) => AlertNotifyStatus | null | undefined> {
   const statuses = await ctx.notifications.alertStatuses(alerts);
   return (a) => statuses.get(a.id) ?? null;
 }
 
-export async function readRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function readRoutes(app: FastifyInstance, ctx: ContextWith<RouteStore>): Promise<void> {
   const tz = ctx.config.timeZone;
 
   app.get('/api/v1/alerts', {

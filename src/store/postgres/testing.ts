@@ -13,6 +13,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../store.ts';
 import { openStore } from '../open.ts';
@@ -54,6 +55,14 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Call at the top of a test file that loops over {@link testDialects}: without TXMON_TEST_PG_URL
+ * the file reports a skipped PostgreSQL test saying why, instead of leaving it out silently.
+ */
+export function reportSkippedPostgres(pgUrl: string | undefined = process.env.TXMON_TEST_PG_URL): void {
+  if (!pgUrl) test('PostgreSQL', (t) => t.skip('TXMON_TEST_PG_URL not set: only SQLite runs'));
 }
 
 /** The dialects available here: SQLite, plus PostgreSQL when `pgUrl` (default TXMON_TEST_PG_URL) is set. */

@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawTransaction } from '../../domain/types.ts';
-import { SqliteStore } from './sqliteStore.ts';
+import { sqliteStore } from '../open.ts';
 
 const M = 29_000_000;
 const tx = (id: string, minute: number, status: string, authCode?: string): RawTransaction =>
   ({ id, scope: 'pos', minute, at: minute * 60_000 + 1000, status, authCode, amount: 10 });
 
 test('raw bulk: duplicates within a batch, across batches and across chunk boundaries count once', async () => {
-  const store = new SqliteStore(':memory:');
+  const store = sqliteStore(':memory:');
   await store.migrate();
   // 600 transactions (three chunks), ids 0..599, statuses alternating, one auth code on even ids.
   const first = Array.from({ length: 600 }, (_, i) => tx(`t${i}`, M + (i % 2), i % 3 === 0 ? 'denied' : 'approved', i % 2 === 0 ? '00' : undefined));
