@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TxmonConfig } from './config/config.ts';
 import { openStore } from './store/open.ts';
 import type { SeriesStore, Store } from './store/store.ts';
-import { Engine } from './engine/engine.ts';
+import type { Engine } from './engine/engine.ts';
+import { engineFromConfig } from './engine/fromConfig.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { buildApp } from './api/app.ts';
 import { AccessControl } from './api/auth.ts';
@@ -93,11 +94,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   });
   // Replaced by a reload: every user reads the variable (or ctx.notifications) at call time.
   let notifications = await NotificationService.create(notifyOptions(config.alerting, config.publicUrl));
-  const engine = new Engine({
-    store: clusterSettings ? ownedEngineStore(store, owns) : store, clock, detect: config.detect, lifecycle: config.lifecycle,
-    graceMs: config.graceMs, maxGapMinutes: config.maxGapMinutes,
+  const engine = engineFromConfig(config, {
+    // In a cluster the engine reads and writes the scopes of the partitions this instance owns.
+    store: clusterSettings ? ownedEngineStore(store, owns) : store, clock,
     planNotifications: (changes, now) => notifications.plan(changes, now),
-    idleScopeMs: config.idleScopeMs,
     // SQLite: the requests of one event-loop turn share one commit (answered after it).
     groupCommit: true,
   });
@@ -116,8 +116,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   engine.onWritten((rows) => {
     for (const r of rows) metrics.business.written(r.scope, r.minute, r.counts);
   });
-  // Runs right after each evaluation committed, before anyone else sees it.
-  engine.onEvaluated(() => notifications.committed());
+  // Wakes the delivery worker once the outbox rows an evaluation planned are committed (with group
+  // commit: at the group's commit; before it, PostgreSQL's other connections cannot see them).
+  engine.onCommitted(() => notifications.committed());
   // Scopes that left memory leave /metrics too (no series per scope forever).
   engine.onEvicted((scopes) => { for (const scope of scopes) metrics.business.removeScope(scope); });
   let lastEvaluationAt: number | null = null;

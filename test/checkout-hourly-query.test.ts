@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { parseCheckoutCsv } from '../src/report/checkout/parse.ts';
+import { parseCheckoutCsv } from '../src/checkout/parse.ts';
 import type { CheckoutRow } from '../src/domain/checkout.ts';
 import { synthesizeCheckout } from './helpers/checkoutSynthetic.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sqliteStore } from '../src/store/open.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { minuteRows, normalMinute, startServer, warmupRows, type TestServer } from './helpers/server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/txmon.js', import.meta.url));
 
@@ -65,6 +65,36 @@ describe('txmon CLI', () => {
       assert.equal(rows.length, 15);
       assert.equal(rows.find((x) => x.minute === m0 + 2 && x.status === 'reversed')?.count, 0, 'absent pair stored as 0');
       assert.equal((await store.stats()).assessments, 5);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('import builds the service\'s engine from the config (engine.max_gap_minutes holds) and notifies nothing, on purpose', async () => {
+    // 90 normal minutes, two with failures (an alert), then 30 silent minutes and one more minute.
+    const T0 = Date.UTC(2025, 6, 1, 10, 0);
+    const spike = { ...normalMinute(90), failed: 40, approved: 5 };
+    const rows = [...warmupRows(T0, 90), ...minuteRows(T0 + 90 * 60_000, spike), ...minuteRows(T0 + 91 * 60_000, spike),
+      ...minuteRows(T0 + 122 * 60_000, normalMinute(122))];
+    const file = join(dir, 'gap.json');
+    writeFileSync(file, JSON.stringify(rows));
+    const config = join(dir, 'gap.yaml');
+    writeFileSync(config, ['engine:', '  max_gap_minutes: 10', 'alerting:',
+      '  receivers: [{name: hook, webhook_configs: [{url: "http://127.0.0.1:9/hook"}]}]',
+      '  route: {receiver: hook, group_wait: 0s}', ''].join('\n'));
+    const evaluated = (r: Run) => Number(/; (\d+) minutes evaluated, (\d+) alert updates/.exec(r.stdout)?.[1]);
+    const whole = await txmon(['import', file, '--db', join(dir, 'gap-default.db'), '--no-progress']);
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.equal(evaluated(whole), 93 + 30, 'default max_gap_minutes (1440): every silent minute judged');
+    const db = join(dir, 'gap-10.db');
+    const cut = await txmon(['import', file, '--db', db, '--config', config, '--no-progress']);
+    assert.equal(cut.code, 0, cut.stderr);
+    assert.equal(evaluated(cut), 93 + 10, 'engine.max_gap_minutes: 10 reaches the import engine');
+    const store = sqliteStore(db);
+    try {
+      await store.migrate();
+      assert.ok((await store.stats()).alerts > 0, 'the spike raised an alert');
+      assert.deepEqual(await store.listOutbox({ limit: 10 }), [], 'history is imported silently: nothing planned');
     } finally {
       await store.close();
     }

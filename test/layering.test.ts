@@ -20,7 +20,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ['ingest', 'detect', 'alerting'],
   ['store', 'sources', 'config', 'metrics'],
   ['engine'],
-  ['notify', 'report'],
+  ['notify', 'report', 'checkout'],
   ['cluster'],
   ['api'],
   ['service'],
@@ -36,6 +36,9 @@ const SIDEWAYS: Readonly<Record<string, string>> = {
   'config -> store': 'config types its retention section with store/retention.ts',
   // Evaluation measures the detectors on labelled synthetic traffic: it reads the simulator's
   // incident labels and runs it; the simulator knows nothing of evaluation.
+  // The checkout analysis draws its chart in the monitoring charts' palette and its tests render
+  // it with report/render.ts; the monitoring report knows nothing of checkout.
+  'checkout -> report': 'checkout charts use the report palette and renderer',
   'eval -> simulate': 'eval scores detection on simulated traffic with known incidents',
 };
 

@@ -16,7 +16,7 @@ import type {
 import type { Store } from '../src/store/store.ts';
 import { testDialects, type TestStore } from '../src/store/postgres/testing.ts';
 import { listNamedQueries, runNamedQuery, type QueryInput } from '../src/store/namedQueries.ts';
-import { parseCheckoutCsv } from '../src/report/checkout/parse.ts';
+import { parseCheckoutCsv } from '../src/checkout/parse.ts';
 import type { CheckoutRow } from '../src/domain/checkout.ts';
 import { seededRandom } from '../src/domain/prng.ts';
 import { loadMigrations } from '../src/store/migrations.ts';

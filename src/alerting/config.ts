@@ -6,6 +6,10 @@
  * cannot (durations, matchers, receiver references, unique names), fills defaults and returns
  * a typed, camelCase `AlertingConfig`. Every problem is a TXMON_ERR_CONFIG naming the key path.
  *
+ * Receivers hold integrations (`slack_configs`, `webhook_configs`, …) whose schemas live beside
+ * their channel (src/notify/channels/*). That layer sits above this one, so the kinds are passed
+ * in (`integrationKinds`) and assembled here into one schema: one pass, one list of problems.
+ *
  * Secrets and URLs may be written as `${ENV_VAR}` (or `${ENV_VAR:-default}`); they are kept
  * verbatim here and resolved when a channel is created (src/notify/channels/index.ts), so a
  * parsed config can be shown without leaking secrets.
@@ -55,112 +59,40 @@ export function formatDuration(ms: number): string {
 // ---------------------------------------------------------------------------------------------
 // Schema (what the YAML may contain)
 
-const Duration = Type.String({ description: 'a duration like "30s", "5m", "4h", "1h30m"' });
-const NonEmpty = Type.String({ minLength: 1 });
+export const Duration = Type.String({ description: 'a duration like "30s", "5m", "4h", "1h30m"' });
+export const NonEmpty = Type.String({ minLength: 1 });
 /** Matchers are checked by matchers.ts (string or object), which gives precise messages. */
 const MatcherList = Type.Array(Type.Unknown(), { description: 'label matchers, e.g. ["severity=\\"critical\\""]' });
-const StringMap = Type.Record(Type.String(), Type.String());
+export const StringMap = Type.Record(Type.String(), Type.String());
+/** Objects of the section reject unknown keys (a typo is an error, not a silently ignored key). */
+export const strict = { additionalProperties: false } as const;
 
-const Common = {
-  /** Also notify when the alert group resolves. Default true. */
-  send_resolved: Type.Optional(Type.Boolean()),
-  /** Request timeout. Default 10s. */
-  timeout: Type.Optional(Duration),
-};
-const strict = { additionalProperties: false } as const;
+/**
+ * One kind of receiver integration: the key of its list in a receiver (`slack_configs`), the schema
+ * of one entry, and how a checked entry becomes typed config. Declared beside its channel
+ * (src/notify/channels/*); `parseAlertingConfig` assembles the kinds it is given.
+ */
+export interface IntegrationKind<I extends ParsedIntegration = ParsedIntegration, E = never> {
+  readonly key: string;
+  readonly schema: TSchema;
+  /** `entry` has passed `schema`; `path` names it in messages, e.g. `alerting.receivers[0].slack_configs[1]`. */
+  parse(entry: E, path: string): I;
+}
 
-export const SlackConfigSchema = Type.Object(
-  {
-    ...Common,
-    webhook_url: NonEmpty,
-    channel: Type.Optional(Type.String()),
-    username: Type.Optional(Type.String()),
-    icon_emoji: Type.Optional(Type.String()),
-    /** Alerts shown in full in one message; the rest are counted. Default 5. */
-    max_alerts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
-  },
-  strict,
-);
+/** What every parsed integration has. */
+export interface ParsedIntegration {
+  type: string;
+  /** Notify resolved groups too. */
+  sendResolved: boolean;
+  timeoutMs: number;
+}
 
-export const PagerDutyConfigSchema = Type.Object(
-  {
-    ...Common,
-    routing_key: NonEmpty,
-    /** Events API v2 endpoint. Default https://events.pagerduty.com/v2/enqueue. */
-    url: Type.Optional(NonEmpty),
-    source: Type.Optional(Type.String()),
-    component: Type.Optional(Type.String()),
-    group: Type.Optional(Type.String()),
-    class: Type.Optional(Type.String()),
-    client: Type.Optional(Type.String()),
-    client_url: Type.Optional(Type.String()),
-  },
-  strict,
-);
-
-export const WebhookConfigSchema = Type.Object(
-  {
-    ...Common,
-    url: NonEmpty,
-    /** Cap on alerts per payload (0 = no cap); the rest are counted in truncatedAlerts. */
-    max_alerts: Type.Optional(Type.Integer({ minimum: 0 })),
-    headers: Type.Optional(StringMap),
-    bearer_token: Type.Optional(NonEmpty),
-    basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
-  },
-  strict,
-);
-
-export const EmailConfigSchema = Type.Object(
-  {
-    ...Common,
-    to: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
-    from: NonEmpty,
-    host: NonEmpty,
-    /** Default 465 when secure, else 587. */
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-    /** TLS from the first byte (port 465). Default false. */
-    secure: Type.Optional(Type.Boolean()),
-    /** Fail unless STARTTLS succeeds. Default false. */
-    require_tls: Type.Optional(Type.Boolean()),
-    auth: Type.Optional(Type.Object({ user: Type.String(), pass: Type.String() }, strict)),
-    /** Name sent in EHLO. */
-    hello: Type.Optional(Type.String()),
-    /** Domain part of Message-ID. Default "txmon.local". */
-    message_id_domain: Type.Optional(NonEmpty),
-  },
-  strict,
-);
-
-export const LogConfigSchema = Type.Object({ ...Common }, strict);
-
-/** Push to existing Alertmanagers: POST <url>/api/v2/alerts, re-posting firing alerts every resend_interval. */
-export const AlertmanagerConfigSchema = Type.Object(
-  {
-    ...Common,
-    /** Alertmanager base URLs (e.g. http://alertmanager:9093); every one is sent every alert. */
-    urls: Type.Array(NonEmpty, { minItems: 1 }),
-    /** How often firing alerts are posted again so Alertmanager does not time them out. Default 1m. */
-    resend_interval: Type.Optional(Duration),
-    headers: Type.Optional(StringMap),
-    bearer_token: Type.Optional(NonEmpty),
-    basic_auth: Type.Optional(Type.Object({ username: Type.String(), password: Type.String() }, strict)),
-  },
-  strict,
-);
-
-export const ReceiverSchema = Type.Object(
-  {
-    name: NonEmpty,
-    slack_configs: Type.Optional(Type.Array(SlackConfigSchema)),
-    pagerduty_configs: Type.Optional(Type.Array(PagerDutyConfigSchema)),
-    webhook_configs: Type.Optional(Type.Array(WebhookConfigSchema)),
-    email_configs: Type.Optional(Type.Array(EmailConfigSchema)),
-    log_configs: Type.Optional(Type.Array(LogConfigSchema)),
-    alertmanager_configs: Type.Optional(Type.Array(AlertmanagerConfigSchema)),
-  },
-  strict,
-);
+/** A receiver: its name, then one optional list per integration kind, in the kinds' order. */
+function receiverSchema(kinds: readonly IntegrationKind[]): TSchema {
+  const lists: Record<string, TSchema> = {};
+  for (const k of kinds) lists[k.key] = Type.Optional(Type.Array(k.schema));
+  return Type.Object({ name: NonEmpty, ...lists }, strict);
+}
 
 export const RouteSchema = Type.Cyclic(
   {
@@ -221,89 +153,50 @@ export const WatchdogSchema = Type.Object(
   strict,
 );
 
-/** The YAML `alerting:` section. */
-export const AlertingConfigSchema = Type.Object(
-  {
-    /** Base URL of the txmon dashboard used in links. Default http://localhost:8080. */
-    external_url: Type.Optional(NonEmpty),
-    receivers: Type.Array(ReceiverSchema, { minItems: 1 }),
-    route: RouteSchema,
-    inhibit_rules: Type.Optional(Type.Array(InhibitRuleSchema)),
-    delivery: Type.Optional(DeliverySchema),
-    /** Keep delivered and failed outbox rows this long, then prune them. Default 7d. */
-    outbox_retention: Type.Optional(Duration),
-    watchdog: Type.Optional(WatchdogSchema),
-  },
-  strict,
-);
+/** The YAML `alerting:` section, with receivers of the given integration kinds. */
+function alertingConfigSchema<R extends TSchema>(receiver: R) {
+  return Type.Object(
+    {
+      /** Base URL of the txmon dashboard used in links. Default http://localhost:8080. */
+      external_url: Type.Optional(NonEmpty),
+      receivers: Type.Array(receiver, { minItems: 1 }),
+      route: RouteSchema,
+      inhibit_rules: Type.Optional(Type.Array(InhibitRuleSchema)),
+      delivery: Type.Optional(DeliverySchema),
+      /** Keep delivered and failed outbox rows this long, then prune them. Default 7d. */
+      outbox_retention: Type.Optional(Duration),
+      watchdog: Type.Optional(WatchdogSchema),
+    },
+    strict,
+  );
+}
 
-export type AlertingConfigInput = Static<typeof AlertingConfigSchema>;
+const NO_KINDS: readonly IntegrationKind[] = [];
+
+/** One schema per list of kinds (the callers pass one constant list). */
+const schemas = new WeakMap<readonly IntegrationKind[], TSchema>();
+function schemaFor(kinds: readonly IntegrationKind[]): TSchema {
+  let schema = schemas.get(kinds);
+  if (!schema) {
+    schema = alertingConfigSchema(receiverSchema(kinds));
+    schemas.set(kinds, schema);
+  }
+  return schema;
+}
+
+/** A receiver as written: its name and a list per integration kind (`log_configs: [{}]`). */
+export type ReceiverInput = { name: string } & { [kindKey: string]: unknown };
+
+/** The YAML `alerting:` section as written. */
+export type AlertingConfigInput = Omit<Static<ReturnType<typeof alertingConfigSchema<TSchema>>>, 'receivers'> & { receivers: ReceiverInput[] };
 
 // ---------------------------------------------------------------------------------------------
 // Parsed, typed config
 
-interface IntegrationBase {
-  /** Notify resolved groups too. */
-  sendResolved: boolean;
-  timeoutMs: number;
-}
-export interface SlackIntegration extends IntegrationBase {
-  type: 'slack';
-  webhookUrl: string;
-  channel?: string;
-  username?: string;
-  iconEmoji?: string;
-  maxAlerts: number;
-}
-export interface PagerDutyIntegration extends IntegrationBase {
-  type: 'pagerduty';
-  routingKey: string;
-  url: string;
-  source?: string;
-  component?: string;
-  group?: string;
-  class?: string;
-  client: string;
-  clientUrl?: string;
-}
-export interface WebhookIntegration extends IntegrationBase {
-  type: 'webhook';
-  url: string;
-  maxAlerts: number;
-  headers: Record<string, string>;
-  bearerToken?: string;
-  basicAuth?: { username: string; password: string };
-}
-export interface EmailIntegration extends IntegrationBase {
-  type: 'email';
-  to: string[];
-  from: string;
-  host: string;
-  port: number;
-  secure: boolean;
-  requireTls: boolean;
-  auth?: { user: string; pass: string };
-  hello?: string;
-  messageIdDomain: string;
-}
-export interface LogIntegration extends IntegrationBase {
-  type: 'log';
-}
-export interface AlertmanagerIntegration extends IntegrationBase {
-  type: 'alertmanager';
-  /** Base URLs, no trailing slash. */
-  urls: string[];
-  resendIntervalMs: number;
-  headers: Record<string, string>;
-  bearerToken?: string;
-  basicAuth?: { username: string; password: string };
-}
-export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration | AlertmanagerIntegration;
-
-export interface ReceiverConfig {
+export interface ReceiverConfig<I extends ParsedIntegration = ParsedIntegration> {
   name: string;
-  /** In YAML order: slack, pagerduty, webhook, email, log configs. Empty = a "null" receiver. */
-  integrations: IntegrationConfig[];
+  /** In the order of the kinds (slack, pagerduty, webhook, email, log, alertmanager), each in YAML order. Empty = a "null" receiver. */
+  integrations: I[];
 }
 
 /** A route as configured: unset options are `undefined` and inherit from the parent (routing.ts). */
@@ -332,9 +225,9 @@ export interface DeliveryConfig {
   giveUpAfterMs: number;
 }
 
-export interface AlertingConfig {
+export interface AlertingConfig<I extends ParsedIntegration = ParsedIntegration> {
   externalUrl: string;
-  receivers: ReceiverConfig[];
+  receivers: ReceiverConfig<I>[];
   /** The root route; its receiver and timings are always set. */
   route: RouteConfig & { receiver: string; groupBy: string[]; groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
   inhibitRules: InhibitRule[];
@@ -360,20 +253,16 @@ export const ALERTING_DEFAULTS = {
   groupWaitMs: 30_000,
   groupIntervalMs: 5 * 60_000,
   repeatIntervalMs: 4 * 3_600_000,
-  timeoutMs: 10_000,
-  pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
-  slackMaxAlerts: 5,
-  messageIdDomain: 'txmon.local',
   delivery: { initialBackoffMs: 1000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, giveUpAfterMs: 24 * 3_600_000 },
   outboxRetentionMs: 7 * 86_400_000,
-  alertmanagerResendIntervalMs: 60_000,
   watchdog: { heartbeatIntervalMs: 60_000, maxEvaluationAgeMs: 5 * 60_000 },
 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-function fail(path: string, message: string, expected: string, got: unknown): never {
+/** Throws the config error of the key at `path` (also for the integration kinds' own checks). */
+export function fail(path: string, message: string, expected: string, got: unknown): never {
   throw new TxmonError('TXMON_ERR_CONFIG', `${path}: ${message}`, { field: path, expected, got });
 }
 
@@ -428,7 +317,8 @@ function schemaError(schema: TSchema, input: unknown, prefix: string): TxmonErro
   return new TxmonError('TXMON_ERR_CONFIG', `invalid alerting config: ${message}`, { field: first.path, expected: first.text, got: first.got });
 }
 
-function durationAt(text: string | undefined, path: string, allowZero: boolean): number | undefined {
+/** The duration at `path` in ms (undefined when unset); a config error when it is not one, or 0 unless `allowZero`. */
+export function durationAt(text: string | undefined, path: string, allowZero: boolean): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
   if (ms === null) fail(path, `${JSON.stringify(text)} is not a duration`, 'a duration like "30s", "5m", "4h", "1h30m"', text);
@@ -446,7 +336,6 @@ function checkLabelNames(names: readonly string[], path: string, allowAll: boole
   });
 }
 
-type ReceiverInput = Static<typeof ReceiverSchema>;
 type RouteInput = {
   receiver?: string;
   group_by?: string[];
@@ -458,89 +347,12 @@ type RouteInput = {
   routes?: RouteInput[];
 };
 
-function parseReceiver(r: ReceiverInput, path: string): ReceiverConfig {
-  const integrations: IntegrationConfig[] = [];
-  const base = (c: { send_resolved?: boolean; timeout?: string }, p: string): IntegrationBase => ({
-    sendResolved: c.send_resolved ?? true,
-    timeoutMs: durationAt(c.timeout, `${p}.timeout`, false) ?? ALERTING_DEFAULTS.timeoutMs,
-  });
-  (r.slack_configs ?? []).forEach((c, i) => {
-    const p = `${path}.slack_configs[${i}]`;
-    integrations.push({
-      type: 'slack',
-      ...base(c, p),
-      webhookUrl: c.webhook_url,
-      channel: c.channel,
-      username: c.username,
-      iconEmoji: c.icon_emoji,
-      maxAlerts: c.max_alerts ?? ALERTING_DEFAULTS.slackMaxAlerts,
-    });
-  });
-  (r.pagerduty_configs ?? []).forEach((c, i) => {
-    const p = `${path}.pagerduty_configs[${i}]`;
-    integrations.push({
-      type: 'pagerduty',
-      ...base(c, p),
-      routingKey: c.routing_key,
-      url: c.url ?? ALERTING_DEFAULTS.pagerdutyUrl,
-      source: c.source,
-      component: c.component,
-      group: c.group,
-      class: c.class,
-      client: c.client ?? 'txmon',
-      clientUrl: c.client_url,
-    });
-  });
-  (r.webhook_configs ?? []).forEach((c, i) => {
-    const p = `${path}.webhook_configs[${i}]`;
-    if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
-      fail(p, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
-    }
-    integrations.push({
-      type: 'webhook',
-      ...base(c, p),
-      url: c.url,
-      maxAlerts: c.max_alerts ?? 0,
-      headers: { ...(c.headers ?? {}) },
-      bearerToken: c.bearer_token,
-      basicAuth: c.basic_auth,
-    });
-  });
-  (r.email_configs ?? []).forEach((c, i) => {
-    const p = `${path}.email_configs[${i}]`;
-    const secure = c.secure ?? false;
-    integrations.push({
-      type: 'email',
-      ...base(c, p),
-      to: typeof c.to === 'string' ? c.to.split(',').map((s) => s.trim()).filter(Boolean) : [...c.to],
-      from: c.from,
-      host: c.host,
-      port: c.port ?? (secure ? 465 : 587),
-      secure,
-      requireTls: c.require_tls ?? false,
-      auth: c.auth,
-      hello: c.hello,
-      messageIdDomain: c.message_id_domain ?? ALERTING_DEFAULTS.messageIdDomain,
-    });
-  });
-  (r.log_configs ?? []).forEach((c, i) => {
-    integrations.push({ type: 'log', ...base(c, `${path}.log_configs[${i}]`) });
-  });
-  (r.alertmanager_configs ?? []).forEach((c, i) => {
-    const p = `${path}.alertmanager_configs[${i}]`;
-    if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
-      fail(p, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
-    }
-    integrations.push({
-      type: 'alertmanager',
-      ...base(c, p),
-      urls: c.urls.map((u) => u.replace(/\/+$/, '')),
-      resendIntervalMs: durationAt(c.resend_interval, `${p}.resend_interval`, false) ?? ALERTING_DEFAULTS.alertmanagerResendIntervalMs,
-      headers: { ...(c.headers ?? {}) },
-      bearerToken: c.bearer_token,
-      basicAuth: c.basic_auth,
-    });
-  });
+function parseReceiver<I extends ParsedIntegration>(r: ReceiverInput, path: string, kinds: readonly IntegrationKind<I, unknown>[]): ReceiverConfig<I> {
+  const integrations: I[] = [];
+  for (const kind of kinds) {
+    const entries = (r[kind.key] ?? []) as unknown[];
+    entries.forEach((c, i) => integrations.push(kind.parse(c, `${path}.${kind.key}[${i}]`)));
+  }
   return { name: r.name, integrations };
 }
 
@@ -561,7 +373,9 @@ function parseRoute(r: RouteInput, path: string, receivers: ReadonlySet<string>)
   };
 }
 
-export interface ParseOptions {
+export interface ParseOptions<I extends ParsedIntegration = ParsedIntegration> {
+  /** The integration kinds receivers may hold (src/notify/channels: INTEGRATION_KINDS). Default none: receivers with a name only. */
+  integrationKinds?: readonly IntegrationKind<I, unknown>[];
   /** Key path prefix in messages. Default "alerting". */
   path?: string;
   /** Base URL of links: the server's public URL (it wins over the deprecated `external_url` of the section). Default: the section's `external_url`, else http://localhost:8080. */
@@ -573,9 +387,11 @@ export interface ParseOptions {
  * Throws TxmonError TXMON_ERR_CONFIG whose message names each bad key path, e.g.
  * `alerting.route.routes[0].group_wait: "5 min" is not a duration`.
  */
-export function parseAlertingConfig(input: unknown, options: ParseOptions = {}): AlertingConfig {
+export function parseAlertingConfig<I extends ParsedIntegration = ParsedIntegration>(input: unknown, options: ParseOptions<I> = {}): AlertingConfig<I> {
   const prefix = options.path ?? 'alerting';
-  if (!Value.Check(AlertingConfigSchema, input)) throw schemaError(AlertingConfigSchema, input, prefix);
+  const kinds = options.integrationKinds ?? (NO_KINDS as readonly IntegrationKind<I, unknown>[]);
+  const schema = schemaFor(kinds);
+  if (!Value.Check(schema, input)) throw schemaError(schema, input, prefix);
   const cfg = input as AlertingConfigInput;
 
   const names = new Set<string>();
@@ -583,7 +399,7 @@ export function parseAlertingConfig(input: unknown, options: ParseOptions = {}):
     const p = `${prefix}.receivers[${i}]`;
     if (names.has(r.name)) fail(`${p}.name`, `receiver name ${JSON.stringify(r.name)} is used twice`, 'unique receiver names', r.name);
     names.add(r.name);
-    return parseReceiver(r, p);
+    return parseReceiver(r, p, kinds);
   });
 
   const rp = `${prefix}.route`;
@@ -688,7 +504,7 @@ export function defaultAlertingInput(env: Readonly<Record<string, string | undef
   return input;
 }
 
-/** `parseAlertingConfig(defaultAlertingInput(env))`. */
-export function defaultAlertingConfig(env: Readonly<Record<string, string | undefined>>): AlertingConfig {
-  return parseAlertingConfig(defaultAlertingInput(env));
+/** `parseAlertingConfig(defaultAlertingInput(env), options)`. */
+export function defaultAlertingConfig<I extends ParsedIntegration>(env: Readonly<Record<string, string | undefined>>, options: ParseOptions<I> = {}): AlertingConfig<I> {
+  return parseAlertingConfig(defaultAlertingInput(env), options);
 }

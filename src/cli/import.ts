@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
 import { TxmonError } from '../domain/errors.ts';
 import { openStore } from '../store/open.ts';
-import { Engine } from '../engine/engine.ts';
+import { engineFromConfig } from '../engine/fromConfig.ts';
 import { wallClock } from '../domain/clock.ts';
 import { batchesByMinute, chunk, readBatchFile, type FileKind } from '../sources/file.ts';
 import { isoDate } from './options.ts';
@@ -27,7 +27,9 @@ export function register(program: Command): void {
       }
       const { kind, batch } = readBatchFile(file, { date: opts.date, timeZone: config.timeZone, kind: opts.kind as FileKind | undefined, scope: opts.scope });
       const store = await openStore(opts.db ?? config.storeUrl, { sqliteSynchronous: config.sqliteSynchronous });
-      const engine = new Engine({ store, clock: wallClock, detect: config.detect, lifecycle: config.lifecycle, graceMs: config.graceMs });
+      // The service's engine, from the same configuration, without notifications: importing history
+      // is not news (README, `txmon import`).
+      const engine = engineFromConfig(config, { store, clock: wallClock });
       await engine.start();
       const minutes = batchesByMinute(batch);
       const chunks = chunk(minutes, 240);

@@ -1,7 +1,7 @@
 /**
  * The POS checkout page: uploads each CSV to POST /api/v1/checkout and shows what it returns —
  * the verdict, the conclusion in plain words, the episodes, and the chart (an ECharts option built
- * on the server by src/report/checkout/chart.ts, the same one the checkout report renders).
+ * on the server by src/checkout/chart.ts, the same one the checkout report renders).
  */
 import { api, h, replaceChildren, severityBadge } from './dom.js';
 

@@ -1,6 +1,6 @@
 /**
  * The checkout analysis's unit of data, here because the store persists it (store/, floor 2)
- * and the analysis reads it (report/checkout, floor 4): a type both use lives below both.
+ * and the analysis reads it (checkout/, floor 4): a type both use lives below both.
  */
 
 /** One hour of a checkout file. */

@@ -37,10 +37,13 @@ export interface EngineOptions {
    */
   idleScopeMs?: number;
   /**
-   * Group commit (stores with `groups`: SQLite): the ingest requests that reach the
-   * engine in one event-loop turn are stored and evaluated in one transaction, committed on the
-   * next turn (setImmediate, under the engine's mutex, so never in the middle of a step); each
-   * ingest resolves only after the commit that holds its rows. Ignored when the store has no groups.
+   * Group commit (stores with `groups`): the ingest requests that reach the engine in one
+   * event-loop turn are stored and evaluated in one transaction, committed on the next turn
+   * (setImmediate, under the engine's mutex, so never in the middle of a step); each ingest
+   * resolves only after the commit that holds its rows. On PostgreSQL the commit is a round trip
+   * during which the requests that arrive queue at the mutex: they make the next group. A deferred
+   * group (PostgreSQL) is committed before the engine reads the store (rebuild, evicted scopes,
+   * raw minutes). Ignored when the store has no groups.
    */
   groupCommit?: boolean;
 }
@@ -129,8 +132,12 @@ export class Engine {
   private breathQuestions = 0;
   /** The store's group commit, when enabled (EngineOptions.groupCommit). */
   private readonly groups: GroupCommit | null;
-  /** The open group: settled when its commit succeeded or failed. */
-  private group: { done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | null = null;
+  /**
+   * The open group: settled when its commit succeeded or failed. `evaluated`: an evaluation was
+   * saved in it (commit listeners are told at its commit).
+   */
+  private group: { done: Promise<void>; resolve: () => void; reject: (err: unknown) => void; evaluated: boolean } | null = null;
+  private readonly commitListeners: Array<() => void> = [];
 
   constructor(opts: EngineOptions) {
     this.store = opts.store;
@@ -149,6 +156,15 @@ export class Engine {
   /** Listens to every stored ingest: the counts each written minute now holds (the /metrics counter). */
   onWritten(listener: (rows: WrittenMinute[]) => void): void {
     this.writeListeners.push(listener);
+  }
+
+  /**
+   * Listens to the commits that hold evaluations: called once the store holds an evaluation (and
+   * the outbox rows planned with it), at once or at the commit of the group it was saved in (the
+   * notification worker looks for due rows then: before, on PostgreSQL, it could not see them).
+   */
+  onCommitted(listener: () => void): void {
+    this.commitListeners.push(listener);
   }
 
   /** Listens to every evaluation (SSE, notifications). */
@@ -171,6 +187,7 @@ export class Engine {
 
   /** Forgets the state in memory and reloads it from the store: at start, and after a failed step. */
   private async rebuild(): Promise<void> {
+    await this.commitBeforeReading();
     this.stale = true;
     {
       const openAlerts = await this.store.openAlerts();
@@ -216,6 +233,7 @@ export class Engine {
     for (const a of batch.authCodes) if (this.evicted.has(a.scope)) wanted.add(a.scope);
     for (const t of batch.raw) if (this.evicted.has(t.scope)) wanted.add(t.scope);
     if (wanted.size === 0) return;
+    await this.commitBeforeReading();
     for (const info of await this.store.listScopes()) {
       if (!wanted.has(info.scope)) continue;
       await this.loadScope(info);
@@ -274,7 +292,7 @@ export class Engine {
     let reject!: (err: unknown) => void;
     const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
     done.catch(() => undefined); // a group whose every request failed has no one waiting
-    const group = { done, resolve, reject };
+    const group = { done, resolve, reject, evaluated: false };
     this.group = group;
     setImmediate(() => {
       void this.mutex.run(async () => this.commitGroup());
@@ -290,6 +308,7 @@ export class Engine {
     try {
       await this.groups!.commitGroup();
       group.resolve();
+      if (group.evaluated) for (const l of this.commitListeners) l();
     } catch (err) {
       this.stale = true;
       group.reject(err);
@@ -507,11 +526,26 @@ export class Engine {
     const transitions = changes.flatMap((c, i) => (c.transition && c.transition.from !== c.transition.to ? [{ alert: saved[i], from: c.transition.from, to: c.transition.to }] : []));
     const event = { assessments: evaluated, alerts: saved, transitions, durationSeconds: (performance.now() - this.stepStart) / 1000 };
     for (const l of this.listeners) l(event);
+    if (this.group) this.group.evaluated = true;
+    else for (const l of this.commitListeners) l();
     return event;
+  }
+
+  /**
+   * Before the engine reads the store: a deferred group (PostgreSQL) is committed first, as reads
+   * outside its transaction do not see its rows until then.
+   */
+  private async commitBeforeReading(): Promise<void> {
+    const group = this.group;
+    if (!group || !this.groups?.deferred) return;
+    await this.commitGroup();
+    await group.done; // a failed commit ends this step too: what it read would miss those rows
   }
 
   /** Raw transactions are deduplicated by the store; reload the minutes they touched from it. */
   private async reloadRawMinutes(batch: MinuteBatch, touches: BatchTouches): Promise<MinuteSnapshot[]> {
+    // With a deferred group this commits the request's own raw rows (the answer waits for it anyway).
+    await this.commitBeforeReading();
     const reloaded: MinuteSnapshot[] = [];
     const ranges = new Map<string, [EpochMinute, EpochMinute]>();
     for (const t of batch.raw) {

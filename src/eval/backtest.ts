@@ -22,9 +22,8 @@
  */
 import type { Alert, EpochMinute, MinuteBatch, Severity } from '../domain/types.ts';
 import { minuteToIso } from '../domain/time.ts';
-import type { DetectConfig } from '../detect/config.ts';
-import type { LifecycleConfig } from '../alerting/lifecycle.ts';
-import { Engine, type EvaluationEvent } from '../engine/engine.ts';
+import type { EvaluationEvent } from '../engine/engine.ts';
+import { engineFromConfig, type EngineSettings } from '../engine/fromConfig.ts';
 import { VirtualClock } from '../domain/clock.ts';
 import { fileSize, mergeMinutes, NotInTimeOrderError, readMinutes, rowsOf, type MinuteRows, type ReadOrder } from '../sources/stream.ts';
 import type { Simulator } from '../simulate/simulator.ts';
@@ -46,11 +45,8 @@ export interface AlertEvent {
   id: number;
 }
 
-export interface EngineRunOptions {
-  detect?: Partial<DetectConfig>;
-  lifecycle?: Partial<LifecycleConfig>;
-  graceMs?: number;
-  maxGapMinutes?: number;
+/** The engine's settings (a resolved config passes whole: engineFromConfig), and what to report. */
+export interface EngineRunOptions extends EngineSettings {
   /** Receives each firing / resolved change, in order. */
   onEvent?: (event: AlertEvent) => void;
   /** Receives every evaluation (assessments and alert changes), in order. */
@@ -102,13 +98,11 @@ export function alertEvent(alert: Alert, status: 'firing' | 'resolved'): AlertEv
 /** Runs a fresh engine over minute groups (in time order) and collects what fired. */
 export async function runEngine(groups: AsyncIterable<MinuteRows> | Iterable<MinuteRows>, opts: EngineRunOptions = {}): Promise<EngineRun> {
   const clock = new VirtualClock(0);
-  const engine = new Engine({
+  // The service's engine without notifications (a backtest reports alerts, it sends none), and
+  // without idle eviction: the offline store keeps a few minutes, it could not rebuild a scope.
+  const engine = engineFromConfig({ ...opts, idleScopeMs: undefined }, {
     store: new MemoryStore({ retainMinutes: RETAIN_MINUTES }),
     clock,
-    detect: opts.detect,
-    lifecycle: opts.lifecycle,
-    graceMs: opts.graceMs,
-    maxGapMinutes: opts.maxGapMinutes,
   });
   await engine.start();
   const fired = new Map<number, FiredAlert>();

@@ -4,8 +4,7 @@
  * delivery worker. src/service.ts wires it to the engine: `plan` runs inside each evaluation (its
  * outbox rows commit with the alert changes), `committed` after it, `flush` on the service tick.
  */
-import type { AlertingConfig } from '../alerting/config.ts';
-import { defaultAlertingInput, parseAlertingConfig } from '../alerting/config.ts';
+import { defaultAlertingInput, parseAlertingConfig, type AlertingConfig as AnyAlertingConfig } from '../alerting/config.ts';
 import { notificationLogWindowMs } from '../alerting/routing.ts';
 import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
 import type { Silence } from '../alerting/silences.ts';
@@ -13,8 +12,8 @@ import type { TxmonMetrics } from '../metrics/promMetrics.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { NotifyStore } from '../store/notifyStore.ts';
 import type { AlertStore, EvaluationStore } from '../store/store.ts';
-import { AlertmanagerChannel, createAllChannels, type ChannelDeps, type Env, type ReceiverIntegration } from './channels/index.ts';
-import { NotificationPlanner, type SentRecord } from './pipeline.ts';
+import { AlertmanagerChannel, createAllChannels, INTEGRATION_KINDS, type ChannelDeps, type Env, type IntegrationConfig, type ReceiverIntegration } from './channels/index.ts';
+import { NotificationPlanner, type SentRecord } from './pipeline/planner.ts';
 import { DeliveryWorker, type WorkerOptions } from './worker.ts';
 import type { Channel, Notification } from './types.ts';
 import { watchdogAlert } from './watchdog.ts';
@@ -40,15 +39,19 @@ export interface NotificationServiceOptions {
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
+/** The `alerting:` section with txmon's integration kinds. */
+export type AlertingConfig = AnyAlertingConfig<IntegrationConfig>;
+
 /**
- * Reads the alerting section: the configured one, or the documented defaults when it configures
- * no receivers, routes or inhibit rules — then its other keys (delivery, outbox_retention,
- * external_url) still apply on top of the defaults. `externalUrl` (the server's public_url) is
- * the dashboard URL when neither the section nor TXMON_EXTERNAL_URL (defaults only) sets one.
+ * Reads the alerting section, its receivers holding any integration kind of src/notify/channels:
+ * the configured one, or the documented defaults when it configures no receivers, routes or
+ * inhibit rules — then its other keys (delivery, outbox_retention, external_url) still apply on
+ * top of the defaults. `externalUrl` (the server's public_url) is the dashboard URL when neither
+ * the section nor TXMON_EXTERNAL_URL (defaults only) sets one.
  */
 export function alertingConfigOf(section: Record<string, unknown>, env: Env, externalUrl?: string): AlertingConfig {
   const routing = ['receivers', 'route', 'inhibit_rules'].some((k) => k in section);
-  return parseAlertingConfig(routing ? section : { ...defaultAlertingInput(env), ...section }, { externalUrl });
+  return parseAlertingConfig(routing ? section : { ...defaultAlertingInput(env), ...section }, { externalUrl, integrationKinds: INTEGRATION_KINDS });
 }
 
 /**

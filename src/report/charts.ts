@@ -9,9 +9,18 @@
  * ECharts' rich-text mode (canvas), so a status or scope name is never parsed as HTML.
  */
 import type { EChartsOption } from 'echarts';
-import { OKABE_ITO } from './checkout/chart.ts';
 
-export { OKABE_ITO };
+/** Okabe–Ito colour-blind-safe palette. */
+export const OKABE_ITO = {
+  black: '#000000',
+  orange: '#E69F00',
+  skyBlue: '#56B4E9',
+  bluishGreen: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  reddishPurple: '#CC79A7',
+} as const;
 
 /** Severities an alert or a minute can have. */
 export type PanelSeverity = 'none' | 'info' | 'warning' | 'critical';

@@ -29,13 +29,26 @@ export interface TransactionOptions {
   readOnly?: boolean;
   /** What the transaction does, for error messages ("writeBatch"). */
   label?: string;
+  /**
+   * The caller does not read what `run` resolves to (writeBatch's counts, saveEvaluation): inside
+   * a deferred group (PostgreSQL) its writes are kept and sent with the group's commit, and `run`
+   * resolves to -1. Reads inside it still answer, after what the group kept before them.
+   */
+  deferrable?: boolean;
 }
 
 /**
- * Group commit (SQLite, issue #15): `beginGroup` opens one transaction that the following
- * writes join (each still atomic on its own, as a savepoint) until `commitGroup`.
+ * Group commit (issue #15): `beginGroup` opens one transaction that the following writes join
+ * until `commitGroup`. SQLite: every statement on the connection joins (each transaction atomic
+ * on its own, as a savepoint). PostgreSQL (`deferred`): deferrable transactions join, their
+ * writes sent in one round trip at the commit (src/store/postgres/group.ts).
  */
 export interface GroupCommit {
+  /**
+   * Statements outside the group's transactions do not see its writes before `commitGroup`
+   * (PostgreSQL): whoever reads what it wrote must commit the group first.
+   */
+  readonly deferred?: boolean;
   beginGroup(): Promise<void>;
   /** Commits the open group (no-op when none); on failure it is rolled back and the error thrown. */
   commitGroup(): Promise<void>;

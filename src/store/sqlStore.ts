@@ -57,7 +57,7 @@ type Tally = Map<string, { scope: string; minute: number; key: string; n: number
 export class SqlStore<D extends Driver = Driver> implements Store {
   readonly driver: D;
   readonly dialect: D['dialect']['name'];
-  /** Group commit, when the driver has it (SQLite): the engine groups one turn's requests. */
+  /** Group commit, when the driver has it (SQLite: one turn's requests; PostgreSQL: those that came during a commit). */
   readonly groups: GroupCommit | undefined;
   /** Statements whose text depends on the dialect, built once. */
   private readonly sql: ReturnType<typeof statements>;
@@ -152,7 +152,7 @@ export class SqlStore<D extends Driver = Driver> implements Store {
       }
       const rawAccepted = raw.length > 0 ? await this.writeRaw(tx, raw, now) : 0;
       return { counts: batch.counts.length, authCodes: batch.authCodes.length, rawAccepted, rawDuplicates: batch.raw.length - rawAccepted };
-    }, { label: 'writeBatch' });
+    }, { label: 'writeBatch', deferrable: true });
   }
 
   /**
@@ -229,7 +229,7 @@ export class SqlStore<D extends Driver = Driver> implements Store {
         });
       }
       return saved;
-    }, { label: 'saveEvaluation' });
+    }, { label: 'saveEvaluation', deferrable: true });
   }
 
   async listAssessments(filter: AssessmentFilter): Promise<Assessment[]> {

@@ -8,7 +8,7 @@
  * ≈ 0.65× a single day).
  */
 import type { CheckoutRow } from '../../src/domain/checkout.ts';
-import { hourLabel } from '../../src/report/checkout/parse.ts';
+import { hourLabel } from '../../src/checkout/parse.ts';
 import { seededRandom } from '../../src/domain/prng.ts';
 
 /** A typical POS day (sales per hour, 00h..23h): quiet night, morning ramp, busy day, evening tail. */

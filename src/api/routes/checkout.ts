@@ -14,10 +14,10 @@
 import { basename, extname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TxmonError } from '../../domain/errors.ts';
-import { analyzeCheckout } from '../../report/checkout/analyze.ts';
-import { checkoutChartOption } from '../../report/checkout/chart.ts';
-import { parseCheckoutCsv } from '../../report/checkout/parse.ts';
-import { checkoutReportJson } from '../../report/checkout/report.ts';
+import { analyzeCheckout } from '../../checkout/analyze.ts';
+import { checkoutChartOption } from '../../checkout/chart.ts';
+import { parseCheckoutCsv } from '../../checkout/parse.ts';
+import { checkoutReportJson } from '../../checkout/report.ts';
 import { runNamedQuery } from '../../store/namedQueries.ts';
 import { stringParam } from '../query.ts';
 import type { ContextWith } from '../context.ts';

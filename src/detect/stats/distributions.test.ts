@@ -15,7 +15,9 @@ import {
   binomialUpperTailLog,
   logGamma,
   nbLowerTail,
+  nbQuantile,
   nbPmf,
+  nbSizeFromAlpha,
   nbUpperMidP,
   nbUpperTail,
   nbUpperTailLog,
@@ -306,6 +308,20 @@ test('NB extreme tails stay finite in log space, and identities hold at large mu
     close(nbUpperTail(k, mu, r) + nbLowerTail(k - 1, mu, r), 1, 1e-12, `mu=${mu}`);
   }
   close(nbUpperMidP(4, 3, 2), nbUpperTail(5, 3, 2) + 0.5 * nbPmf(4, 3, 2), 1e-12);
+});
+
+test('NB quantile inverts the cdf: the smallest k with P(X ≤ k) ≥ q', () => {
+  for (const [mu, alpha] of [[0.5, 0], [30, 0.02], [400, 0.05], [5000, 0.01], [2, 1.5], [0.1, 0.3]] as const) {
+    const r = nbSizeFromAlpha(alpha);
+    for (const q of [0.001, 0.025, 0.5, 0.975, 0.999]) {
+      const k = nbQuantile(q, mu, r);
+      assert.ok(nbLowerTail(k, mu, r) >= q && (k === 0 || nbLowerTail(k - 1, mu, r) < q), `q=${q} mu=${mu} alpha=${alpha}: k=${k}`);
+    }
+  }
+  // Geometric (r = 1, mu = 4): P(X ≤ k) = 1 − 0.8^{k+1}; P(X ≤ 2) = 0.488, P(X ≤ 3) = 0.590.
+  assert.equal(nbQuantile(0.5, 4, 1), 3);
+  assert.equal(nbQuantile(0, 10, 1), 0);
+  assert.equal(nbQuantile(1, 10, 1), Infinity);
 });
 
 // ---- binomial -------------------------------------------------------------------------------

@@ -443,6 +443,46 @@ export function nbSizeFromAlpha(alpha: number): number {
   return alpha > 0 ? 1 / alpha : Infinity;
 }
 
+/**
+ * The q-quantile of NB(mean mu, size r): the smallest k with P(X ≤ k) ≥ q (q ≤ 0 → 0, q ≥ 1 → ∞).
+ * Starts at the normal approximation, brackets the answer by doubling steps away from it, then
+ * bisects: two {@link nbLowerTail} calls when the start is right, O(log distance) when heavy skew
+ * puts it far off.
+ */
+export function nbQuantile(q: number, mu: number, r: number): number {
+  if (!(q > 0) || !(mu > 0)) return 0;
+  if (q >= 1) return Infinity;
+  const reaches = (k: number): boolean => k >= 0 && nbLowerTail(k, mu, r) >= q;
+  const start = Math.max(0, Math.floor(mu + normalQuantile(q) * Math.sqrt(mu + (mu * mu) / r)));
+  // Invariant once bracketed: P(X ≤ lo) < q ≤ P(X ≤ hi) (lo = −1 stands for "below 0").
+  let lo: number;
+  let hi: number;
+  let step = 1;
+  if (reaches(start)) {
+    hi = start;
+    lo = Math.max(-1, hi - step);
+    while (reaches(lo)) {
+      hi = lo;
+      step *= 2;
+      lo = Math.max(-1, hi - step);
+    }
+  } else {
+    lo = start;
+    hi = lo + step;
+    while (!reaches(hi)) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (reaches(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Binomial
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AlertmanagerIntegration } from '../../alerting/config.ts';
+import type { AlertmanagerIntegration } from './alertmanagerConfig.ts';
 import { parseAlertingConfig } from '../../alerting/config.ts';
 import { sampleAlert, sampleNotification, startHttpSink } from './test-sink.ts';
 import { AlertmanagerChannel } from './alertmanager.ts';
+import { INTEGRATION_KINDS } from './index.ts';
+
+const integrationKinds = INTEGRATION_KINDS;
 
 function cfg(urls: string[], over: Partial<AlertmanagerIntegration> = {}): AlertmanagerIntegration {
   return { type: 'alertmanager', sendResolved: true, timeoutMs: 2000, urls, resendIntervalMs: 60_000, headers: {}, ...over };
@@ -13,13 +16,13 @@ test('alertmanager_configs parse: urls, resend_interval, auth; bad values name t
   const c = parseAlertingConfig({
     receivers: [{ name: 'am', alertmanager_configs: [{ urls: ['http://am:9093/'], resend_interval: '30s', basic_auth: { username: 'u', password: 'p' } }] }],
     route: { receiver: 'am' },
-  });
+  }, { integrationKinds });
   const i = c.receivers[0].integrations[0] as AlertmanagerIntegration;
   assert.equal(i.type, 'alertmanager');
   assert.deepEqual(i.urls, ['http://am:9093']);
   assert.equal(i.resendIntervalMs, 30_000);
-  assert.throws(() => parseAlertingConfig({ receivers: [{ name: 'am', alertmanager_configs: [{ urls: [] }] }], route: { receiver: 'am' } }), /alertmanager_configs\[0\]\.urls/);
-  assert.throws(() => parseAlertingConfig({ receivers: [{ name: 'am', alertmanager_configs: [{ urls: ['http://x'], resend_interval: 'soon' }] }], route: { receiver: 'am' } }), /resend_interval/);
+  assert.throws(() => parseAlertingConfig({ receivers: [{ name: 'am', alertmanager_configs: [{ urls: [] }] }], route: { receiver: 'am' } }, { integrationKinds }), /alertmanager_configs\[0\]\.urls/);
+  assert.throws(() => parseAlertingConfig({ receivers: [{ name: 'am', alertmanager_configs: [{ urls: ['http://x'], resend_interval: 'soon' }] }], route: { receiver: 'am' } }, { integrationKinds }), /resend_interval/);
 });
 
 test('posts PostableAlerts to every <url>/api/v2/alerts with auth; firing ends 4 × resend_interval ahead; refresh re-posts only what still fires', async (t) => {

@@ -15,7 +15,7 @@
  * (to all of them: idempotent). 2xx ok; 408/429/5xx and network errors retryable; other 4xx
  * permanent.
  */
-import type { AlertmanagerIntegration } from '../../alerting/config.ts';
+import type { AlertmanagerIntegration } from './alertmanagerConfig.ts';
 import type { Channel, DeliveryResult, NotifiedAlert, Notification } from '../types.ts';
 import { postJson, type HttpDeps } from './http.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EmailIntegration } from '../../alerting/config.ts';
+import type { EmailIntegration } from './emailConfig.ts';
 import { classifySmtpError, EmailChannel, emailMessage, htmlEscape } from './email.ts';
 import { sampleAlert, sampleNotification, startSmtpSink } from './test-sink.ts';
 

@@ -8,7 +8,7 @@
  * is retryable; a 5xx reply (550 no such user, 535 auth failed, 554 rejected) is permanent.
  */
 import nodemailer from 'nodemailer';
-import type { EmailIntegration } from '../../alerting/config.ts';
+import type { EmailIntegration } from './emailConfig.ts';
 import type { Channel, DeliveryResult, Notification } from '../types.ts';
 import {
   alertLink,

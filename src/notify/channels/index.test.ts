@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAlertingConfig } from '../../alerting/config.ts';
 import { TxmonError } from '../../domain/errors.ts';
-import { createAllChannels, createChannel, interpolateEnv, notificationFor } from './index.ts';
+import { createAllChannels, createChannel, INTEGRATION_KINDS, interpolateEnv, notificationFor } from './index.ts';
 import { LogChannel } from './log.ts';
 import { sampleAlert, sampleNotification, startHttpSink } from './test-sink.ts';
 
@@ -33,7 +33,7 @@ test('createAllChannels builds every integration from config with env references
       },
     ],
     route: { receiver: 'default' },
-  });
+  }, { integrationKinds: INTEGRATION_KINDS });
   const lines: unknown[] = [];
   const env = { HOOK_URL: sink.url, TOKEN: 't0k', PD_KEY: 'k3y' };
   const all = createAllChannels(cfg.receivers, env, { logger: { info: (o, m) => lines.push([o, m]) } });

@@ -8,7 +8,7 @@
  * - `${NAME:-fallback}` uses `fallback` when the variable is missing or empty;
  * - `$$` writes a literal `$`. Any other `$` is kept as is.
  */
-import type { IntegrationConfig, ReceiverConfig } from '../../alerting/config.ts';
+import type { IntegrationKind, ReceiverConfig as AnyReceiverConfig } from '../../alerting/config.ts';
 import { TxmonError } from '../../domain/errors.ts';
 import type { Channel, Notification } from '../types.ts';
 import { EmailChannel } from './email.ts';
@@ -18,6 +18,24 @@ import { PagerDutyChannel } from './pagerduty.ts';
 import { SlackChannel } from './slack.ts';
 import { WebhookChannel } from './webhook.ts';
 import { AlertmanagerChannel } from './alertmanager.ts';
+import { ALERTMANAGER_KIND, type AlertmanagerIntegration } from './alertmanagerConfig.ts';
+import { EMAIL_KIND, type EmailIntegration } from './emailConfig.ts';
+import { LOG_KIND, type LogIntegration } from './logConfig.ts';
+import { PAGERDUTY_KIND, type PagerDutyIntegration } from './pagerdutyConfig.ts';
+import { SLACK_KIND, type SlackIntegration } from './slackConfig.ts';
+import { WEBHOOK_KIND, type WebhookIntegration } from './webhookConfig.ts';
+
+/** The parsed config of any integration txmon has a channel for. */
+export type IntegrationConfig = SlackIntegration | PagerDutyIntegration | WebhookIntegration | EmailIntegration | LogIntegration | AlertmanagerIntegration;
+
+/** A receiver with txmon's integrations. */
+export type ReceiverConfig = AnyReceiverConfig<IntegrationConfig>;
+
+/**
+ * The integration kinds a receiver may hold (pass to parseAlertingConfig as `integrationKinds`),
+ * in the order a receiver's integrations are listed.
+ */
+export const INTEGRATION_KINDS: readonly IntegrationKind<IntegrationConfig, unknown>[] = [SLACK_KIND, PAGERDUTY_KIND, WEBHOOK_KIND, EMAIL_KIND, LOG_KIND, ALERTMANAGER_KIND];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { PagerDutyIntegration } from '../../alerting/config.ts';
+import type { PagerDutyIntegration } from './pagerdutyConfig.ts';
 import { PagerDutyChannel, pagerDutyEvent, type PagerDutyEvent } from './pagerduty.ts';
 import { sampleAlert, sampleNotification, startHttpSink } from './test-sink.ts';
 

@@ -7,7 +7,7 @@
  * (permanent); 429 and 5xx are retried.
  */
 import { createHash } from 'node:crypto';
-import type { PagerDutyIntegration } from '../../alerting/config.ts';
+import type { PagerDutyIntegration } from './pagerdutyConfig.ts';
 import type { Severity } from '../../domain/types.ts';
 import { notificationSeverity, type Channel, type DeliveryResult, type Notification } from '../types.ts';
 import { alertFacts, alertTitle, groupTitle, subjectLine, truncate } from './format.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SlackIntegration } from '../../alerting/config.ts';
+import type { SlackIntegration } from './slackConfig.ts';
 import { SlackChannel, slackEscape, slackPayload } from './slack.ts';
 import { sampleAlert, sampleNotification, startHttpSink } from './test-sink.ts';
 

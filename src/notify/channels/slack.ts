@@ -11,7 +11,7 @@
  * icon and word, never by colour alone. Slack answers 200 "ok"; 4xx bodies such as
  * "invalid_payload" or "no_service" are permanent; 429 (Retry-After) and 5xx are retried.
  */
-import type { SlackIntegration } from '../../alerting/config.ts';
+import type { SlackIntegration } from './slackConfig.ts';
 import type { Channel, DeliveryResult, Notification } from '../types.ts';
 import {
   alertLink,

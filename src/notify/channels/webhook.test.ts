@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WebhookIntegration } from '../../alerting/config.ts';
+import type { WebhookIntegration } from './webhookConfig.ts';
 import { sampleAlert, sampleNotification, startHttpSink } from './test-sink.ts';
 import { WebhookChannel, webhookPayload } from './webhook.ts';
 

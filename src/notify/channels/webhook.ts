@@ -6,7 +6,7 @@
  * Adds `Idempotency-Key: <notification id>` so a receiver can drop a retried delivery, plus
  * optional bearer or basic auth and custom headers. 2xx ok; 429/5xx retried; other 4xx permanent.
  */
-import type { WebhookIntegration } from '../../alerting/config.ts';
+import type { WebhookIntegration } from './webhookConfig.ts';
 import type { Channel, DeliveryResult, Notification } from '../types.ts';
 import { postJson, type HttpDeps } from './http.ts';
 

@@ -10,7 +10,8 @@
 import pg from 'pg';
 import { TxmonError } from '../../domain/errors.ts';
 import { compileNamed } from '../placeholders.ts';
-import { bindStatement, compileFor, type Compiled, type Driver, type Params, type Row, type Session, type TransactionOptions } from '../driver.ts';
+import { bindStatement, compileFor, type Bound, type Compiled, type Driver, type GroupCommit, type Params, type Row, type Session, type TransactionOptions } from '../driver.ts';
+import { PostgresGroup } from './group.ts';
 import { isStoreUnavailable, storeUnavailable } from '../unavailable.ts';
 import { parsePgUrl, redact } from './connection.ts';
 import { postgresDialect } from './dialect.ts';
@@ -80,15 +81,20 @@ export class PostgresDriver implements Driver {
     return out;
   }
 
-  /** Runs a named statement on `on`; one result per statement (a Rows split in several). */
-  private async query(on: Queryable, sql: string, params: Params = {}): Promise<pg.QueryResult<Row>[]> {
+  /** The positional statement(s) of a named statement and its parameters. */
+  private bind(sql: string, params: Params = {}): Bound[] {
     let c = this.compiled.get(sql);
     if (!c) {
       if (this.compiled.size >= MAX_CACHED) this.compiled.clear();
       this.compiled.set(sql, (c = compileFor(compileNamed(sql), this.dialect)));
     }
+    return bindStatement(c, params);
+  }
+
+  /** Runs a named statement on `on`; one result per statement (a Rows split in several). */
+  private async query(on: Queryable, sql: string, params: Params = {}): Promise<pg.QueryResult<Row>[]> {
     const out: pg.QueryResult<Row>[] = [];
-    for (const { text, runs } of bindStatement(c, params)) for (const values of runs) out.push(await on.query(text, values as unknown[]));
+    for (const { text, runs } of this.bind(sql, params)) for (const values of runs) out.push(await on.query(text, values as unknown[]));
     return out;
   }
 
@@ -142,8 +148,29 @@ export class PostgresDriver implements Driver {
     };
   }
 
-  /** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
+  /** The open group (see GroupCommit; src/store/postgres/group.ts), or null. */
+  private group: PostgresGroup | null = null;
+
+  /** Group commit: deferrable transactions join the open group; everything else runs on the pool. */
+  readonly groups: GroupCommit = {
+    deferred: true,
+    beginGroup: async () => {
+      this.group ??= new PostgresGroup({
+        connect: () => this.connect(),
+        bind: (sql, params) => this.bind(sql, params),
+        storeError: (err, what) => this.storeError(err, what),
+      });
+    },
+    commitGroup: async () => {
+      const group = this.group;
+      this.group = null;
+      if (group) await group.commit();
+    },
+  };
+
+  /** Runs `fn` in one transaction on one pooled connection (or in the open group); rolls back on any error. */
   async transaction<T>(fn: (tx: Session) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    if (opts.deferrable && this.group) return this.group.transaction(fn);
     const { client, release } = await this.connect();
     try {
       await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
@@ -159,6 +186,7 @@ export class PostgresDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    if (this.group && !this.pool.ended) await this.groups.commitGroup();
     if (!this.pool.ended) await this.pool.end();
   }
 }

@@ -16,6 +16,7 @@ import { TxmonError } from '../../domain/errors.ts';
 import { compileNamed } from '../placeholders.ts';
 import { bindStatement, compileFor, type Compiled, type Driver, type GroupCommit, type Params, type Row, type Session, type TransactionOptions } from '../driver.ts';
 import { sqliteDialect } from './dialect.ts';
+import { Checkpointer } from './checkpointer.ts';
 
 export type SqliteSynchronous = 'normal' | 'full';
 
@@ -61,7 +62,12 @@ export class SqliteDriver implements Driver, GroupCommit {
     }
     const sync = opts.synchronous === 'full' ? 'FULL' : 'NORMAL';
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${sync}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+    // A file's WAL is checkpointed on a thread of its own, not inside the commits (checkpointer.ts).
+    if (path !== ':memory:') this.checkpointer = new Checkpointer(this.db, path);
   }
+
+  /** The WAL checkpoint thread of a file database (null in memory). */
+  readonly checkpointer: Checkpointer | null = null;
 
   /** The prepared statement(s) for a named statement and its parameters, each with its runs' values. */
   private statements(sql: string, params: Params = {}): Array<{ stmt: StatementSync; runs: ReadonlyArray<readonly unknown[]> }> {
@@ -197,6 +203,7 @@ export class SqliteDriver implements Driver, GroupCommit {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.isOpen && this.groupOpen) await this.commitGroup();
     if (this.db.isOpen) this.db.close();
   }

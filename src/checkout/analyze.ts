@@ -25,14 +25,16 @@
  *    factor. Severity comes from that p-value (p < 1e-4 warning, p < 1e-6 critical), a practical
  *    gate (≥ 5 sales and ≥ 20% off, else at most info), and a rule: near-zero sales over hours that
  *    together expect ≥ 8 sales is an outage, critical. Surges are capped at warning: extra sales
- *    need a look, not a page. Measured on 1000 synthetic normal days per α (synthetic.ts): a day
- *    is wrongly called anomalous 0.4% (α = 0), 0.7% (0.02), 2.9% (0.05), 4.8% (0.1) of the time;
- *    a warning threshold of 1e-3 gave 3–9% (numbers and recall in docs/checkout.md).
+ *    need a look, not a page. Measured on 1000 synthetic normal days per α
+ *    (test/helpers/checkoutSynthetic.ts): a day is wrongly called anomalous 0.4% (α = 0), 0.7%
+ *    (0.02), 2.9% (0.05), 4.8% (0.1) of the time; a warning threshold of 1e-3 gave 3–9% (numbers
+ *    and recall in docs/checkout.md).
  */
-import { SEVERITY_RANK, maxSeverity, type Direction, type Severity } from '../../domain/types.ts';
+import { nbLowerTail, nbQuantile, nbSizeFromAlpha, nbUpperTail } from '../detect/stats/distributions.ts';
+import { median } from '../detect/stats/robust.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
+import { SEVERITY_RANK, maxSeverity, type Direction, type Severity } from '../domain/types.ts';
 import { BASELINE_NAMES, hourLabel, hourRangeLabel, type BaselineName } from './parse.ts';
-import type { CheckoutRow } from '../../domain/checkout.ts';
-import { lowerTail, quantile, upperTail } from './stats.ts';
 
 /** Tunables of the analysis; every field has a documented default ({@link DEFAULT_CHECKOUT_OPTIONS}). */
 export interface CheckoutAnalyzeOptions {
@@ -206,8 +208,13 @@ export interface CheckoutAnalysis {
   conclusionDetails: string[];
 }
 
-/** 0..100 from a p-value: −log10(p) × 12.5, so p = 1e-8 scores 100. */
-export function scoreFromP(p: number): number {
+/**
+ * 0..100 from a p-value: −log10(p) × 12.5, rounded, so p = 1e-8 scores 100. Not the detectors'
+ * scale (detect/stats/score.ts: 50 at p = 1e-4, 80 at 1e-7, never 100), on purpose: the checkout
+ * reports and their JSON (schema txmon.checkout.v1) publish this linear one, and checkout
+ * severities come from the p thresholds, not from the score.
+ */
+function checkoutScore(p: number): number {
   if (!(p > 0)) return 100;
   return Math.max(0, Math.min(100, Math.round(-Math.log10(p) * 12.5)));
 }
@@ -216,14 +223,13 @@ function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
+/**
+ * One-sided tail of X ~ NB(mean μ, dispersion α) (variance μ + αμ², Poisson at α = 0) in the
+ * direction of the deviation: P(X ≤ observed) down, P(X ≥ observed) up.
+ */
 function tail(observed: number, mu: number, alpha: number, direction: Direction): number {
-  return Math.min(1, direction === 'down' ? lowerTail(observed, mu, alpha) : upperTail(observed, mu, alpha));
+  const size = nbSizeFromAlpha(alpha);
+  return Math.min(1, direction === 'down' ? nbLowerTail(observed, mu, size) : nbUpperTail(observed, mu, size));
 }
 
 function severityFromP(p: number, o: CheckoutAnalyzeOptions): Severity {
@@ -390,7 +396,7 @@ function buildEpisode(candidate: Run, hours: HourAssessment[], o: CheckoutAnalyz
   let nearZeroLabel: string | null = null;
   if (zero.length > 0) {
     const z = nbSum(zero);
-    const pZero = lowerTail(z.observed, z.expected, z.alpha);
+    const pZero = tail(z.observed, z.expected, z.alpha, 'down');
     if (z.expected >= o.minOutageExpected && pZero < o.pWarning) {
       kind = 'outage';
       const first = zero[0].hour;
@@ -422,7 +428,7 @@ function buildEpisode(candidate: Run, hours: HourAssessment[], o: CheckoutAnalyz
     kind,
     direction: run.direction,
     severity,
-    score: scoreFromP(pValue),
+    score: checkoutScore(pValue),
     pValue,
     observed: sum.observed,
     expected: sum.expected,
@@ -543,12 +549,12 @@ export function analyzeCheckout(rows: readonly CheckoutRow[], source: string, op
       baselines: { yesterday: r.yesterday, same_day_last_week: r.same_day_last_week, avg_last_week: r.avg_last_week, avg_last_month: r.avg_last_month },
       calibrated,
       expectedRange: [lo, hi],
-      band: [quantile(0.025, mu, dispersion), quantile(0.975, mu, dispersion)],
+      band: [nbQuantile(0.025, mu, nbSizeFromAlpha(dispersion)), nbQuantile(0.975, mu, nbSizeFromAlpha(dispersion))],
       ratio: r.today / mu,
       delta: r.today - mu,
       direction,
       pValue,
-      score: scoreFromP(pValue),
+      score: checkoutScore(pValue),
       dispersion,
       nearZero,
       severity: gatedSeverity(pValue, r.today, mu, kind, o),

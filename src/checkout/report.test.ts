@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderSvg } from '../render.ts';
+import { renderSvg } from '../report/render.ts';
 import { analyzeCheckout } from './analyze.ts';
 import { checkoutChartOption } from './chart.ts';
 import { CHECKOUT_REPORT_SCHEMA, checkoutReportHtml, checkoutReportJson, checkoutReportMarkdown, escapeHtml } from './report.ts';
-import { synthesizeCheckout } from '../../../test/helpers/checkoutSynthetic.ts';
+import { synthesizeCheckout } from '../../test/helpers/checkoutSynthetic.ts';
 
 const hostile = 'pos <script>alert("x")</script> & | co';
 const analysis = analyzeCheckout(synthesizeCheckout({ seed: 4, episodes: [{ start: 9, end: 10, factor: 0 }] }), hostile);

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SEVERITY_RANK } from '../../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
 import { analyzeCheckout, type CheckoutAnalysis, type Episode } from './analyze.ts';
 import { parseCheckoutCsv } from './parse.ts';
-import { synthesizeCheckout, TYPICAL_PROFILE, type InjectedEpisode } from '../../../test/helpers/checkoutSynthetic.ts';
+import { synthesizeCheckout, TYPICAL_PROFILE, type InjectedEpisode } from '../../test/helpers/checkoutSynthetic.ts';
 
 const DATA = new URL('../../../../shared/data/cloudwalk/', import.meta.url);
 

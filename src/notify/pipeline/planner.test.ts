@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAlertingConfig } from '../alerting/config.ts';
-import { VirtualClock } from '../domain/clock.ts';
-import type { Alert, AlertChange, OutboxEntry } from '../domain/types.ts';
-import { NotificationPlanner, needsUpdate, type SentRecord } from './pipeline.ts';
-import type { Notification } from './types.ts';
+import { parseAlertingConfig } from '../../alerting/config.ts';
+import { INTEGRATION_KINDS } from '../channels/index.ts';
+import { VirtualClock } from '../../domain/clock.ts';
+import type { Alert, AlertChange, OutboxEntry } from '../../domain/types.ts';
+import { NotificationPlanner, type SentRecord } from './planner.ts';
+import type { Notification } from '../types.ts';
 
 const T = Date.UTC(2025, 6, 1, 10, 0);
 
@@ -13,7 +14,7 @@ function planner(route: Record<string, unknown>, extra: Record<string, unknown> 
     receivers: [{ name: 'r', webhook_configs: [{ url: 'http://x/hook', send_resolved: sendResolved }] }],
     route: { receiver: 'r', group_by: ['scope'], ...route },
     ...extra,
-  });
+  }, { integrationKinds: INTEGRATION_KINDS });
   return new NotificationPlanner({ config, integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved }]]]) });
 }
 
@@ -27,18 +28,6 @@ function alert(rule: string, scope: string, state: Alert['state'], over: Partial
 const ch = (a: Alert): AlertChange => ({ alert: a });
 const payload = (e: OutboxEntry) => e.payload as Notification;
 const fps = (e: OutboxEntry) => payload(e).alerts.map((a) => `${a.fingerprint}=${a.status}`).sort();
-
-test('needsUpdate follows Alertmanager', () => {
-  assert.equal(needsUpdate(undefined, [], [], true, false), false);
-  assert.equal(needsUpdate(undefined, ['a'], [], true, false), true);
-  const last = { at: 0, firing: ['a'], resolved: [] };
-  assert.equal(needsUpdate(last, ['a'], [], true, false), false, 'same content');
-  assert.equal(needsUpdate(last, ['a', 'b'], [], true, false), true, 'new firing alert');
-  assert.equal(needsUpdate(last, ['a'], [], true, true), true, 'repeat');
-  assert.equal(needsUpdate(last, [], ['a'], false, false), true, 'all resolved is recorded even without send_resolved');
-  assert.equal(needsUpdate({ at: 0, firing: ['a', 'b'], resolved: [] }, ['a'], ['b'], true, false), true);
-  assert.equal(needsUpdate({ at: 0, firing: ['a', 'b'], resolved: [] }, ['a'], ['b'], false, false), false);
-});
 
 test('group_wait, group_interval, repeat_interval and resolve on a virtual clock', () => {
   const clock = new VirtualClock(T);
@@ -145,4 +134,13 @@ test('restore from the outbox: nothing re-sent, owed resolved notifications stil
   const out = q.flush(T + 60_000);
   assert.equal(out.length, 1);
   assert.deepEqual(fps(out[0]), ['y:s2=resolved']);
+});
+
+test('links follow the config as it is when planning: the service sets externalUrl once it listens', () => {
+  const config = parseAlertingConfig({ receivers: [{ name: 'r', webhook_configs: [{ url: 'http://x/hook' }] }], route: { receiver: 'r', group_wait: '0s' } }, { integrationKinds: INTEGRATION_KINDS });
+  const p = new NotificationPlanner({ config, integrations: new Map([['r', [{ receiver: 'r', name: 'r/webhook[0]', sendResolved: true }]]]) });
+  config.externalUrl = 'http://127.0.0.1:9999';
+  const [e] = p.plan([ch(alert('x', 's1', 'firing', { id: 0 }))], T);
+  assert.equal(payload(e).externalUrl, 'http://127.0.0.1:9999');
+  assert.equal(payload(e).alerts[0].generatorURL, 'http://127.0.0.1:9999/alerts?fingerprint=x:s1');
 });

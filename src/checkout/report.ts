@@ -3,7 +3,7 @@
  * SVG chart, inline CSS, no external assets, all text escaped) and JSON (for machines). Pure: the
  * analysis (and the already rendered SVG) in, text out.
  */
-import { SEVERITY_RANK } from '../../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
 import { fmtCount, fmtP, type CheckoutAnalysis, type Episode, type HourAssessment } from './analyze.ts';
 import { BASELINE_NAMES } from './parse.ts';
 

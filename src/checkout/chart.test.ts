@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderSvg } from '../render.ts';
+import { renderSvg } from '../report/render.ts';
 import { analyzeCheckout } from './analyze.ts';
 import { CHECKOUT_SERIES, checkoutChartOption } from './chart.ts';
-import { synthesizeCheckout } from '../../../test/helpers/checkoutSynthetic.ts';
+import { synthesizeCheckout } from '../../test/helpers/checkoutSynthetic.ts';
 
 const analysis = analyzeCheckout(synthesizeCheckout({ seed: 3, episodes: [{ start: 15, end: 17, factor: 0 }] }), 'pos-42');
 

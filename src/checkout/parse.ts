@@ -9,9 +9,9 @@
  * A file is accepted whole or rejected whole (DESIGN §1): every error names the row and the field.
  * Pure: text in, rows out.
  */
-import { TxmonError, fieldError } from '../../domain/errors.ts';
-import { parseHourMinute } from '../../domain/time.ts';
-import type { CheckoutRow } from '../../domain/checkout.ts';
+import { TxmonError, fieldError } from '../domain/errors.ts';
+import { parseHourMinute } from '../domain/time.ts';
+import type { CheckoutRow } from '../domain/checkout.ts';
 
 /** The four baseline columns, in the order the files carry them. */
 export const BASELINE_NAMES = ['yesterday', 'same_day_last_week', 'avg_last_week', 'avg_last_month'] as const;

@@ -4,22 +4,11 @@
  * so the same object renders on the server (src/report/render.ts) and in the browser.
  */
 import type { EChartsOption } from 'echarts';
-import { SEVERITY_RANK } from '../../domain/types.ts';
+import { SEVERITY_RANK } from '../domain/types.ts';
+import { OKABE_ITO } from '../report/charts.ts';
 import type { CheckoutAnalysis, EpisodeKind } from './analyze.ts';
 import { fmtCount } from './analyze.ts';
 import type { BaselineName } from './parse.ts';
-
-/** Okabe–Ito colour-blind-safe palette. */
-export const OKABE_ITO = {
-  black: '#000000',
-  orange: '#E69F00',
-  skyBlue: '#56B4E9',
-  bluishGreen: '#009E73',
-  yellow: '#F0E442',
-  blue: '#0072B2',
-  vermillion: '#D55E00',
-  reddishPurple: '#CC79A7',
-} as const;
 
 /** Series names as shown in the legend (tests and the dashboard find series by them). */
 export const CHECKOUT_SERIES = {

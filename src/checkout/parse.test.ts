@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TxmonError } from '../../domain/errors.ts';
+import { TxmonError } from '../domain/errors.ts';
 import { hourLabel, hourRangeLabel, parseCheckoutCsv } from './parse.ts';
 
 const HEADER = 'time,today,yesterday,same_day_last_week,avg_last_week,avg_last_month';
