@@ -203,6 +203,7 @@ describe('clustered mode: three instances equal one', { skip, timeout: 900_000 }
   let data: ReturnType<typeof loadMinutes>;
   const log: string[] = [];
   const sinks: HttpSink[] = [];
+  let balance: number[] = [];
 
   after(async () => {
     for (const s of sinks) await s.close().catch(() => undefined);
@@ -279,17 +280,26 @@ describe('clustered mode: three instances equal one', { skip, timeout: 900_000 }
     log.push(`cluster: ${bodies.length} requests in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${stats.retries} retries, ${stats.pending} answered 202 pending`);
     await settle(urlB, sinkB, bodies.length * SCOPES.length, 'cluster');
     clustered = await outcomeOf(urlB, sinkB);
-    const health = await Promise.all(nodes.map(async (n) => {
+    const owned = async () => Promise.all(nodes.map(async (n) => {
       if (n.child.exitCode !== null || n.child.signalCode !== null) throw new Error(`${n.url} exited (${n.child.exitCode ?? n.child.signalCode}): ${n.stderr().slice(-3000)}`);
-      return (await (await fetch(`${n.url}/health`)).json()).cluster;
+      return (await (await fetch(`${n.url}/health`)).json()).cluster.partitions_owned.length as number;
     }));
-    log.push(`partitions owned at the end: ${health.map((h) => `${h.node_id} ${h.partitions_owned.length}`).join(', ')}`);
+    // Balanced again after the kill, the restart and the NATS restart (a few lease periods at most).
+    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(250)) {
+      balance = await owned();
+      if (balance.reduce((a, b) => a + b, 0) === PARTITIONS && Math.max(...balance) - Math.min(...balance) <= 1) break;
+    }
+    log.push(`partitions owned at the end: ${balance.join(', ')}`);
   });
 
   test('the data and what was measured', (t) => {
     t.diagnostic(`data: ${data.source}, ${data.minutes.length} minutes × ${SCOPES.length} scopes`);
     for (const l of log) t.diagnostic(l);
     t.diagnostic(`alerts: ${single.alerts.length}, notified (status, alert) pairs: ${single.notifications.length}`);
+  });
+
+  test('the partitions are balanced again (about P/N each) once the instances are back', () => {
+    assert.deepEqual([...balance].sort((a, b) => a - b), [5, 5, 6]);
   });
 
   test('every stored count equals the single-process run', () => {

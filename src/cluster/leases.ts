@@ -114,6 +114,25 @@ export class LeaseManager {
     await this.serial(() => this.o.handlers.released(lost));
   }
 
+  /**
+   * The members' names, sorted. Bounded in time: a listing cut off by a NATS server going away
+   * can wait forever, and a balance round that never ends would never hand a partition over again.
+   */
+  private async listMembers(): Promise<string[]> {
+    // A Set: a key written while the listing runs can be listed twice.
+    const members = new Set<string>([this.o.nodeId]);
+    const keys = await this.o.kv.keys('m.*');
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; keys.stop(); }, Math.max(1000, Math.floor(this.o.ttlMs / 2)));
+    try {
+      for await (const k of keys) members.add(k.slice(2));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut) throw new Error('listing the members timed out');
+    return [...members].sort();
+  }
+
   private announce(): Promise<number> {
     return this.o.kv.put(`m.${this.o.nodeId}`, String(Date.now()));
   }
@@ -124,10 +143,7 @@ export class LeaseManager {
     this.balancing = true;
     try {
       if (this.members.length === 0) await this.announce();
-      // A Set: a key written while the listing runs can be listed twice.
-      const members = new Set<string>([this.o.nodeId]);
-      for await (const k of await this.o.kv.keys('m.*')) members.add(k.slice(2));
-      this.members = [...members].sort();
+      this.members = await this.listMembers();
       const target = targetShare(this.members, this.o.nodeId, this.o.partitions);
       const mine = this.owned();
       if (mine.length > target) {
