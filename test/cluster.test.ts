@@ -318,19 +318,30 @@ describe('clustered mode: three instances equal one', { skip, timeout: 900_000 }
     assert.deepEqual(clustered.alerts, single.alerts);
   });
 
-  // todo: since PostgreSQL group commit landed (the single process replays ≈ 8× faster), which
-  // changes one group's notifications batch within group_interval depends on replay speed, so the
-  // sets can differ (seen once: 32 vs 40 pairs); the comparison must be made speed-independent.
-  test('the webhook was told the same firing and resolved alerts, in order per alert, each Idempotency-Key once (one in-flight repeat allowed)', { todo: 'timing-dependent since PostgreSQL group commit: see the comment above' }, () => {
+  // Which (status, alert) pairs one webhook payload lists depends on how the group's changes
+  // batch within group_interval, and so on replay speed (the single process, with PostgreSQL group
+  // commit, replays several times faster: seen 32 vs 40 pairs). What does not depend on speed, and
+  // is compared: the same alerts reach the webhook, resolutions only of alerts that ended.
+  test('the webhook was told of the same alerts, resolutions only of ended ones, in order per alert, each Idempotency-Key once (one in-flight repeat allowed)', () => {
     assert.ok(single.notifications.length > 0);
-    assert.deepEqual(clustered.notifications, single.notifications);
-    // Per-group order across instances: an alert's resolved notification never before its firing one.
+    const alertOf = (pair: string) => pair.slice(pair.indexOf(' ') + 1);
+    const notifiedAlerts = (pairs: string[]) => [...new Set(pairs.map(alertOf))].sort();
+    const resolutions = (pairs: string[]) => pairs.filter((p) => p.startsWith('resolved '));
+    assert.deepEqual(notifiedAlerts(clustered.notifications), notifiedAlerts(single.notifications));
+    // Whether the last resolutions went out before the run ended is timing too; that none is told
+    // for an alert still open is not.
+    for (const [label, run] of [['single', single], ['cluster', clustered]] as const) {
+      const ended = new Set(run.alerts.filter((a) => !a.endsWith('→ open')).map((a) => a.slice(0, a.indexOf(' →'))));
+      for (const r of resolutions(run.notifications)) assert.ok(ended.has(alertOf(r)), `${label}: ${r} told resolved while the alert is open`);
+    }
+    assert.ok(resolutions(single.notifications).length > 0 && resolutions(clustered.notifications).length > 0, 'resolutions are told');
+    // Per-group order across instances: no firing notification of an alert after its resolution (an
+    // alert that resolved before its group's first notification is told only resolved).
     for (const [label, seq] of [['single', single.sequence], ['cluster', clustered.sequence]] as const) {
-      const firedAt = new Map<string, number>();
+      const firstResolved = new Map<string, number>();
+      seq.forEach((n, i) => { if (n.startsWith('resolved ') && !firstResolved.has(alertOf(n))) firstResolved.set(alertOf(n), i); });
       seq.forEach((n, i) => {
-        const [status, ...alert] = n.split(' ');
-        if (status === 'firing' && !firedAt.has(alert.join(' '))) firedAt.set(alert.join(' '), i);
-        if (status === 'resolved') assert.ok((firedAt.get(alert.join(' ')) ?? Infinity) < i, `${label}: ${n} arrived before its firing notification`);
+        if (n.startsWith('firing ')) assert.ok(i < (firstResolved.get(alertOf(n)) ?? Infinity), `${label}: ${n} arrived after its resolved notification`);
       });
     }
     const repeated = [...clustered.keys].filter(([, n]) => n > 1);
