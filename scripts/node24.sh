@@ -1,6 +1,6 @@
 # Sourced by the other scripts: puts Node.js >= 24 first on PATH. The project runs its TypeScript
 # directly with Node 24's type stripping and uses node:sqlite, so older Node versions cannot run it.
-# When the system Node is older, Node 24 comes from the npm registry package `node@24` (DESIGN §4),
+# When the system Node is older, Node 24 comes from the npm registry package `node@24`,
 # installed once into a cache directory.
 txmon_node_ok() { command -v node >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] >= 24 ? 0 : 1)' 2>/dev/null; }
 if ! txmon_node_ok; then

@@ -144,7 +144,7 @@ describe('serve on a busy port', () => {
 });
 
 describe('Node version', () => {
-  // The machines here ship an older system Node (DESIGN §4); the check runs on it when present.
+  // The machines here ship an older system Node; the check runs on it when present.
   const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => existsSync(p) && p !== process.execPath);
   const major = systemNode ? Number(spawnSync(systemNode, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout) : NaN;
   test('an older Node prints what is needed and how to get it, not a stack', { skip: major < 24 ? false : 'no Node older than 24 on this machine' }, async () => {

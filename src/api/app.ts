@@ -1,7 +1,6 @@
 /**
  * The Fastify application: one plugin per bounded context, errors mapped to stable codes in one
- * place, OpenAPI at /docs. Feature plugins that other parts of txmon add (dashboard, silences,
- * queries, checkout, events) are picked up from OPTIONAL_PLUGINS when their file exists.
+ * place, OpenAPI at /docs.
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';

@@ -6,7 +6,7 @@
  * 00h,9,12,11,6.42,4.85
  * ```
  *
- * A file is accepted whole or rejected whole (DESIGN §1): every error names the row and the field.
+ * A file is accepted whole or rejected whole : every error names the row and the field.
  * Pure: text in, rows out.
  */
 import { TxmonError, fieldError } from '../domain/errors.ts';

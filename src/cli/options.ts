@@ -1,14 +1,6 @@
 /** Option parsers shared by CLI commands: each rejects bad values with a precise message. */
 import { InvalidArgumentError } from 'commander';
 
-export function positiveNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
-    return n;
-  };
-}
-
 export function nonNegativeNumber(name: string) {
   return (v: string): number => {
     const n = Number(v);

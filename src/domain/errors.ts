@@ -1,6 +1,6 @@
 /**
- * Errors with a stable code, an HTTP status and a message naming the field and what was expected
- * (DESIGN §6). Everything that rejects input throws a TxmonError; the API maps it in one place.
+ * Errors with a stable code, an HTTP status and a message naming the field and what was expected.
+ * Everything that rejects input throws a TxmonError; the API maps it in one place.
  *
  * ERRORS is the one place a code is declared, with its status and meaning: call sites name the
  * code, the status comes from here. docs/errors.md and the OpenAPI error descriptions are built

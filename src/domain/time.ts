@@ -10,10 +10,6 @@ export function toMinute(epochMs: number): EpochMinute {
   return Math.floor(epochMs / MINUTE_MS);
 }
 
-export function minuteToMs(minute: EpochMinute): number {
-  return minute * MINUTE_MS;
-}
-
 export function minuteToIso(minute: EpochMinute): string {
   return new Date(minute * MINUTE_MS).toISOString();
 }

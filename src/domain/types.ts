@@ -1,5 +1,5 @@
 /**
- * Shared vocabulary of txmon (see ../shared/DESIGN.md §2).
+ * Shared vocabulary of txmon.
  * All times inside txmon are UTC; a "minute" is an epoch minute: Math.floor(epochMs / 60000).
  */
 
@@ -16,9 +16,6 @@ export const KNOWN_STATUSES = [
   'refunded',
   'processing',
 ] as const;
-
-/** Statuses whose rise is a problem (watched upward). `approved` is watched downward. */
-export const PROBLEM_STATUSES: ReadonlySet<string> = new Set(['denied', 'failed', 'reversed', 'backend_reversed']);
 
 export const DEFAULT_SCOPE = 'all';
 

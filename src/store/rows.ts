@@ -74,8 +74,6 @@ export function transitionFromRow(r: Row): AlertTransition {
   };
 }
 
-export const SEVERITY_ORDER_SQL = "CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 WHEN 'info' THEN 1 ELSE 0 END";
-
 /**
  * Scopes with counts, their first and last minute and last evaluated minute (every dialect; the
  * caller appends its ORDER BY). A loose index scan: the recursive CTE hops from scope to scope on

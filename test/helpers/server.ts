@@ -1,7 +1,7 @@
 /**
  * Test helpers: start the real txmon service (createService + listen on an ephemeral port of
  * 127.0.0.1) on a fresh store, and list the store dialects available here so integration tests
- * can run once per dialect (DESIGN §6).
+ * can run once per dialect.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -17,8 +17,6 @@
  */
 
 export const SCORE_ZERO_P = 0.05;
-export const WARNING_P = 1e-4;
-export const CRITICAL_P = 1e-7;
 export const WARNING_SCORE = 50;
 export const CRITICAL_SCORE = 80;
 export const INFO_SCORE = 20;
