@@ -107,6 +107,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   for (const kind of ['minute_counts', 'auth_code_counts'] as const) {
     const days = config.retention.days[kind];
     if (days > 0 && days < historyDays) {
+      // Refused after the store and the delivery worker were opened: close them, or their handles
+      // keep the process (a test runner, an embedding program) alive.
+      await notifications.stop();
+      if (!opts.store) await store.close();
       throw new TxmonError('TXMON_ERR_CONFIG', `retention.${kind}_days must be 0 (forever) or at least ${historyDays}: the detection replays ${historyDays - 1} days of history on start`);
     }
   }
