@@ -7,7 +7,7 @@ import { analyzeCheckout, type CheckoutAnalysis, type Episode } from './analyze.
 import { parseCheckoutCsv } from './parse.ts';
 import { synthesizeCheckout, TYPICAL_PROFILE, type InjectedEpisode } from '../../test/helpers/checkoutSynthetic.ts';
 
-const DATA = new URL('../../../../shared/data/cloudwalk/', import.meta.url);
+const DATA = new URL('../../../shared/data/cloudwalk/', import.meta.url);
 
 function loadReal(name: string): CheckoutAnalysis | null {
   const path = fileURLToPath(new URL(name + '.csv', DATA));
