@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Duration, durationAt, NonEmpty, type IntegrationKind, type ParsedIntegration } from '../../alerting/config.ts';
-import { HTTP_AUTH_FIELDS, httpAuth, integrationBase, integrationSchema } from './integrationConfig.ts';
+import { HTTP_AUTH_FIELDS, httpAuth, type HttpAuth, integrationBase, integrationSchema } from './integrationConfig.ts';
 
 /** How often firing alerts are posted again when `resend_interval` is unset. */
 export const ALERTMANAGER_DEFAULT_RESEND_INTERVAL_MS = 60_000;
@@ -17,14 +17,11 @@ export const AlertmanagerConfigSchema = integrationSchema({
   ...HTTP_AUTH_FIELDS,
 });
 
-export interface AlertmanagerIntegration extends ParsedIntegration {
+export interface AlertmanagerIntegration extends ParsedIntegration, HttpAuth {
   type: 'alertmanager';
   /** Base URLs, no trailing slash. */
   urls: string[];
   resendIntervalMs: number;
-  headers: Record<string, string>;
-  bearerToken?: string;
-  basicAuth?: { username: string; password: string };
 }
 
 export const ALERTMANAGER_KIND: IntegrationKind<AlertmanagerIntegration, Static<typeof AlertmanagerConfigSchema>> = {

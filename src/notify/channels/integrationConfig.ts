@@ -44,8 +44,15 @@ interface HttpAuthInput {
   basic_auth?: { username: string; password: string };
 }
 
+/** {@link HTTP_AUTH_FIELDS} parsed: the extra headers and at most one Authorization source. */
+export interface HttpAuth {
+  headers: Record<string, string>;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+}
+
 /** {@link HTTP_AUTH_FIELDS} parsed; `bearer_token` and `basic_auth` both set is a config error (one Authorization header). */
-export function httpAuth(c: HttpAuthInput, path: string): { headers: Record<string, string>; bearerToken?: string; basicAuth?: { username: string; password: string } } {
+export function httpAuth(c: HttpAuthInput, path: string): HttpAuth {
   if (c.bearer_token !== undefined && c.basic_auth !== undefined) {
     fail(path, 'bearer_token and basic_auth cannot both be set', 'at most one of bearer_token, basic_auth', Object.keys(c));
   }

@@ -1,7 +1,7 @@
 /** `webhook_configs` of a receiver: Alertmanager's webhook payload (webhook.ts). */
 import { Type, type Static } from 'typebox';
 import { NonEmpty, type IntegrationKind, type ParsedIntegration } from '../../alerting/config.ts';
-import { HTTP_AUTH_FIELDS, httpAuth, integrationBase, integrationSchema } from './integrationConfig.ts';
+import { HTTP_AUTH_FIELDS, httpAuth, type HttpAuth, integrationBase, integrationSchema } from './integrationConfig.ts';
 
 export const WebhookConfigSchema = integrationSchema({
   url: NonEmpty,
@@ -10,13 +10,10 @@ export const WebhookConfigSchema = integrationSchema({
   ...HTTP_AUTH_FIELDS,
 });
 
-export interface WebhookIntegration extends ParsedIntegration {
+export interface WebhookIntegration extends ParsedIntegration, HttpAuth {
   type: 'webhook';
   url: string;
   maxAlerts: number;
-  headers: Record<string, string>;
-  bearerToken?: string;
-  basicAuth?: { username: string; password: string };
 }
 
 export const WEBHOOK_KIND: IntegrationKind<WebhookIntegration, Static<typeof WebhookConfigSchema>> = {
